@@ -1,0 +1,46 @@
+# svcollect: `make demo` sets everything up and starts the demo; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export SVCOLLECT_BASE_URL ?= http://127.0.0.1:5000
+
+.PHONY: demo test install assets lint unit serve clean
+
+demo: install
+	$(BIN)/svcollect db upgrade
+	$(BIN)/svcollect demo
+	$(BIN)/svcollect run --host 127.0.0.1 --port 5000
+
+test: install lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed svcollect/static/govuk/app.css
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+svcollect/static/govuk/app.css: node_modules/.installed svcollect/assets/app.scss scripts/build_assets.sh
+	./scripts/build_assets.sh
+
+assets: svcollect/static/govuk/app.css
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy svcollect
+	$(BIN)/lint-imports
+	$(BIN)/svcollect questionnaires validate
+
+unit: install
+	$(BIN)/pytest tests/unit
+
+clean:
+	rm -rf $(VENV) node_modules svcollect/static/govuk

@@ -1,0 +1,130 @@
+"""svcollect: collect and defend social value evidence for UK public contracts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. `config` overrides settings read from the environment (used by tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    configure(app, config)
+    register_extensions(app)
+    register_templates(app)
+    register_questionnaires(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    return app
+
+
+def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    from svcollect.config import load_config
+
+    instance = Path(app.instance_path)
+    env = None
+    if overrides and "ENVIRON" in overrides:
+        env = overrides["ENVIRON"]
+    app.config.update(load_config(instance, env))
+    if overrides:
+        app.config.update({k: v for k, v in overrides.items() if k != "ENVIRON"})
+        if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+            from svcollect.config import engine_options
+
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+                overrides["SQLALCHEMY_DATABASE_URI"], 5000
+            )
+    app.config["SVCOLLECT_VERSION"] = __version__
+
+
+def register_extensions(app: Flask) -> None:
+    from flask_talisman import Talisman
+
+    from svcollect.database import configure_engine_events
+    from svcollect.extensions import babel, csrf, db, limiter, migrate
+
+    configure_engine_events()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    production = app.config["SVCOLLECT_ENV"] == "production"
+    Talisman(
+        app,
+        force_https=production,
+        strict_transport_security=production,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy={
+            "default-src": "'self'",
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "img-src": "'self' data:",
+            "object-src": "'none'",
+            "base-uri": "'none'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+        },
+        frame_options="DENY",
+        referrer_policy="same-origin",
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )
+
+
+def _select_locale() -> str | None:
+    from flask import current_app
+
+    return request.accept_languages.best_match(current_app.config["SVCOLLECT_LANGUAGES"])
+
+
+def register_templates(app: Flask) -> None:
+    from svcollect.web.template_helpers import register_template_helpers
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("svcollect", "templates"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    register_template_helpers(app)
+
+
+def register_questionnaires(app: Flask) -> None:
+    """Load and check every questionnaire file; a broken or edited file stops the app."""
+    from svcollect.services.questionnaires import load_registry_into
+
+    load_registry_into(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from svcollect.web.main import bp as main_bp
+    from svcollect.web.respondent import bp as respondent_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(respondent_bp)
+
+
+def register_errors(app: Flask) -> None:
+    from svcollect.web.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from svcollect.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,110 @@
+"""The `svcollect` command: Flask's commands plus questionnaires, demo and data commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _create_app():  # type: ignore[no-untyped-def]
+    from svcollect import create_app
+    from svcollect.config import ConfigError
+    from svcollect.questionnaires import QuestionnaireError
+    from svcollect.services.questionnaires import ReleasedVersionEdited
+
+    try:
+        return create_app()
+    except (QuestionnaireError, ReleasedVersionEdited, ConfigError) as error:
+        # Stop with the file and problem named, not a traceback.
+        click.echo(f"svcollect cannot start:\n{error}", err=True)
+        sys.exit(2)
+
+
+@click.group("questionnaires")
+def questionnaires_group() -> None:
+    """Check, list and release questionnaire files."""
+
+
+@questionnaires_group.command("validate")
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=None)
+def validate_command(directory: Path | None) -> None:
+    """Check every questionnaire file; print file:line: problem for each error."""
+    from svcollect.config import PROJECT_ROOT
+    from svcollect.questionnaires import validate_directory
+    from svcollect.scoring import scorer_names
+
+    root = directory or Path(
+        os.environ.get("SVCOLLECT_QUESTIONNAIRE_DIR") or PROJECT_ROOT / "questionnaires"
+    )
+    problems = validate_directory(root, scorer_names())
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo(f"All questionnaire files in {root} are valid")
+
+
+@questionnaires_group.command("sync")
+@with_appcontext
+def sync_command() -> None:
+    """Record each (id, version) with its content hash; refuse edited released versions."""
+    from svcollect.services.questionnaires import (
+        ReleasedVersionEdited,
+        registry,
+        sync_releases,
+    )
+
+    try:
+        result = sync_releases(registry())
+    except ReleasedVersionEdited as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    for key in result.added:
+        click.echo(f"released {key}")
+    click.echo(f"{len(result.added)} released, {len(result.unchanged)} already released")
+
+
+@questionnaires_group.command("list")
+@with_appcontext
+def list_command() -> None:
+    """List loaded questionnaires with their content hashes."""
+    from svcollect.services.questionnaires import registry
+
+    for q in registry():
+        click.echo(f"{q.id}/v{q.version}  {q.content_hash[:12]}  {q.title}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Create the demo contract and collections, and print their links."""
+    from svcollect.services.demo import seed_demo
+
+    base = (current_app.config.get("SVCOLLECT_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    links = seed_demo()
+    click.echo("Demo collections (open links):")
+    for link in links:
+        click.echo(f"  {link.questionnaire} [{link.audience}]: {base}{link.path}")
+
+
+COMMANDS = [questionnaires_group, demo_command]
+
+
+def register_commands(app) -> None:  # type: ignore[no-untyped-def]
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """svcollect: social value evidence for UK public contracts."""
+
+
+for _command in COMMANDS:
+    main.add_command(_command)

@@ -1,0 +1,1 @@
+"""Evidence: file-type checks for uploads (pure) and, later, the evidence pack."""

@@ -1,0 +1,1 @@
+"""WTForms built from questionnaire content, and the fixed respondent forms."""

@@ -1,0 +1,53 @@
+"""GOV.UK macro parameters for a question's field: headings, widths and input modes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+
+from svcollect.questionnaires import Question
+
+_FIELDSET_TYPES = {"scale", "single_choice", "multiple_choice", "yes_no", "date"}
+
+
+def question_params(question: Question, heading: bool) -> dict[str, Any]:
+    """Params for the field's widget. `heading`: the question is the page's only one."""
+    text = gettext(question.text)
+    if question.type in _FIELDSET_TYPES:
+        params: dict[str, Any] = {
+            "fieldset": {
+                "legend": {
+                    "text": text,
+                    "isPageHeading": heading,
+                    "classes": "govuk-fieldset__legend--l" if heading else "govuk-fieldset__legend--s",
+                }
+            }
+        }
+        if question.type == "yes_no" or (
+            question.type == "scale" and all(len(o.label) <= 3 for o in question.options)
+        ):
+            params["classes"] = "govuk-radios--inline"
+        if question.type == "date":
+            params["id"] = question.id
+        return params
+    params = {
+        "label": {
+            "text": text,
+            "isPageHeading": heading,
+            "classes": "govuk-label--l" if heading else "govuk-label--s",
+        }
+    }
+    if question.type == "number":
+        params["classes"] = "govuk-input--width-10"
+        params["inputmode"] = "numeric" if question.integer else "decimal"
+        params["spellcheck"] = False
+    elif question.type == "long_text":
+        params["maxlength"] = question.max_length
+    elif question.type == "short_text":
+        params["spellcheck"] = True
+    return params
+
+
+def error_href(question_type: str, field_id: str) -> str:
+    return f"#{field_id}-day" if question_type == "date" else f"#{field_id}"

@@ -1,0 +1,72 @@
+"""Collections (a questionnaire version put to an audience on a contract) and invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from svcollect.extensions import db
+from svcollect.models._types import UTCDateTime, choice_check, utcnow
+from svcollect.models.contract import Contract
+from svcollect.models.questionnaire import QuestionnaireVersion
+
+AUDIENCES = ("workforce", "supplier", "community")
+WAVES = ("baseline", "follow_up", "annual")
+ACCESS_MODES = ("open", "invitation")
+
+
+class Collection(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "collection"
+    __table_args__ = (
+        choice_check("audience", AUDIENCES, "audience"),
+        choice_check("wave", WAVES, "wave"),
+        choice_check("access", ACCESS_MODES, "access"),
+        CheckConstraint("closes_at > opens_at", name="closes_after_opening"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: random id used in the open link; reveals nothing about the contract
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)
+    #: the exact questionnaire version, pinned for the collection's whole life
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    #: workforce, supplier or community
+    audience: Mapped[str] = mapped_column(String(20))
+    #: baseline, follow_up or annual
+    wave: Mapped[str] = mapped_column(String(20))
+    #: free label shown to staff, e.g. "Spring 2026 baseline"
+    label: Mapped[str] = mapped_column(String(200))
+    #: open (anyone with the link) or invitation (single-use tokens)
+    access: Mapped[str] = mapped_column(String(20))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: licence reference recorded when a licensed questionnaire's collection was opened
+    licence_ref: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    contract: Mapped[Contract] = relationship()
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+
+    def state(self, now: datetime) -> str:
+        """not_open, open or closed at `now`."""
+        if now < self.opens_at:
+            return "not_open"
+        if now >= self.closes_at:
+            return "closed"
+        return "open"
+
+
+class Invitation(db.Model):  # type: ignore[name-defined,misc]
+    """A single-use token. Deliberately has no link to the response it led to."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collection.id"), index=True)
+    #: sha256 of the token; the token itself is shown once, when issued
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: set when the respondent consents and starts; the token then only resumes
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

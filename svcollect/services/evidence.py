@@ -1,0 +1,78 @@
+"""Storing evidence files: checked by content, kept outside static files under generated names."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from svcollect.evidence.filetypes import detect, sanitise_name
+from svcollect.extensions import db
+from svcollect.models import EvidenceFile, Response
+from svcollect.questionnaires import Question
+
+
+class UploadRejected(ValueError):
+    """The upload was refused; the message is written for the person uploading."""
+
+
+def _read_limited(upload: FileStorage, limit: int) -> bytes:
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        mb = limit // (1024 * 1024)
+        raise UploadRejected(f"The selected file must be smaller than {mb} MB")
+    return data
+
+
+def store_upload(response: Response, question: Question, upload: FileStorage) -> EvidenceFile:
+    """Check and store one uploaded file; the same content twice returns the earlier record."""
+    limit = current_app.config["SVCOLLECT_MAX_UPLOAD_BYTES"]
+    data = _read_limited(upload, limit)
+    name = sanitise_name(upload.filename or "")
+    allowed = tuple(question.accept) if question.accept else None
+    verdict = detect(data, name, allowed) if allowed else detect(data, name)
+    if verdict.problem or verdict.file_type is None:
+        raise UploadRejected(verdict.problem or "The selected file cannot be used")
+    digest = hashlib.sha256(data).hexdigest()
+    existing = db.session.scalar(
+        select(EvidenceFile).filter_by(
+            response_id=response.id, question_id=question.id, sha256=digest
+        )
+    )
+    if existing is not None:
+        return existing
+    stored_name = f"{secrets.token_hex(16)}.bin"
+    folder = Path(current_app.config["SVCOLLECT_UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / stored_name
+    with open(target, "xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    record = EvidenceFile(
+        response_id=response.id,
+        question_id=question.id,
+        sha256=digest,
+        stored_name=stored_name,
+        original_name=name,
+        file_type=verdict.file_type,
+        size_bytes=len(data),
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def files_for(response: Response, question_id: str) -> list[EvidenceFile]:
+    return list(
+        db.session.scalars(
+            select(EvidenceFile)
+            .filter_by(response_id=response.id, question_id=question_id)
+            .order_by(EvidenceFile.id)
+        )
+    )

@@ -1,0 +1,292 @@
+"""The respondent journey's state changes: start, save a page, set a code, submit exactly once.
+
+Invitations and responses are deliberately unlinked in the database: the invitation token
+derives the response's idempotency and resume keys through the app secret, so only someone
+holding the token can find the response, and the tables hold no foreign key between them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from svcollect.extensions import db
+from svcollect.forms.answer_types import Stored, answer_type, typed_answers
+from svcollect.models import Answer, Collection, Invitation, Response
+from svcollect.models._types import utcnow
+from svcollect.questionnaires import Page, Question, Questionnaire
+from svcollect.services.respondent_codes import hash_code
+
+
+PAGE_MARKER = "__page__"
+
+
+class AccessDenied(Exception):
+    """A link that cannot be used; `kind` picks the page and status shown."""
+
+    STATUS = {"unknown": 404, "not_open": 403, "closed": 410, "used": 410}
+
+    def __init__(self, kind: str, collection: Collection | None = None) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.collection = collection
+
+    @property
+    def status(self) -> int:
+        return self.STATUS[self.kind]
+
+
+def sha256_hex(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _keyed(purpose: str, value: str) -> str:
+    secret = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def resume_key_for(idempotency_key: str) -> str:
+    return _keyed("resume", idempotency_key)
+
+
+def invitation_idempotency_key(token: str) -> str:
+    return _keyed("invite", token)
+
+
+def check_open(collection: Collection, now: datetime | None = None) -> None:
+    state = collection.state(now or utcnow())
+    if state != "open":
+        raise AccessDenied(state, collection)
+
+
+def open_link_collection(public_id: str) -> Collection:
+    collection = db.session.scalar(
+        select(Collection).filter_by(public_id=public_id, access="open")
+    )
+    if collection is None:
+        raise AccessDenied("unknown")
+    return collection
+
+
+@dataclass(frozen=True)
+class InvitationState:
+    collection: Collection
+    invitation: Invitation
+    resume_key: str | None
+
+
+def invitation_state(token: str) -> InvitationState:
+    """Where an invitation link leads: the start page, or the response it already began."""
+    invitation = db.session.scalar(select(Invitation).filter_by(token_hash=sha256_hex(token)))
+    if invitation is None:
+        raise AccessDenied("unknown")
+    collection = db.session.get(Collection, invitation.collection_id)
+    assert collection is not None
+    if invitation.redeemed_at is None:
+        return InvitationState(collection, invitation, None)
+    resume_key = resume_key_for(invitation_idempotency_key(token))
+    response = response_by_resume_key(resume_key)
+    if response is None or response.status == "submitted":
+        raise AccessDenied("used", collection)
+    return InvitationState(collection, invitation, resume_key)
+
+
+def start_response(
+    collection: Collection,
+    questionnaire: Questionnaire,
+    idempotency_key: str,
+    invitation: Invitation | None = None,
+) -> str:
+    """Create the response after consent; a repeat with the same key returns the same one.
+
+    Returns the resume key for the respondent's link.
+    """
+    resume_key = resume_key_for(idempotency_key)
+    key_hash = sha256_hex(idempotency_key)
+    existing = db.session.scalar(select(Response.id).filter_by(idempotency_key=key_hash))
+    if existing is not None:
+        return resume_key
+    now = utcnow()
+    response = Response(
+        collection_id=collection.id,
+        questionnaire_version_id=collection.questionnaire_version_id,
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        questionnaire_hash=questionnaire.content_hash,
+        idempotency_key=key_hash,
+        resume_key_hash=sha256_hex(resume_key),
+        reference=_new_reference(),
+        consent_given=True,
+        status="in_progress",
+        started_at=now,
+        updated_at=now,
+    )
+    db.session.add(response)
+    if invitation is not None:
+        invitation.redeemed_at = now
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent request with the same key won the race: that row is the response.
+        db.session.rollback()
+        if db.session.scalar(select(Response.id).filter_by(idempotency_key=key_hash)) is None:
+            raise
+    return resume_key
+
+
+def _new_reference() -> str:
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    return "SV-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def response_by_resume_key(resume_key: str) -> Response | None:
+    if not resume_key or len(resume_key) > 100:
+        return None
+    return db.session.scalar(select(Response).filter_by(resume_key_hash=sha256_hex(resume_key)))
+
+
+def saved_rows(response: Response) -> dict[str, tuple[str | None, float | None]]:
+    rows = db.session.execute(
+        select(Answer.question_id, Answer.value_text, Answer.value_number).filter_by(
+            response_id=response.id
+        )
+    )
+    return {qid: (text, number) for qid, text, number in rows}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the respondent has answered and where they are in the questionnaire."""
+
+    questionnaire: Questionnaire
+    rows: dict[str, tuple[str | None, float | None]]
+    typed: dict[str, object]
+
+    @classmethod
+    def of(cls, questionnaire: Questionnaire, response: Response) -> Progress:
+        rows = saved_rows(response)
+        return cls(questionnaire, rows, typed_answers(questionnaire.questions(), rows))
+
+    def visible_pages(self) -> list[Page]:
+        return list(self.questionnaire.visible_pages(self.typed))
+
+    def visible_questions(self, page: Page) -> list[Question]:
+        visible = {q.id for q in self.questionnaire.visible_questions(self.typed)}
+        return [q for q in page.questions if q.id in visible]
+
+    def page_complete(self, page: Page) -> bool:
+        """Every visible required question answered; a page of optional ones once saved."""
+        questions = self.visible_questions(page)
+        if any(q.required for q in questions):
+            return all(q.id in self.rows for q in questions if q.required)
+        return PAGE_MARKER + page.id in self.rows or any(q.id in self.rows for q in questions)
+
+    def first_incomplete_page(self) -> Page | None:
+        for page in self.visible_pages():
+            if not self.page_complete(page):
+                return page
+        return None
+
+    def next_page(self, after: Page) -> Page | None:
+        pages = self.visible_pages()
+        ids = [p.id for p in pages]
+        if after.id not in ids:
+            return self.first_incomplete_page()
+        index = ids.index(after.id)
+        return pages[index + 1] if index + 1 < len(pages) else None
+
+    def previous_page(self, before: Page) -> Page | None:
+        pages = self.visible_pages()
+        ids = [p.id for p in pages]
+        if before.id not in ids or ids.index(before.id) == 0:
+            return None
+        return pages[ids.index(before.id) - 1]
+
+
+def save_page(response: Response, page: Page, values: Mapping[str, Stored | None]) -> None:
+    """Replace this page's saved answers with `values` (None = not answered)."""
+    question_ids = [q.id for q in page.questions] + [PAGE_MARKER + page.id]
+    now = utcnow()
+    db.session.execute(
+        delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(question_ids))
+    )
+    rows = [
+        {
+            "response_id": response.id,
+            "question_id": qid,
+            "value_text": stored[0],
+            "value_number": stored[1],
+            "answered_at": now,
+        }
+        for qid, stored in values.items()
+        if stored is not None
+    ]
+    # A marker row records that the page was saved, even when every answer was optional.
+    rows.append(
+        {
+            "response_id": response.id,
+            "question_id": PAGE_MARKER + page.id,
+            "value_text": None,
+            "value_number": None,
+            "answered_at": now,
+        }
+    )
+    db.session.execute(Answer.__table__.insert(), rows)
+    response.updated_at = now
+    db.session.commit()
+
+
+def set_respondent_code(response: Response, canonical_code: str, source: str) -> None:
+    salt = response.collection.contract.respondent_salt
+    response.respondent_code = hash_code(salt, canonical_code)
+    response.code_source = source
+    response.updated_at = utcnow()
+    db.session.commit()
+
+
+def needs_code(response: Response) -> bool:
+    return response.collection.audience != "supplier" and response.respondent_code is None
+
+
+def submit_response(response: Response, progress: Progress) -> bool:
+    """Submit once. Returns False when it had already been submitted (a repeat)."""
+    if response.status == "submitted":
+        return False
+    visible = {q.id for q in progress.questionnaire.visible_questions(progress.typed)}
+    hidden = [
+        qid for qid in progress.rows if qid not in visible and not qid.startswith(PAGE_MARKER)
+    ]
+    markers = [qid for qid in progress.rows if qid.startswith(PAGE_MARKER)]
+    stale = hidden + markers
+    if stale:
+        # Answers to questions a later change hid are not part of what was submitted.
+        db.session.execute(
+            delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(stale))
+        )
+    now = utcnow()
+    result = db.session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status == "in_progress")
+        .values(status="submitted", submitted_at=now, updated_at=now)
+    )
+    db.session.commit()
+    db.session.refresh(response)
+    return bool(result.rowcount)
+
+
+def stored_values(questions: list[Question], form_data: Mapping[str, object]) -> dict[str, Stored | None]:
+    return {q.id: answer_type(q).to_stored(q, form_data.get(q.id)) for q in questions}

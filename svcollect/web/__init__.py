@@ -1,0 +1,1 @@
+"""Blueprints: thin views that load, authorise, call a service and render."""

@@ -1,0 +1,39 @@
+"""Template globals and filters: dates in GOV.UK style, locale, question rendering params."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_babel import get_locale
+
+from svcollect.forms.render import error_href, question_params
+
+UK = ZoneInfo("Europe/London")
+
+
+def long_date(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(UK).strftime("%-d %B %Y")
+
+
+def long_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(UK)
+    hour = local.strftime("%-I:%M%p").lower().replace(":00", "")
+    return f"{local.strftime('%-d %B %Y')} at {hour}"
+
+
+def current_locale() -> str:
+    return str(get_locale() or "en")
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(long_date)
+    app.add_template_filter(long_datetime)
+    app.add_template_global(current_locale)
+    app.add_template_global(question_params)
+    app.add_template_global(error_href)

@@ -1,0 +1,134 @@
+"""Test helpers: factories for contracts and collections, and a respondent driving the journey."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from svcollect.extensions import db
+from svcollect.models import Collection, Contract, Organisation
+from svcollect.models._types import utcnow
+from svcollect.services.collections import CollectionRequest, issue_invitations, open_collection
+from svcollect.services.questionnaires import registry, released_version
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+IDEMPOTENCY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
+
+
+def make_contract(reference: str | None = None, licence_ref: str | None = "LIC-1") -> Contract:
+    reference = reference or f"C-{secrets.token_hex(4)}"
+    buyer = Organisation(name="Test Council", kind="buyer", wemwbs_licence_ref=licence_ref)
+    db.session.add(buyer)
+    db.session.flush()
+    contract = Contract(
+        reference=reference,
+        title="Test contract",
+        buyer_id=buyer.id,
+        starts_on=date.today(),
+        ends_on=date.today() + timedelta(days=365),
+    )
+    db.session.add(contract)
+    db.session.commit()
+    return contract
+
+
+def make_collection(
+    questionnaire_id: str,
+    *,
+    contract: Contract | None = None,
+    access: str = "open",
+    wave: str = "baseline",
+    audience: str | None = None,
+    opens_in_days: float = -1,
+    closes_in_days: float = 30,
+) -> Collection:
+    contract = contract or make_contract()
+    questionnaire = registry().latest(questionnaire_id)
+    version = released_version(questionnaire.id, questionnaire.version)
+    assert version is not None
+    now = utcnow()
+    return open_collection(
+        CollectionRequest(
+            contract=contract,
+            version=version,
+            audience=audience or questionnaire.audience[0],
+            wave=wave,
+            label=f"Test {questionnaire_id}",
+            opens_at=now + timedelta(days=opens_in_days),
+            closes_at=now + timedelta(days=closes_in_days),
+            access=access,
+        ),
+        licensee=contract.buyer,
+    )
+
+
+def invitations(collection: Collection, count: int = 1) -> list[str]:
+    return issue_invitations(collection, count)
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@dataclass
+class Respondent:
+    """A person answering through the test client, following redirects as a browser does."""
+
+    client: FlaskClient
+    app: Flask
+    key: str | None = None
+    last: Any = None
+    history: list[str] = field(default_factory=list)
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        self.last = self.client.get(url, **kwargs)
+        db.session.expire_all()  # the request changed rows behind the test's session
+        return self.last
+
+    def post(self, url: str, data: dict[str, Any], *, token: bool = True, **kwargs: Any) -> Any:
+        if token and "csrf_token" not in data:
+            page = self.client.get(url)
+            data = {**data, "csrf_token": csrf_token(page.get_data(as_text=True))}
+        self.last = self.client.post(url, data=data, **kwargs)
+        db.session.expire_all()
+        return self.last
+
+    def start(self, start_url: str, consent: str = "yes") -> Any:
+        page = self.client.get(start_url)
+        assert page.status_code == 200, page.status_code
+        html = page.get_data(as_text=True)
+        key_match = IDEMPOTENCY.search(html)
+        assert key_match
+        response = self.client.post(
+            start_url,
+            data={
+                "csrf_token": csrf_token(html),
+                "idempotency_key": key_match.group(1),
+                "consent": consent,
+            },
+        )
+        self.last = response
+        if response.status_code == 303:
+            self.key = response.headers["Location"].rstrip("/").split("/r/")[1].split("/")[0]
+        return response
+
+    def url(self, suffix: str = "") -> str:
+        assert self.key
+        return f"/r/{self.key}{suffix}"
+
+    def new_code(self) -> Any:
+        return self.post(self.url("/code"), {"choice": "new"})
+
+    def answer(self, page_id: str, answers: dict[str, Any], **kwargs: Any) -> Any:
+        return self.post(self.url(f"/page/{page_id}"), answers, **kwargs)
+
+    def submit(self) -> Any:
+        return self.post(self.url("/check"), {})
