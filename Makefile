@@ -36,6 +36,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy svcollect
+	$(BIN)/mypy --strict svcollect/questionnaires svcollect/scoring
 	$(BIN)/lint-imports
 	$(BIN)/svcollect questionnaires validate
 
@@ -44,3 +45,12 @@ unit: install
 
 clean:
 	rm -rf $(VENV) node_modules svcollect/static/govuk
+
+# Translations: extract every UI and questionnaire string, then add a language with
+# `$(BIN)/pybabel init -i svcollect/translations/messages.pot -d svcollect/translations -l cy`.
+translations-template: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o svcollect/translations/messages.pot .
+
+translations-compile: $(VENV)/.installed
+	$(BIN)/pybabel compile -d svcollect/translations --use-fuzzy || true

@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 
-def _create_app():  # type: ignore[no-untyped-def]
+def _create_app():
     from svcollect import create_app
     from svcollect.config import ConfigError
     from svcollect.questionnaires import QuestionnaireError
@@ -96,7 +96,7 @@ def demo_command() -> None:
 COMMANDS = [questionnaires_group, demo_command]
 
 
-def register_commands(app) -> None:  # type: ignore[no-untyped-def]
+def register_commands(app) -> None:
     for command in COMMANDS:
         app.cli.add_command(command)
 

@@ -96,8 +96,10 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
 
     default_db = f"sqlite:///{instance_path / 'svcollect.sqlite3'}"
     database_url = _database_url(read.text("SVCOLLECT_DATABASE_URL", default_db) or default_db)
-    if production and database_url.startswith("sqlite") and not read.flag(
-        "SVCOLLECT_ALLOW_SQLITE_IN_PRODUCTION", False
+    if (
+        production
+        and database_url.startswith("sqlite")
+        and not read.flag("SVCOLLECT_ALLOW_SQLITE_IN_PRODUCTION", False)
     ):
         raise ConfigError(
             "SVCOLLECT_DATABASE_URL points at SQLite; production needs PostgreSQL "

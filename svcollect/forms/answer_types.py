@@ -51,7 +51,9 @@ def _no_control_characters(form: Any, field: Field) -> None:
         for char in value:
             if unicodedata.category(char) in {"Cc", "Cs", "Co"} and char not in _ALLOWED_CONTROLS:
                 raise StopValidation(
-                    gettext("Remove the special characters (such as control codes) from your answer")
+                    gettext(
+                        "Remove the special characters (such as control codes) from your answer"
+                    )
                 )
 
 
@@ -88,18 +90,17 @@ class GovDateField(DateField):
             raise ValueError(self.gettext("Enter a real date")) from None
 
 
-class CleanStringField(StringField):
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata(valuelist)
-        if isinstance(self.data, str):
-            self.data = clean_text(self.data)
+def _clean_filter(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
 
 
-class CleanTextAreaField(TextAreaField):
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata(valuelist)
-        if isinstance(self.data, str):
-            self.data = clean_text(self.data)
+def CleanStringField(*args: Any, **kwargs: Any) -> Any:
+    """A text field whose value is NFC-normalised and stripped."""
+    return StringField(*args, filters=[_clean_filter], **kwargs)
+
+
+def CleanTextAreaField(*args: Any, **kwargs: Any) -> Any:
+    return TextAreaField(*args, filters=[_clean_filter], **kwargs)
 
 
 def _length(question: Question) -> Callable[[Any, Field], None]:

@@ -8,8 +8,7 @@ from flask_babel import get_locale
 from flask_wtf import FlaskForm
 
 from svcollect.forms.answer_types import answer_type
-from svcollect.questionnaires import Page, Questionnaire, Question
-
+from svcollect.questionnaires import Page, Question, Questionnaire
 
 _FORM_CLASSES: dict[tuple[str, int, str, str, str], type[FlaskForm]] = {}
 

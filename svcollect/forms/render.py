@@ -20,7 +20,9 @@ def question_params(question: Question, heading: bool) -> dict[str, Any]:
                 "legend": {
                     "text": text,
                     "isPageHeading": heading,
-                    "classes": "govuk-fieldset__legend--l" if heading else "govuk-fieldset__legend--s",
+                    "classes": "govuk-fieldset__legend--l"
+                    if heading
+                    else "govuk-fieldset__legend--s",
                 }
             }
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -67,7 +68,7 @@ class EnterCodeForm(FlaskForm):
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
-def _prompt(label: str, hint: str, message: str, width: int) -> CleanStringField:
+def _prompt(label: str, hint: str, message: str, width: int) -> Any:
     return CleanStringField(
         label,
         description=hint,

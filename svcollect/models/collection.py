@@ -17,7 +17,7 @@ WAVES = ("baseline", "follow_up", "annual")
 ACCESS_MODES = ("open", "invitation")
 
 
-class Collection(db.Model):  # type: ignore[name-defined,misc]
+class Collection(db.Model):  # type: ignore[name-defined]
     __tablename__ = "collection"
     __table_args__ = (
         choice_check("audience", AUDIENCES, "audience"),
@@ -58,7 +58,7 @@ class Collection(db.Model):  # type: ignore[name-defined,misc]
         return "open"
 
 
-class Invitation(db.Model):  # type: ignore[name-defined,misc]
+class Invitation(db.Model):  # type: ignore[name-defined]
     """A single-use token. Deliberately has no link to the response it led to."""
 
     __tablename__ = "invitation"

@@ -15,7 +15,7 @@ from svcollect.models._types import UTCDateTime, choice_check, utcnow
 ORGANISATION_KINDS = ("buyer", "prime_supplier", "supplier")
 
 
-class Organisation(db.Model):  # type: ignore[name-defined,misc]
+class Organisation(db.Model):  # type: ignore[name-defined]
     __tablename__ = "organisation"
     __table_args__ = (
         choice_check("kind", ORGANISATION_KINDS, "kind"),
@@ -42,7 +42,7 @@ def new_salt() -> str:
     return secrets.token_hex(32)
 
 
-class Contract(db.Model):  # type: ignore[name-defined,misc]
+class Contract(db.Model):  # type: ignore[name-defined]
     __tablename__ = "contract"
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="dates_in_order"),

@@ -11,7 +11,7 @@ from svcollect.extensions import db
 from svcollect.models._types import UTCDateTime, utcnow
 
 
-class EvidenceFile(db.Model):  # type: ignore[name-defined,misc]
+class EvidenceFile(db.Model):  # type: ignore[name-defined]
     __tablename__ = "evidence_file"
     __table_args__ = (CheckConstraint("size_bytes > 0", name="not_empty"),)
 

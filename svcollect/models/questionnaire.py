@@ -11,7 +11,7 @@ from svcollect.extensions import db
 from svcollect.models._types import UTCDateTime, utcnow
 
 
-class QuestionnaireVersion(db.Model):  # type: ignore[name-defined,misc]
+class QuestionnaireVersion(db.Model):  # type: ignore[name-defined]
     __tablename__ = "questionnaire_version"
     __table_args__ = (UniqueConstraint("questionnaire_id", "version"),)
 

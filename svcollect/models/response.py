@@ -14,7 +14,7 @@ from svcollect.models.collection import Collection
 RESPONSE_STATUSES = ("in_progress", "submitted")
 
 
-class Response(db.Model):  # type: ignore[name-defined,misc]
+class Response(db.Model):  # type: ignore[name-defined]
     __tablename__ = "response"
     __table_args__ = (
         choice_check("status", RESPONSE_STATUSES, "status"),
@@ -57,7 +57,7 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class Answer(db.Model):  # type: ignore[name-defined,misc]
+class Answer(db.Model):  # type: ignore[name-defined]
     __tablename__ = "answer"
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
 

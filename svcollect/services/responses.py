@@ -14,9 +14,10 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from svcollect.extensions import db
@@ -25,7 +26,6 @@ from svcollect.models import Answer, Collection, Invitation, Response
 from svcollect.models._types import utcnow
 from svcollect.questionnaires import Page, Question, Questionnaire
 from svcollect.services.respondent_codes import hash_code
-
 
 PAGE_MARKER = "__page__"
 
@@ -74,9 +74,7 @@ def check_open(collection: Collection, now: datetime | None = None) -> None:
 
 
 def open_link_collection(public_id: str) -> Collection:
-    collection = db.session.scalar(
-        select(Collection).filter_by(public_id=public_id, access="open")
-    )
+    collection = db.session.scalar(select(Collection).filter_by(public_id=public_id, access="open"))
     if collection is None:
         raise AccessDenied("unknown")
     return collection
@@ -222,7 +220,9 @@ def save_page(response: Response, page: Page, values: Mapping[str, Stored | None
     question_ids = [q.id for q in page.questions] + [PAGE_MARKER + page.id]
     now = utcnow()
     db.session.execute(
-        delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(question_ids))
+        delete(Answer).where(
+            Answer.response_id == response.id, Answer.question_id.in_(question_ids)
+        )
     )
     rows = [
         {
@@ -285,8 +285,10 @@ def submit_response(response: Response, progress: Progress) -> bool:
     )
     db.session.commit()
     db.session.refresh(response)
-    return bool(result.rowcount)
+    return bool(cast(CursorResult[Any], result).rowcount)
 
 
-def stored_values(questions: list[Question], form_data: Mapping[str, object]) -> dict[str, Stored | None]:
+def stored_values(
+    questions: list[Question], form_data: Mapping[str, object]
+) -> dict[str, Stored | None]:
     return {q.id: answer_type(q).to_stored(q, form_data.get(q.id)) for q in questions}

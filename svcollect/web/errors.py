@@ -21,13 +21,19 @@ def _messages() -> dict[int, tuple[str, str]]:
         403: (_("You cannot see this page"), _("Check that you are using the right link.")),
         404: (
             _("Page not found"),
-            _("If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."),
+            _(
+                "If you typed the web address, check it is correct. "
+                "If you pasted it, check you copied the whole address."
+            ),
         ),
         405: (_("There is a problem with your request"), _("Go back and try again.")),
         410: (_("This page is no longer available"), _("The link has expired or been used.")),
         413: (
             _("The file or form you sent is too large"),
-            _("Go back and choose a smaller file (up to %(mb)d MB). Nothing you saved before has been lost."),
+            _(
+                "Go back and choose a smaller file (up to %(mb)d MB). "
+                "Nothing you saved before has been lost."
+            ),
         ),
         422: (_("There is a problem with your answers"), _("Go back and check your answers.")),
         429: (
@@ -40,7 +46,10 @@ def _messages() -> dict[int, tuple[str, str]]:
         ),
         503: (
             _("Sorry, the service is unavailable"),
-            _("Try again in a few minutes. Answers you saved before this page have not been lost, and what you were sending was not saved, so send it again."),
+            _(
+                "Try again in a few minutes. Answers you saved before this page have not "
+                "been lost, and what you were sending was not saved, so send it again."
+            ),
         ),
     }
 
@@ -68,10 +77,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(error: Exception) -> tuple[str, int]:
-        log.warning("database error on %s %s: %s", request.method, request.path, type(error).__name__)
+        log.warning(
+            "database error on %s %s: %s", request.method, request.path, type(error).__name__
+        )
         try:
             db.session.rollback()
-        except Exception:  # noqa: BLE001 - the connection may be gone; the pool recovers
+        except Exception:
             log.debug("rollback after database error failed", exc_info=True)
         return render_error(503)
 

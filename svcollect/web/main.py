@@ -40,7 +40,7 @@ def health() -> tuple[dict[str, Any], int]:
     try:
         db.session.execute(text("SELECT 1"))
         report["database"] = "ok"
-    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as error:
         db.session.rollback()
         report["database"] = "unreachable"
         report["error"] = type(error).__name__

@@ -37,7 +37,9 @@ Rendered = str | WerkzeugResponse | tuple[str, int]
 @bp.errorhandler(svc.AccessDenied)
 def access_denied(error: svc.AccessDenied) -> tuple[str, int]:
     return (
-        render_template("respondent/unavailable.html", kind=error.kind, collection=error.collection),
+        render_template(
+            "respondent/unavailable.html", kind=error.kind, collection=error.collection
+        ),
         error.status,
     )
 
@@ -146,7 +148,9 @@ def code_choice(key: str) -> Rendered:
         target = ".code_enter" if form.choice.data == "enter" else ".code_memorable"
         return redirect(url_for(target, key=key), code=303)
     status = _status_for(form) if request.method == "POST" else 200
-    return render_template("respondent/code_choice.html", form=form, key=key, q=questionnaire), status
+    return render_template(
+        "respondent/code_choice.html", form=form, key=key, q=questionnaire
+    ), status
 
 
 @bp.route("/r/<key>/code/enter", methods=["GET", "POST"])
@@ -162,7 +166,9 @@ def code_enter(key: str) -> Rendered:
             _("Enter the code exactly as it was shown to you, for example 7KQ-2MX-9PD")
         ]
     status = _status_for(form) if request.method == "POST" else 200
-    return render_template("respondent/code_enter.html", form=form, key=key, q=questionnaire), status
+    return render_template(
+        "respondent/code_enter.html", form=form, key=key, q=questionnaire
+    ), status
 
 
 @bp.route("/r/<key>/code/memorable", methods=["GET", "POST"])
@@ -287,8 +293,8 @@ def _handle_uploads(
             try:
                 record = store_upload(response, question, upload)
             except UploadRejected as rejected:
-                errors[question.id] = f"{upload.filename}: {rejected}" if upload.filename else str(
-                    rejected
+                errors[question.id] = (
+                    f"{upload.filename}: {rejected}" if upload.filename else str(rejected)
                 )
                 break
             if record.id not in ids:
@@ -350,6 +356,4 @@ def done(key: str) -> Rendered:
     code = None
     if response.code_source == "issued":
         code = issued_code(current_app.config["SECRET_KEY"], key)
-    return render_template(
-        "respondent/done.html", response=response, q=questionnaire, code=code
-    )
+    return render_template("respondent/done.html", response=response, q=questionnaire, code=code)

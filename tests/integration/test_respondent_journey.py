@@ -62,7 +62,11 @@ def test_answers_load_into_pandas_in_one_frame(app, client):
         person.submit()
     frame = answers_frame(collection.id)
     assert list(frame.columns) == [
-        "response_id", "respondent_code", "question_id", "value_text", "value_number"
+        "response_id",
+        "respondent_code",
+        "question_id",
+        "value_text",
+        "value_number",
     ]
     assert len(frame) == 12
     assert frame["response_id"].nunique() == 3
