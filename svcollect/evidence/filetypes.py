@@ -92,8 +92,12 @@ def _zip_kind(data: bytes) -> tuple[str | None, str | None]:
     return None, "it is not a Word or Excel document"
 
 
+_BINARY_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def _text_kind(data: bytes) -> str | None:
-    if b"\x00" in data:
+    # Executables and other binaries carry control bytes that text never does.
+    if _BINARY_CONTROLS.search(data[:65536]):
         return None
     try:
         data.decode("utf-8-sig")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import inspect, select
+from sqlalchemy.exc import OperationalError
 
 from svcollect.extensions import db
 from svcollect.models import QuestionnaireVersion
@@ -14,6 +16,7 @@ from svcollect.questionnaires import Questionnaire, Registry, load_directory
 from svcollect.scoring import scorer_names
 
 REGISTRY_KEY = "svcollect.questionnaires"
+log = logging.getLogger(__name__)
 
 
 class ReleasedVersionEdited(RuntimeError):
@@ -31,10 +34,15 @@ def load_registry_into(app: Flask) -> None:
     registry = load_directory(directory, scorer_names())
     app.extensions[REGISTRY_KEY] = registry
     with app.app_context():
-        if _release_table_exists():
-            problems = edited_releases(registry)
-            if problems:
-                raise ReleasedVersionEdited("\n".join(problems))
+        try:
+            problems = edited_releases(registry) if _release_table_exists() else []
+        except OperationalError as error:
+            # Start anyway so the service recovers when the database returns; sync and
+            # every new response check the hash again.
+            log.warning("could not check released questionnaire versions: %s", error.orig)
+            return
+        if problems:
+            raise ReleasedVersionEdited("\n".join(problems))
 
 
 def registry() -> Registry:
@@ -43,7 +51,11 @@ def registry() -> Registry:
 
 
 def questionnaire_for(version: QuestionnaireVersion) -> Questionnaire:
-    return registry().get(version.questionnaire_id, version.version)
+    """The loaded questionnaire for a released version; refuses if the file has changed."""
+    questionnaire = registry().get(version.questionnaire_id, version.version)
+    if questionnaire.content_hash != version.content_hash:
+        raise ReleasedVersionEdited(_edited_message(questionnaire, version))
+    return questionnaire
 
 
 def _release_table_exists() -> bool:

@@ -1,0 +1,87 @@
+"""Baseline and follow-up answers pair by respondent code without anyone being identified."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from svcollect.extensions import db
+from svcollect.models import Response
+from tests.integration.helpers import Respondent, make_collection, make_contract
+
+ONS4 = {"life_satisfaction": "6", "worthwhile": "7", "happiness": "5", "anxiety": "4"}
+
+
+def _finish(person: Respondent) -> str:
+    for page, value in ONS4.items():
+        assert person.answer(page, {page: value}).status_code == 303
+    done = person.submit()
+    return person.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def _code_hashes() -> list[str]:
+    return list(db.session.scalars(select(Response.respondent_code).order_by(Response.id)))
+
+
+def test_issued_code_entered_at_follow_up_pairs_the_responses(app):
+    contract = make_contract()
+    baseline = make_collection("ons4", contract=contract)
+    follow_up = make_collection("ons4", contract=contract, wave="follow_up")
+    first = Respondent(app.test_client(), app)
+    first.start(f"/s/{baseline.public_id}")
+    first.new_code()
+    code = _finish(first).split('class="app-code">')[1].split("<")[0]
+    second = Respondent(app.test_client(), app)
+    second.start(f"/s/{follow_up.public_id}")
+    assert second.post(second.url("/code"), {"choice": "enter"}).status_code == 303
+    typed = code.lower().replace("-", " ")
+    assert second.post(second.url("/code/enter"), {"code": typed}).status_code == 303
+    page = _finish(second)
+    assert 'class="app-code"' not in page  # an entered code is not shown back
+    baseline_hash, follow_up_hash = _code_hashes()
+    assert baseline_hash == follow_up_hash
+
+
+def test_mistyped_code_gets_a_message(app, client):
+    collection = make_collection("ons4")
+    person = Respondent(client, app)
+    person.start(f"/s/{collection.public_id}")
+    person.post(person.url("/code"), {"choice": "enter"})
+    result = person.post(person.url("/code/enter"), {"code": "7KQ-2MX"})
+    assert result.status_code == 422
+    assert "exactly as it was shown" in result.get_data(as_text=True)
+
+
+def test_memorable_code_pairs_across_waves_but_not_across_contracts(app):
+    contract = make_contract()
+    other_contract = make_contract()
+    collections = [
+        make_collection("ons4", contract=contract),
+        make_collection("ons4", contract=contract, wave="follow_up"),
+        make_collection("ons4", contract=other_contract),
+    ]
+    for collection in collections:
+        person = Respondent(app.test_client(), app)
+        person.start(f"/s/{collection.public_id}")
+        person.post(person.url("/code"), {"choice": "memorable"})
+        made = person.post(
+            person.url("/code/memorable"),
+            {"parent_initials": "ma", "birth_day": "7", "town_letters": "ds"},
+        )
+        assert made.status_code == 303
+        _finish(person)
+    first, second, third = _code_hashes()
+    assert first == second
+    assert third != first  # each contract has its own salt
+
+
+def test_bad_memorable_answers_get_a_message(app, client):
+    collection = make_collection("ons4")
+    person = Respondent(client, app)
+    person.start(f"/s/{collection.public_id}")
+    person.post(person.url("/code"), {"choice": "memorable"})
+    result = person.post(
+        person.url("/code/memorable"),
+        {"parent_initials": "m1", "birth_day": "40", "town_letters": "ds"},
+    )
+    assert result.status_code == 422
+    assert "govuk-error-summary" in result.get_data(as_text=True)

@@ -1,0 +1,44 @@
+"""Respondent codes: issued codes read back, typed codes normalise, only HMACs are stored."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from svcollect.services.respondent_codes import (
+    ALPHABET,
+    hash_code,
+    issued_code,
+    memorable_code,
+    normalise_code,
+)
+
+
+@given(st.text(min_size=10, max_size=60))
+def test_issued_codes_normalise_to_themselves(resume_key):
+    code = issued_code("secret", resume_key)
+    assert len(code) == 11 and code[3] == code[7] == "-"
+    canonical = normalise_code(code)
+    assert canonical == code.replace("-", "")
+    assert all(c in ALPHABET for c in canonical)
+
+
+def test_typed_codes_tolerate_case_spaces_and_confusable_letters():
+    assert normalise_code(" 7kq-2mx 9pd ") == "7KQ2MX9PD"
+    assert normalise_code("7KQ-2MX-9PO") == "7KQ2MX9P0"
+    assert normalise_code("7KQ-2MX-9PI") == "7KQ2MX9P1"
+    assert normalise_code("7KQ2MX9") is None
+    assert normalise_code("7KQ-2MX-9PU") is None  # U is not in the alphabet
+
+
+def test_memorable_codes_are_canonical_and_checked():
+    assert memorable_code("ma", "7", "ds") == memorable_code("MA", "07", " DS ")
+    assert memorable_code("M", "7", "DS") is None
+    assert memorable_code("MA", "32", "DS") is None
+    assert memorable_code("M1", "7", "DS") is None
+
+
+def test_code_hash_depends_on_the_contract_salt():
+    assert hash_code("salt-a", "7KQ2MX9PD") == hash_code("salt-a", "7KQ2MX9PD")
+    assert hash_code("salt-a", "7KQ2MX9PD") != hash_code("salt-b", "7KQ2MX9PD")
+    assert "7KQ2MX9PD" not in hash_code("salt-a", "7KQ2MX9PD")
