@@ -1,18 +1,34 @@
 """SQLAlchemy models, one module per aggregate; imported here so Alembic sees them all."""
 
+from svcollect.models.account import User
+from svcollect.models.audit import AuditEvent
 from svcollect.models.collection import Collection, Invitation
-from svcollect.models.contract import Contract, Organisation
+from svcollect.models.contract import (
+    Commitment,
+    Contract,
+    ContractOutcome,
+    ContractSupplier,
+    Organisation,
+)
+from svcollect.models.declaration import Declaration, StandardEvent
 from svcollect.models.evidence import EvidenceFile
 from svcollect.models.questionnaire import QuestionnaireVersion
 from svcollect.models.response import Answer, Response
 
 __all__ = [
     "Answer",
+    "AuditEvent",
     "Collection",
+    "Commitment",
     "Contract",
+    "ContractOutcome",
+    "ContractSupplier",
+    "Declaration",
     "EvidenceFile",
     "Invitation",
     "Organisation",
     "QuestionnaireVersion",
     "Response",
+    "StandardEvent",
+    "User",
 ]

@@ -14,7 +14,7 @@ from svcollect.models.questionnaire import QuestionnaireVersion
 
 AUDIENCES = ("workforce", "supplier", "community")
 WAVES = ("baseline", "follow_up", "annual")
-ACCESS_MODES = ("open", "invitation")
+ACCESS_MODES = ("open", "invitation", "supplier")
 
 
 class Collection(db.Model):  # type: ignore[name-defined]
@@ -38,10 +38,12 @@ class Collection(db.Model):  # type: ignore[name-defined]
     wave: Mapped[str] = mapped_column(String(20))
     #: free label shown to staff, e.g. "Spring 2026 baseline"
     label: Mapped[str] = mapped_column(String(200))
-    #: open (anyone with the link) or invitation (single-use tokens)
+    #: open (anyone with the link), invitation (single-use tokens) or supplier (signed in)
     access: Mapped[str] = mapped_column(String(20))
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: set when a contract manager closes the collection before its closing date
+    closed_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: licence reference recorded when a licensed questionnaire's collection was opened
     licence_ref: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -53,7 +55,7 @@ class Collection(db.Model):  # type: ignore[name-defined]
         """not_open, open or closed at `now`."""
         if now < self.opens_at:
             return "not_open"
-        if now >= self.closes_at:
+        if now >= self.closes_at or self.closed_early_at is not None:
             return "closed"
         return "open"
 

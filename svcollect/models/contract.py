@@ -6,7 +6,16 @@ import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Numeric, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from svcollect.extensions import db
@@ -67,3 +76,44 @@ class Contract(db.Model):  # type: ignore[name-defined]
 
     buyer: Mapped[Organisation] = relationship(foreign_keys=[buyer_id])
     prime_supplier: Mapped[Organisation | None] = relationship(foreign_keys=[prime_supplier_id])
+
+
+class ContractSupplier(db.Model):  # type: ignore[name-defined]
+    """A supply-chain supplier on a contract, invited to attest to standards."""
+
+    __tablename__ = "contract_supplier"
+    __table_args__ = (UniqueConstraint("contract_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+
+class ContractOutcome(db.Model):  # type: ignore[name-defined]
+    """A Social Value Model outcome the contract targets (codes from the outcomes file)."""
+
+    __tablename__ = "contract_outcome"
+    __table_args__ = (UniqueConstraint("contract_id", "outcome_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)
+    outcome_code: Mapped[str] = mapped_column(String(40))
+
+
+class Commitment(db.Model):  # type: ignore[name-defined]
+    """What the supplier promised at bid: a measure, its unit, a target and a due date."""
+
+    __tablename__ = "commitment"
+    __table_args__ = (CheckConstraint("target >= 0", name="target_not_negative"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)
+    #: measure code from the outcomes file, e.g. mh_first_aiders_trained
+    measure_code: Mapped[str] = mapped_column(String(60))
+    unit: Mapped[str] = mapped_column(String(60))
+    target: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    due_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -24,7 +24,8 @@ class EvidenceFile(db.Model):  # type: ignore[name-defined]
     #: content hash; the same file uploaded twice is recognised by it
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     #: generated file name under the upload folder (never the uploaded name)
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    #: a re-attestation copies the record, so several rows may share one stored file
+    stored_name: Mapped[str] = mapped_column(String(80), index=True)
     #: the uploaded name after sanitising, for display only
     original_name: Mapped[str] = mapped_column(String(120))
     #: type detected from the content: pdf, docx, xlsx, csv, txt, png or jpeg
