@@ -102,7 +102,6 @@ def migrated_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) ->
 
 def _empty_tables(app: Flask) -> None:
     from svcollect.extensions import db
-
     from svcollect.models import append_only
 
     with app.app_context():
