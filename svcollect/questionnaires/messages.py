@@ -1,0 +1,121 @@
+"""Default validation messages for questions, written for the person answering."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final, Literal
+
+MessageKey = Literal["required", "invalid", "too_small", "too_large", "too_long"]
+MESSAGE_KEYS: Final[tuple[MessageKey, ...]] = (
+    "required",
+    "invalid",
+    "too_small",
+    "too_large",
+    "too_long",
+)
+
+_SELECT_TYPES = frozenset({"scale", "single_choice", "yes_no"})
+_TEXT_TYPES = frozenset({"short_text", "long_text"})
+
+
+def format_number(value: float) -> str:
+    """A number as people read it: 100,000 and 0.5, never 100000.0."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}"
+
+
+def _or_list(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def default_message(
+    key: MessageKey,
+    *,
+    type: str,
+    text: str,
+    min: float | None = None,
+    max: float | None = None,
+    integer: bool = True,
+    max_length: int | None = None,
+    accept: Sequence[str] = (),
+) -> str:
+    """The message shown for ``key`` when the questionnaire file does not give one."""
+    quoted = f"\u2018{text.strip()}\u2019"  # curly quotes, as GOV.UK content uses
+    answer = f"Your answer to {quoted}"
+    if key == "required":
+        if type in _SELECT_TYPES:
+            return f"Select an answer for {quoted}"
+        if type == "multiple_choice":
+            return f"Select at least one answer for {quoted}"
+        if type == "number":
+            return f"Enter a number for {quoted}"
+        if type == "date":
+            return f"Enter a date for {quoted}"
+        if type == "file":
+            return f"Select a file for {quoted}"
+        return f"Enter an answer for {quoted}"
+    if key == "invalid":
+        if type == "number":
+            return f"{answer} must be {'a whole number' if integer else 'a number'}"
+        if type == "date":
+            return f"{answer} must be a real date"
+        if type == "file":
+            kinds = [kind.upper() for kind in accept] or ["an allowed type"]
+            return f"The selected file must be a {_or_list(kinds)}"
+        if type in _SELECT_TYPES or type == "multiple_choice":
+            return f"Select one of the options shown for {quoted}"
+        return f"Enter a valid answer for {quoted}"
+    if key == "too_small":
+        if min is not None:
+            return f"{answer} must be {format_number(min)} or more"
+        return f"{answer} is too small"
+    if key == "too_large":
+        if type == "file":
+            return "The selected file is too large"
+        if max is not None:
+            return f"{answer} must be {format_number(max)} or less"
+        return f"{answer} is too large"
+    if max_length is not None:
+        return f"{answer} must be {format_number(max_length)} characters or fewer"
+    return f"{answer} is too long"
+
+
+def default_messages(
+    *,
+    type: str,
+    text: str,
+    min: float | None = None,
+    max: float | None = None,
+    integer: bool = True,
+    max_length: int | None = None,
+    accept: Sequence[str] = (),
+) -> dict[str, str]:
+    """Every message key with its default for a question of this kind."""
+    return {
+        key: default_message(
+            key,
+            type=type,
+            text=text,
+            min=min,
+            max=max,
+            integer=integer,
+            max_length=max_length,
+            accept=accept,
+        )
+        for key in MESSAGE_KEYS
+    }
+
+
+def applicable_message_keys(type: str) -> frozenset[MessageKey]:
+    """The message keys a question of this type can use (others are a mistake in the file)."""
+    keys: set[MessageKey] = {"required", "invalid"}
+    if type == "number":
+        keys |= {"too_small", "too_large"}
+    if type == "file":
+        keys.add("too_large")
+    if type in _TEXT_TYPES:
+        keys.add("too_long")
+    return frozenset(keys)
