@@ -180,7 +180,13 @@ class Progress:
         return cls(questionnaire, rows, typed_answers(questionnaire.questions(), rows))
 
     def visible_pages(self) -> list[Page]:
-        return list(self.questionnaire.visible_pages(self.typed))
+        """Pages shown to this respondent: visible, with at least one visible question."""
+        questions = {q.id for q in self.questionnaire.visible_questions(self.typed)}
+        return [
+            page
+            for page in self.questionnaire.visible_pages(self.typed)
+            if any(q.id in questions for q in page.questions)
+        ]
 
     def visible_questions(self, page: Page) -> list[Question]:
         visible = {q.id for q in self.questionnaire.visible_questions(self.typed)}

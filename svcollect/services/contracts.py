@@ -1,0 +1,204 @@
+"""Contracts: creating them, their suppliers, outcomes and commitments, and who may see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from svcollect.extensions import db
+from svcollect.models import (
+    Commitment,
+    Contract,
+    ContractOutcome,
+    ContractSupplier,
+    Organisation,
+    User,
+)
+from svcollect.services import audit
+
+
+class ContractRefused(ValueError):
+    """The change cannot be made; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ContractDetails:
+    reference: str
+    title: str
+    buyer_id: int
+    prime_supplier_id: int | None
+    starts_on: date
+    ends_on: date
+    value_gbp: Decimal | None
+    outcome_codes: tuple[str, ...] = ()
+
+
+def visible_contracts(user: User) -> list[Contract]:
+    """Contracts a user may see: their organisation's, as buyer or prime supplier."""
+    query = select(Contract).order_by(Contract.reference)
+    if user.role != "admin":
+        query = query.where(
+            or_(
+                Contract.buyer_id == user.organisation_id,
+                Contract.prime_supplier_id == user.organisation_id,
+            )
+        )
+    return list(db.session.scalars(query))
+
+
+def contract_for(user: User, contract_id: int) -> Contract | None:
+    """The contract if this user may manage it; None (a 404) otherwise."""
+    contract = db.session.get(Contract, contract_id)
+    if contract is None:
+        return None
+    if user.role == "admin":
+        return contract
+    if user.role == "contract_manager" and user.organisation_id in (
+        contract.buyer_id,
+        contract.prime_supplier_id,
+    ):
+        return contract
+    return None
+
+
+def _organisation(org_id: int | None, kinds: tuple[str, ...], field: str) -> Organisation | None:
+    if org_id is None:
+        return None
+    org = db.session.get(Organisation, org_id)
+    if org is None or org.kind not in kinds:
+        raise ContractRefused("Select an organisation from the list", field)
+    return org
+
+
+def create_contract(user: User, details: ContractDetails, known_outcomes: set[str]) -> Contract:
+    if details.ends_on < details.starts_on:
+        raise ContractRefused("The end date must be the same as or after the start date", "ends_on")
+    buyer = _organisation(details.buyer_id, ("buyer",), "buyer_id")
+    _organisation(details.prime_supplier_id, ("prime_supplier",), "prime_supplier_id")
+    if user.role != "admin" and user.organisation_id not in (
+        details.buyer_id,
+        details.prime_supplier_id,
+    ):
+        raise ContractRefused("You can only add contracts for your own organisation", "buyer_id")
+    unknown = set(details.outcome_codes) - known_outcomes
+    if unknown:
+        raise ContractRefused("Select outcomes from the list", "outcome_codes")
+    reference = details.reference.strip()
+    if db.session.scalar(select(Contract.id).filter_by(reference=reference)) is not None:
+        raise ContractRefused(f"A contract with reference {reference} already exists", "reference")
+    contract = Contract(
+        reference=reference,
+        title=details.title.strip(),
+        buyer_id=buyer.id if buyer else details.buyer_id,
+        prime_supplier_id=details.prime_supplier_id,
+        starts_on=details.starts_on,
+        ends_on=details.ends_on,
+        value_gbp=details.value_gbp,
+    )
+    db.session.add(contract)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ContractRefused(
+            f"A contract with reference {reference} already exists", "reference"
+        ) from None
+    for code in sorted(set(details.outcome_codes)):
+        db.session.add(ContractOutcome(contract_id=contract.id, outcome_code=code))
+    audit.record(
+        "contract_created",
+        actor=user,
+        obj=contract,
+        organisation_id=contract.buyer_id,
+        reference=reference,
+    )
+    db.session.commit()
+    return contract
+
+
+def contract_outcomes(contract: Contract) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(ContractOutcome.outcome_code)
+            .filter_by(contract_id=contract.id)
+            .order_by(ContractOutcome.outcome_code)
+        )
+    )
+
+
+def suppliers_of(contract: Contract) -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(ContractSupplier, ContractSupplier.organisation_id == Organisation.id)
+            .where(ContractSupplier.contract_id == contract.id)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def add_supplier(user: User, contract: Contract, organisation_id: int) -> Organisation:
+    supplier = _organisation(organisation_id, ("supplier", "prime_supplier"), "organisation_id")
+    assert supplier is not None
+    exists = db.session.scalar(
+        select(ContractSupplier.id).filter_by(contract_id=contract.id, organisation_id=supplier.id)
+    )
+    if exists is not None:
+        raise ContractRefused(f"{supplier.name} is already on this contract", "organisation_id")
+    db.session.add(ContractSupplier(contract_id=contract.id, organisation_id=supplier.id))
+    audit.record(
+        "supplier_added",
+        actor=user,
+        obj=contract,
+        organisation_id=contract.buyer_id,
+        supplier_id=supplier.id,
+    )
+    db.session.commit()
+    return supplier
+
+
+def add_commitment(
+    user: User,
+    contract: Contract,
+    measure_code: str,
+    unit: str,
+    target: Decimal,
+    due_on: date,
+    known_measures: set[str],
+) -> Commitment:
+    if measure_code not in known_measures:
+        raise ContractRefused("Select a measure from the list", "measure_code")
+    if target < 0:
+        raise ContractRefused("The target must be 0 or more", "target")
+    commitment = Commitment(
+        contract_id=contract.id, measure_code=measure_code, unit=unit, target=target, due_on=due_on
+    )
+    db.session.add(commitment)
+    audit.record(
+        "commitment_added",
+        actor=user,
+        obj=contract,
+        organisation_id=contract.buyer_id,
+        measure=measure_code,
+        target=str(target),
+    )
+    db.session.commit()
+    return commitment
+
+
+def commitments_of(contract: Contract) -> list[Commitment]:
+    return list(
+        db.session.scalars(
+            select(Commitment)
+            .filter_by(contract_id=contract.id)
+            .order_by(Commitment.due_on, Commitment.id)
+        )
+    )

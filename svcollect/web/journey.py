@@ -1,0 +1,206 @@
+"""Question pages and check-your-answers, shared by anonymous respondents and suppliers.
+
+The views that call these own access: they load the response, check who may see it, and
+pass the URLs of their own routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import redirect, render_template, request
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from svcollect.extensions import db
+from svcollect.forms.answer_types import answer_type
+from svcollect.forms.builder import page_form, page_is_multipart
+from svcollect.forms.respondent import SubmitForm
+from svcollect.models import Response
+from svcollect.questionnaires import Page, Question, Questionnaire
+from svcollect.services import responses as svc
+from svcollect.services.evidence import UploadRejected, files_for, store_upload
+
+Rendered = str | WerkzeugResponse | tuple[str, int]
+
+
+@dataclass(frozen=True)
+class JourneyUrls:
+    page: Callable[..., str]
+    check: Callable[[], str]
+    done: Callable[[], str]
+    resume: Callable[[], str]
+    #: where the respondent code is asked for; None when no code is needed
+    code: Callable[[], str] | None = None
+    #: the link to show for coming back later, if any
+    save_link: str | None = None
+
+
+def csrf_failed(form: FlaskForm) -> bool:
+    return "csrf_token" in form.errors
+
+
+def post_status(form: FlaskForm) -> int:
+    return 400 if csrf_failed(form) else 422
+
+
+def _guard_order(
+    response: Response, progress: svc.Progress, page: Page, urls: JourneyUrls
+) -> WerkzeugResponse | None:
+    """Send the respondent to the first step they skipped, if any comes before `page`."""
+    if urls.code is not None and svc.needs_code(response):
+        return redirect(urls.code())
+    for visible in progress.visible_pages():
+        if visible.id == page.id:
+            return None
+        if not progress.page_complete(visible):
+            return redirect(urls.page(visible.id))
+    # The page is hidden by an earlier answer (or a forged URL): go to where they should be.
+    return redirect(urls.resume())
+
+
+def question_page(
+    response: Response, questionnaire: Questionnaire, page_id: str, urls: JourneyUrls
+) -> Rendered:
+    try:
+        page = questionnaire.page(page_id)
+    except KeyError:
+        raise svc.AccessDenied("unknown") from None
+    progress = svc.Progress.of(questionnaire, response)
+    detour = _guard_order(response, progress, page, urls)
+    if detour is not None:
+        return detour
+    visible = progress.visible_questions(page)
+    form = page_form(questionnaire, page, visible, progress.rows)
+    returning = request.args.get("return") == "check"
+    if request.method == "POST":
+        upload_errors: dict[str, str] = {}
+        valid = form.validate()
+        file_ids = _handle_uploads(response, visible, upload_errors) if valid else {}
+        if valid and not upload_errors:
+            data = {q.id: form[q.id].data for q in visible}
+            data.update(file_ids)
+            svc.save_page(response, page, svc.stored_values(visible, data))
+            return redirect(_after_save(questionnaire, response, page, returning, urls), code=303)
+        db.session.rollback()
+        for qid, message in upload_errors.items():
+            form[qid].errors = [message]
+    previous = progress.previous_page(page)
+    pages = [p.id for p in progress.visible_pages()]
+    back_url = urls.check() if returning else urls.page(previous.id) if previous else None
+    return (
+        render_template(
+            "respondent/page.html",
+            form=form,
+            page=page,
+            visible=visible,
+            questionnaire=questionnaire,
+            urls=urls,
+            files={q.id: files_for(response, q.id) for q in visible if q.type == "file"},
+            multipart=page_is_multipart(visible),
+            returning=returning,
+            back_url=back_url,
+            page_number=pages.index(page.id) + 1,
+            page_count=len(pages),
+        ),
+        post_status(form) if request.method == "POST" else 200,
+    )
+
+
+def _after_save(
+    questionnaire: Questionnaire,
+    response: Response,
+    page: Page,
+    returning: bool,
+    urls: JourneyUrls,
+) -> str:
+    progress = svc.Progress.of(questionnaire, response)
+    following = None if returning else progress.next_page(page)
+    if following is not None:
+        return urls.page(following.id)
+    incomplete = progress.first_incomplete_page()
+    return urls.page(incomplete.id) if incomplete is not None else urls.check()
+
+
+def _handle_uploads(
+    response: Response, visible: list[Question], errors: dict[str, str]
+) -> dict[str, list[int]]:
+    """Store this page's uploads; returns all file ids per file question (old and new)."""
+    result: dict[str, list[int]] = {}
+    for question in visible:
+        if question.type != "file":
+            continue
+        ids = [f.id for f in files_for(response, question.id)]
+        uploads = [f for f in request.files.getlist(question.id) if f and f.filename]
+        limit = question.max_files or 10
+        if len(ids) + len(uploads) > limit:
+            errors[question.id] = _("You can upload up to %(n)d files", n=limit)
+            continue
+        for upload in uploads:
+            try:
+                record = store_upload(response, question, upload)
+            except UploadRejected as rejected:
+                errors[question.id] = f"{upload.filename}: {rejected}"
+                break
+            if record.id not in ids:
+                ids.append(record.id)
+        if question.required and not ids and question.id not in errors:
+            errors[question.id] = _(question.message("required"))
+        result[question.id] = ids
+    return result
+
+
+def answer_rows(progress: svc.Progress) -> list[dict[str, Any]]:
+    """Each visible question with its answer as shown to a person."""
+    rows = []
+    for page in progress.visible_pages():
+        for question in progress.visible_questions(page):
+            text, number = progress.rows.get(question.id, (None, None))
+            rows.append(
+                {
+                    "question": question,
+                    "page": page,
+                    "answer": answer_type(question).display(question, text, number),
+                }
+            )
+    return rows
+
+
+def check_answers(
+    response: Response,
+    questionnaire: Questionnaire,
+    urls: JourneyUrls,
+    submit: Callable[[svc.Progress], object],
+) -> Rendered:
+    progress = svc.Progress.of(questionnaire, response)
+    if urls.code is not None and svc.needs_code(response):
+        return redirect(urls.code())
+    incomplete = progress.first_incomplete_page()
+    form = SubmitForm()
+    if request.method == "POST":
+        if incomplete is not None:
+            # A forged order: submitting before every required page was answered.
+            return (
+                render_template(
+                    "respondent/incomplete.html", urls=urls, page=incomplete, q=questionnaire
+                ),
+                422,
+            )
+        if form.validate_on_submit():
+            submit(progress)
+            return redirect(urls.done(), code=303)
+    elif incomplete is not None:
+        return redirect(urls.page(incomplete.id))
+    return (
+        render_template(
+            "respondent/check.html",
+            form=form,
+            rows=answer_rows(progress),
+            urls=urls,
+            q=questionnaire,
+        ),
+        post_status(form) if request.method == "POST" else 200,
+    )
