@@ -114,8 +114,12 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         or PROJECT_ROOT / "questionnaires"
     )
 
+    outcomes_file = read.text("SVCOLLECT_OUTCOMES_FILE") or str(
+        PROJECT_ROOT / "data" / "social_value_outcomes.yaml"
+    )
     return {
         "SVCOLLECT_ENV": environment,
+        "SVCOLLECT_OUTCOMES_FILE": Path(outcomes_file),
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, busy_timeout_ms),

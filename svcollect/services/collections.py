@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
 
 from svcollect.extensions import db
-from svcollect.models import Collection, Contract, Invitation, Organisation, QuestionnaireVersion
+from svcollect.models import (
+    Collection,
+    Contract,
+    Invitation,
+    Organisation,
+    QuestionnaireVersion,
+    Response,
+    User,
+)
+from svcollect.models._types import utcnow
 from svcollect.models.collection import ACCESS_MODES, AUDIENCES, WAVES
+from svcollect.services import audit
+from svcollect.services.contracts import contract_for
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.responses import new_token, sha256_hex
+
+UK = ZoneInfo("Europe/London")
 
 
 class CollectionRefused(ValueError):
@@ -29,7 +45,9 @@ class CollectionRequest:
     access: str = "open"
 
 
-def open_collection(request: CollectionRequest, licensee: Organisation) -> Collection:
+def open_collection(
+    request: CollectionRequest, licensee: Organisation, actor: User | None = None
+) -> Collection:
     """Open a collection, pinning the questionnaire version; enforces the licence gate."""
     questionnaire = questionnaire_for(request.version)
     if request.audience not in AUDIENCES:
@@ -38,6 +56,8 @@ def open_collection(request: CollectionRequest, licensee: Organisation) -> Colle
         raise CollectionRefused(f"Wave must be one of {', '.join(WAVES)}")
     if request.access not in ACCESS_MODES:
         raise CollectionRefused(f"Access must be one of {', '.join(ACCESS_MODES)}")
+    if request.access == "supplier" and request.audience != "supplier":
+        raise CollectionRefused("Only supplier collections can be answered by signed-in suppliers")
     if request.audience not in questionnaire.audience:
         raise CollectionRefused(
             f"{questionnaire.title} is not for a {request.audience} audience "
@@ -67,11 +87,22 @@ def open_collection(request: CollectionRequest, licensee: Organisation) -> Colle
         licence_ref=licence_ref,
     )
     db.session.add(collection)
+    db.session.flush()
+    audit.record(
+        "collection_opened",
+        actor=actor,
+        obj=collection,
+        organisation_id=request.contract.buyer_id,
+        questionnaire=f"{questionnaire.id}/v{questionnaire.version}",
+        audience=request.audience,
+        wave=request.wave,
+        access=request.access,
+    )
     db.session.commit()
     return collection
 
 
-def issue_invitations(collection: Collection, count: int) -> list[str]:
+def issue_invitations(collection: Collection, count: int, actor: User | None = None) -> list[str]:
     """Create `count` single-use tokens; they are returned once and stored only as hashes."""
     if not 1 <= count <= 10000:
         raise CollectionRefused("Enter a number of invitations from 1 to 10,000")
@@ -79,5 +110,88 @@ def issue_invitations(collection: Collection, count: int) -> list[str]:
     db.session.add_all(
         Invitation(collection_id=collection.id, token_hash=sha256_hex(t)) for t in tokens
     )
+    audit.record(
+        "invitations_issued",
+        actor=actor,
+        obj=collection,
+        organisation_id=collection.contract.buyer_id,
+        count=count,
+    )
     db.session.commit()
     return tokens
+
+
+def collection_for(user: User, collection_id: int) -> Collection | None:
+    """The collection if this user may manage its contract; None (a 404) otherwise."""
+    collection = db.session.get(Collection, collection_id)
+    if collection is None or contract_for(user, collection.contract_id) is None:
+        return None
+    return collection
+
+
+def collections_of(contract: Contract) -> list[Collection]:
+    return list(
+        db.session.scalars(
+            select(Collection).filter_by(contract_id=contract.id).order_by(Collection.created_at)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    submitted: int
+    in_progress: int
+    invitations: int
+    invitations_used: int
+
+
+def response_counts(collection_ids: list[int]) -> dict[int, Counts]:
+    """How many responses each collection has, without anything about who gave them."""
+    by_status: dict[tuple[int, str], int] = {}
+    for cid, status, n in db.session.execute(
+        select(Response.collection_id, Response.status, func.count())
+        .where(Response.collection_id.in_(collection_ids))
+        .group_by(Response.collection_id, Response.status)
+    ):
+        by_status[(cid, status)] = n
+    invites: dict[int, tuple[int, int]] = {}
+    for cid, total, used in db.session.execute(
+        select(
+            Invitation.collection_id,
+            func.count(),
+            func.count(Invitation.redeemed_at),
+        )
+        .where(Invitation.collection_id.in_(collection_ids))
+        .group_by(Invitation.collection_id)
+    ):
+        invites[cid] = (total, used)
+    return {
+        cid: Counts(
+            submitted=by_status.get((cid, "submitted"), 0),
+            in_progress=by_status.get((cid, "in_progress"), 0),
+            invitations=invites.get(cid, (0, 0))[0],
+            invitations_used=invites.get(cid, (0, 0))[1],
+        )
+        for cid in collection_ids
+    }
+
+
+def close_early(user: User, collection: Collection) -> None:
+    if collection.state(utcnow()) == "closed":
+        raise CollectionRefused("This collection is already closed")
+    collection.closed_early_at = utcnow()
+    audit.record(
+        "collection_closed",
+        actor=user,
+        obj=collection,
+        organisation_id=collection.contract.buyer_id,
+        early=True,
+    )
+    db.session.commit()
+
+
+def uk_day_bounds(opens_on: date, closes_on: date) -> tuple[datetime, datetime]:
+    """A collection opens at the start of its first UK day and closes at the end of its last."""
+    start = datetime.combine(opens_on, time.min, tzinfo=UK).astimezone(UTC)
+    end = datetime.combine(closes_on + timedelta(days=1), time.min, tzinfo=UK).astimezone(UTC)
+    return start, end

@@ -127,7 +127,7 @@ def start_response(
         questionnaire_hash=questionnaire.content_hash,
         idempotency_key=key_hash,
         resume_key_hash=sha256_hex(resume_key),
-        reference=_new_reference(),
+        reference=new_reference(),
         consent_given=True,
         status="in_progress",
         started_at=now,
@@ -146,7 +146,7 @@ def start_response(
     return resume_key
 
 
-def _new_reference() -> str:
+def new_reference() -> str:
     alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
     return "SV-" + "".join(secrets.choice(alphabet) for _ in range(8))
 

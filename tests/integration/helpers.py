@@ -17,7 +17,7 @@ from svcollect.models._types import utcnow
 from svcollect.services.collections import CollectionRequest, issue_invitations, open_collection
 from svcollect.services.questionnaires import registry, released_version
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"')
 IDEMPOTENCY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
 
@@ -132,3 +132,57 @@ class Respondent:
 
     def submit(self) -> Any:
         return self.post(self.url("/check"), {})
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_organisation(name: str, kind: str, **fields: Any) -> Organisation:
+    organisation = Organisation(name=name, kind=kind, **fields)
+    db.session.add(organisation)
+    db.session.commit()
+    return organisation
+
+
+def make_user(role: str, organisation: Organisation | None, email: str | None = None) -> Any:
+    from svcollect.models import User
+    from svcollect.services.accounts import hash_password
+
+    user = User(
+        email=email or f"{role}-{secrets.token_hex(3)}@example.org",
+        name=f"Test {role}",
+        role=role,
+        organisation_id=organisation.id if organisation else None,
+        password_hash=hash_password(PASSWORD),
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def signed_in(app: Flask, user: Any) -> FlaskClient:
+    """A client signed in as `user` through the real sign-in page."""
+    client = app.test_client()
+    page = client.get("/sign-in").get_data(as_text=True)
+    result = client.post(
+        "/sign-in",
+        data={"csrf_token": csrf_token(page), "email": user.email, "password": PASSWORD},
+    )
+    assert result.status_code in (302, 303), result.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    return client
+
+
+def post_form(
+    client: FlaskClient,
+    url: str,
+    data: dict[str, Any],
+    page: str | None = None,
+    prefix: str | None = None,
+) -> Any:
+    """POST with the CSRF token read from `page` (or from `url` itself)."""
+    html = client.get(page or url).get_data(as_text=True)
+    name = f"{prefix}-csrf_token" if prefix else "csrf_token"
+    result = client.post(url, data={name: csrf_token(html), **data})
+    db.session.expire_all()
+    return result

@@ -1,0 +1,200 @@
+"""Fixed forms for contract managers: contracts, collections, suppliers, commitments, review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from svcollect.forms.answer_types import CleanStringField, GovDateField, _no_control_characters
+
+
+def _text(label: Any, max_length: int, message: Any, **kwargs: Any) -> Any:
+    return CleanStringField(
+        label,
+        validators=[
+            InputRequired(message=message),
+            _no_control_characters,
+            Length(max=max_length, message=_l("Must be %(n)d characters or fewer", n=max_length)),
+        ],
+        widget=GovTextInput(),
+        **kwargs,
+    )
+
+
+def _date(label: Any, message: Any) -> Any:
+    return GovDateField(
+        label,
+        description=_l("For example, 27 3 2026"),
+        validators=[InputRequired(message=message)],
+        widget=GovDateInput(),
+        format="%d %m %Y",
+    )
+
+
+class ContractForm(FlaskForm):
+    reference = _text(_l("Contract reference"), 100, _l("Enter the contract reference"))
+    title = _text(_l("Contract title"), 300, _l("Enter the contract title"))
+    buyer_id = SelectField(
+        _l("Buying organisation"),
+        coerce=int,
+        validators=[InputRequired(message=_l("Select the buying organisation"))],
+        widget=GovSelect(),
+    )
+    prime_supplier_id = SelectField(
+        _l("Prime supplier"), coerce=int, validators=[Optional()], widget=GovSelect()
+    )
+    starts_on = _date(_l("Start date"), _l("Enter the start date"))
+    ends_on = _date(_l("End date"), _l("Enter the end date"))
+    value_gbp = DecimalField(
+        _l("Contract value in pounds"),
+        places=2,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=10**12, message=_l("Enter a value of £0 or more")),
+        ],
+        widget=GovTextInput(),
+    )
+    outcome_codes = SelectMultipleField(
+        _l("Social Value Model outcomes the contract targets"),
+        validators=[Optional()],
+        widget=GovCheckboxesInput(),
+    )
+    submit = SubmitField(_l("Add contract"), widget=GovSubmitInput())
+
+
+class CollectionForm(FlaskForm):
+    questionnaire = SelectField(
+        _l("Questionnaire"),
+        validators=[InputRequired(message=_l("Select a questionnaire"))],
+        widget=GovSelect(),
+    )
+    audience = RadioField(
+        _l("Who answers"),
+        choices=[
+            ("workforce", _l("The contract's workforce")),
+            ("community", _l("Community beneficiaries")),
+            ("supplier", _l("Suppliers (signed in)")),
+        ],
+        validators=[InputRequired(message=_l("Select who answers"))],
+        widget=GovRadioInput(),
+    )
+    wave = RadioField(
+        _l("Wave"),
+        choices=[
+            ("baseline", _l("Baseline")),
+            ("follow_up", _l("Follow-up")),
+            ("annual", _l("Annual")),
+        ],
+        validators=[InputRequired(message=_l("Select the wave"))],
+        widget=GovRadioInput(),
+    )
+    access = RadioField(
+        _l("How people reach it"),
+        choices=[
+            ("open", _l("One open link for everyone")),
+            ("invitation", _l("Single-use invitation links")),
+        ],
+        validators=[Optional()],
+        widget=GovRadioInput(),
+    )
+    label = _text(_l("Name for this collection"), 200, _l("Enter a name for this collection"))
+    opens_on = _date(_l("Opens on"), _l("Enter the date it opens"))
+    closes_on = _date(_l("Closes on"), _l("Enter the date it closes"))
+    submit = SubmitField(_l("Open collection"), widget=GovSubmitInput())
+
+
+class InvitationsForm(FlaskForm):
+    count = IntegerField(
+        _l("How many invitation links?"),
+        validators=[
+            InputRequired(message=_l("Enter how many invitation links you need")),
+            NumberRange(min=1, max=10000, message=_l("Enter a number from 1 to 10,000")),
+        ],
+        widget=GovTextInput(),
+    )
+    submit = SubmitField(_l("Create links and download CSV"), widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField(_l("Confirm"), widget=GovSubmitInput())
+
+
+class SupplierForm(FlaskForm):
+    organisation_id = SelectField(
+        _l("Supplier"),
+        coerce=int,
+        validators=[InputRequired(message=_l("Select a supplier"))],
+        widget=GovSelect(),
+    )
+    submit = SubmitField(_l("Add supplier"), widget=GovSubmitInput())
+
+
+class CommitmentForm(FlaskForm):
+    measure_code = SelectField(
+        _l("Measure"),
+        validators=[InputRequired(message=_l("Select a measure"))],
+        widget=GovSelect(),
+    )
+    target = DecimalField(
+        _l("Target"),
+        places=2,
+        validators=[
+            InputRequired(message=_l("Enter the target")),
+            NumberRange(min=0, max=10**12, message=_l("Enter a target of 0 or more")),
+        ],
+        widget=GovTextInput(),
+    )
+    due_on = _date(_l("Due date"), _l("Enter the due date"))
+    submit = SubmitField(_l("Add commitment"), widget=GovSubmitInput())
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField(
+        _l("Your decision"),
+        choices=[
+            ("accepted", _l("Accept: the evidence shows the standard is met")),
+            ("queried", _l("Query: ask the supplier a question or for more evidence")),
+            ("rejected", _l("Reject: the evidence does not show the standard is met")),
+        ],
+        validators=[InputRequired(message=_l("Select accept, query or reject"))],
+        widget=GovRadioInput(),
+    )
+    comment = TextAreaField(
+        _l("Comment for the supplier"),
+        description=_l("Needed when you query or reject"),
+        validators=[
+            Optional(),
+            _no_control_characters,
+            Length(max=2000, message=_l("Comment must be 2,000 characters or fewer")),
+        ],
+        widget=GovCharacterCount(),
+    )
+    submit = SubmitField(_l("Save decision"), widget=GovSubmitInput())
+
+
+class LicenceForm(FlaskForm):
+    licence_ref = _text(
+        _l("WEMWBS licence reference"), 200, _l("Enter your WEMWBS licence reference")
+    )
+    submit = SubmitField(_l("Save licence reference"), widget=GovSubmitInput())

@@ -1,0 +1,72 @@
+"""Contract managers review each standard of a supplier's declaration: accept, query, reject."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from svcollect.forms.manage import ReviewForm
+from svcollect.services import declarations as svc
+from svcollect.services import responses as responses_svc
+from svcollect.services.questionnaires import questionnaire_for
+from svcollect.web.access import found_or_404, role_required
+from svcollect.web.journey import answer_rows
+
+bp = Blueprint("review", __name__, url_prefix="/manage/declarations")
+
+
+def _declaration(declaration_id: int) -> Any:
+    declaration = svc.declaration_for(current_user, declaration_id)
+    return found_or_404(declaration)
+
+
+def _render(declaration: Any, forms: dict[str, ReviewForm], status: int = 200) -> Any:
+    questionnaire = questionnaire_for(declaration.collection.questionnaire_version)
+    progress = responses_svc.Progress.of(questionnaire, declaration.response)
+    rows = answer_rows(progress)
+    return (
+        render_template(
+            "review/declaration.html",
+            declaration=declaration,
+            questionnaire=questionnaire,
+            states=svc.standard_states(declaration),
+            rows_by_page={
+                page.id: [r for r in rows if r["page"].id == page.id]
+                for page in questionnaire.pages
+            },
+            forms=forms,
+            review_form=lambda code: ReviewForm(prefix=code, formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:declaration_id>")
+@role_required("admin", "contract_manager")
+def declaration(declaration_id: int) -> Any:
+    declaration = _declaration(declaration_id)
+    return _render(declaration, {})
+
+
+@bp.route("/<int:declaration_id>/standards/<code>", methods=["POST"])
+@role_required("admin", "contract_manager")
+def review_standard(declaration_id: int, code: str) -> Any:
+    declaration = _declaration(declaration_id)
+    form = ReviewForm(prefix=code)
+    if form.validate_on_submit():
+        try:
+            svc.review_standard(
+                current_user, declaration, code, form.decision.data, form.comment.data or ""
+            )
+        except svc.DeclarationRefused as refused:
+            form.comment.errors = [str(refused)]
+        else:
+            flash(_("Decision saved"))
+            return redirect(
+                url_for(".declaration", declaration_id=declaration.id) + f"#standard-{code}",
+                code=303,
+            )
+    return _render(declaration, {code: form}, 422 if request.method == "POST" else 200)

@@ -1,0 +1,228 @@
+"""Supplier attestation end to end: invite, attest with evidence, review, query, re-attest."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from svcollect.extensions import db
+from svcollect.models import AuditEvent, Collection, Declaration, StandardEvent
+from svcollect.models.contract import ContractSupplier
+from svcollect.services.declarations import adherence_summary
+from tests.integration.helpers import (
+    csrf_token,
+    make_collection,
+    make_contract,
+    make_organisation,
+    make_user,
+    post_form,
+    signed_in,
+)
+
+PDF = b"%PDF-1.4\n%evidence\n%%EOF\n"
+CORE = [f"mhaw_{i}" for i in range(1, 7)]
+ENHANCED = [f"tw_enh_{i}" for i in range(1, 5)]
+
+
+@pytest.fixture
+def world(app):
+    contract = make_contract()
+    buyer = contract.buyer
+    large = make_organisation("Large Supplier Ltd", "supplier", employee_count=900)
+    small = make_organisation("Small Supplier CIC", "supplier", employee_count=40, is_vcse=True)
+    for org in (large, small):
+        db.session.add(ContractSupplier(contract_id=contract.id, organisation_id=org.id))
+    db.session.commit()
+    collection = make_collection(
+        "mhaw-standards", contract=contract, access="supplier", audience="supplier"
+    )
+    return {
+        "contract": contract,
+        "collection": collection,
+        "manager": make_user("contract_manager", buyer),
+        "large": large,
+        "small": small,
+        "large_user": make_user("supplier_user", large),
+        "small_user": make_user("supplier_user", small),
+    }
+
+
+def _invite(app, world):
+    manager = signed_in(app, world["manager"])
+    url = f"/manage/collections/{world['collection'].id}"
+    result = post_form(manager, f"{url}/invite-suppliers", {}, page=url)
+    assert result.status_code == 303
+    return manager
+
+
+def _declaration(org) -> Declaration:
+    return db.session.scalar(
+        select(Declaration).filter_by(supplier_id=org.id).order_by(Declaration.edition.desc())
+    )
+
+
+def _attest(app, user, org, employees: int, statuses: dict[str, str]):
+    client = signed_in(app, user)
+    declaration = _declaration(org)
+    base = f"/supplier/declarations/{declaration.id}"
+    assert (
+        post_form(
+            client, f"{base}/page/organisation", {"employee_count": str(employees)}
+        ).status_code
+        == 303
+    )
+    for code, status in statuses.items():
+        url = f"{base}/page/{code}"
+        html = client.get(url).get_data(as_text=True)
+        data = {"csrf_token": csrf_token(html), f"{code}_status": status}
+        if code == "mhaw_1":
+            data[f"{code}_evidence"] = (io.BytesIO(PDF), "wellbeing-plan.pdf")
+        result = client.post(url, data=data, content_type="multipart/form-data")
+        assert result.status_code == 303, (code, result.get_data(as_text=True)[:300])
+    done = post_form(client, f"{base}/check", {})
+    assert done.status_code == 303
+    return client, declaration
+
+
+def _review(manager, declaration, code, decision, comment=""):
+    url = f"/manage/declarations/{declaration.id}"
+    return post_form(
+        manager,
+        f"{url}/standards/{code}",
+        {f"{code}-decision": decision, f"{code}-comment": comment},
+        page=url,
+        prefix=code,
+    )
+
+
+def test_invitation_creates_one_draft_per_supplier_once(app, world):
+    manager = _invite(app, world)
+    url = f"/manage/collections/{world['collection'].id}"
+    post_form(manager, f"{url}/invite-suppliers", {}, page=url)
+    declarations = db.session.scalars(select(Declaration)).all()
+    assert sorted(d.supplier_id for d in declarations) == sorted(
+        [world["large"].id, world["small"].id]
+    )
+    assert all(d.status == "draft" for d in declarations)
+
+
+def test_full_attestation_review_and_adherence_figures(app, world):
+    manager = _invite(app, world)
+    all_in_place = {code: "in_place" for code in CORE + ENHANCED}
+    large_client, large_decl = _attest(app, world["large_user"], world["large"], 900, all_in_place)
+    small_statuses = {code: "in_place" for code in CORE}
+    small_statuses["mhaw_4"] = "partly"
+    _attest(app, world["small_user"], world["small"], 40, small_statuses)
+    db.session.expire_all()
+    assert _declaration(world["large"]).status == "submitted"
+
+    summary = adherence_summary(db.session.get(Collection, world["collection"].id))
+    assert summary.figures["core_declared"].numerator.value == 1
+    assert summary.figures["core_declared"].denominator == 2
+    assert summary.figures["core_accepted"].numerator.value == 0
+    assert summary.figures["enhanced_declared"].denominator == 1  # only the 500+ supplier
+
+    for code in CORE[:-1] + ENHANCED:
+        assert _review(manager, large_decl, code, "accepted").status_code == 303
+    # A query needs a comment; then the supplier answers with more evidence.
+    refused = _review(manager, large_decl, "mhaw_6", "queried", "")
+    assert refused.status_code == 422
+    assert (
+        _review(manager, large_decl, "mhaw_6", "queried", "Send the board minutes").status_code
+        == 303
+    )
+    page = f"/supplier/declarations/{large_decl.id}"
+    html = large_client.get(page).get_data(as_text=True)
+    assert "Send the board minutes" in html
+    answer = large_client.post(
+        f"{page}/standards/mhaw_6/answer",
+        data={
+            "mhaw_6-csrf_token": csrf_token(html),
+            "mhaw_6-comment": "Minutes attached",
+            "mhaw_6-files": (io.BytesIO(PDF + b"minutes"), "board-minutes.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 303
+    assert _review(manager, large_decl, "mhaw_6", "accepted").status_code == 303
+
+    summary = adherence_summary(db.session.get(Collection, world["collection"].id))
+    assert summary.figures["core_accepted"].numerator.value == 1
+    assert summary.figures["enhanced_accepted"].numerator.value == 1
+    history = db.session.scalars(
+        select(StandardEvent.kind).filter_by(declaration_id=large_decl.id, standard="mhaw_6")
+    ).all()
+    assert history == ["queried", "answered", "accepted"]
+    shown = manager.get(f"/manage/collections/{world['collection'].id}").get_data(as_text=True)
+    assert "core accepted" in shown and "1 / 2" in shown
+
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {
+        "sign_in",
+        "declaration_invited",
+        "declaration_submitted",
+        "evidence_accepted",
+        "evidence_queried",
+        "query_answered",
+    } <= actions
+
+
+def test_reattestation_is_prefilled_from_the_last_edition(app, world):
+    _invite(app, world)
+    client, declaration = _attest(
+        app, world["small_user"], world["small"], 40, {code: "in_place" for code in CORE}
+    )
+    html = client.get(f"/supplier/declarations/{declaration.id}").get_data(as_text=True)
+    result = client.post(
+        f"/supplier/declarations/{declaration.id}/reattest", data={"csrf_token": csrf_token(html)}
+    )
+    assert result.status_code == 303
+    db.session.expire_all()
+    fresh = _declaration(world["small"])
+    assert fresh.edition == 2 and fresh.status == "draft" and fresh.previous_id == declaration.id
+    check = client.get(f"/supplier/declarations/{fresh.id}/check")
+    assert check.status_code == 200  # every required answer was carried over
+    text = check.get_data(as_text=True)
+    assert "1 file(s) uploaded" in text
+
+
+def test_evidence_download_is_authorised_and_audited(app, world):
+    manager = _invite(app, world)
+    _attest(app, world["large_user"], world["large"], 900, {c: "in_place" for c in CORE + ENHANCED})
+    declaration = _declaration(world["large"])
+    answer = json.loads(
+        next(
+            a.value_text for a in declaration.response.answers if a.question_id == "mhaw_1_evidence"
+        )
+    )
+    url = f"/evidence/{answer[0]}"
+    got = manager.get(url)
+    assert got.status_code == 200
+    assert got.data == PDF
+    assert got.headers["X-Content-Type-Options"] == "nosniff"
+    assert got.headers["Content-Disposition"].startswith("attachment")
+    assert signed_in(app, world["small_user"]).get(url).status_code == 404
+    foreign = make_organisation("Another Council", "buyer")
+    assert signed_in(app, make_user("contract_manager", foreign)).get(url).status_code == 404
+    assert app.test_client().get(url).status_code in (302, 401)
+    assert db.session.scalar(
+        select(AuditEvent).filter_by(action="file_downloaded", object_id=answer[0])
+    )
+
+
+def test_review_before_submission_is_refused(app, world):
+    manager = _invite(app, world)
+    declaration = _declaration(world["small"])
+    result = post_form(
+        manager,
+        f"/manage/declarations/{declaration.id}/standards/mhaw_1",
+        {"mhaw_1-decision": "accepted"},
+        page=f"/manage/collections/{world['collection'].id}",
+        prefix="mhaw_1",
+    )
+    assert result.status_code == 422
+    assert "has not submitted" in result.get_data(as_text=True)
+    assert db.session.scalars(select(StandardEvent)).all() == []
