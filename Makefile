@@ -36,7 +36,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy svcollect
-	$(BIN)/mypy --strict svcollect/questionnaires svcollect/scoring
+	$(BIN)/mypy --strict --follow-imports=silent svcollect/questionnaires svcollect/scoring svcollect/outcomes.py
 	$(BIN)/lint-imports
 	$(BIN)/svcollect questionnaires validate
 

@@ -48,13 +48,19 @@ def register_extensions(app: Flask) -> None:
     from flask_talisman import Talisman
 
     from svcollect.database import configure_engine_events
-    from svcollect.extensions import babel, csrf, db, limiter, migrate
+    from svcollect.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from svcollect.services.accounts import load_user
 
     configure_engine_events()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = None  # no "Please log in" flash message
+    login_manager.user_loader(load_user)
     babel.init_app(app, locale_selector=_select_locale)
     production = app.config["SVCOLLECT_ENV"] == "production"
     Talisman(
@@ -104,18 +110,29 @@ def register_templates(app: Flask) -> None:
 
 
 def register_questionnaires(app: Flask) -> None:
-    """Load and check every questionnaire file; a broken or edited file stops the app."""
+    """Load and check every questionnaire file and the outcomes file; a broken or edited
+    file stops the app."""
+    from svcollect.services.outcomes import load_outcomes_into
     from svcollect.services.questionnaires import load_registry_into
 
     load_registry_into(app)
+    load_outcomes_into(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from svcollect.web.admin import bp as admin_bp
+    from svcollect.web.auth import bp as auth_bp
+    from svcollect.web.evidence import bp as evidence_bp
     from svcollect.web.main import bp as main_bp
+    from svcollect.web.manage import bp as manage_bp
     from svcollect.web.respondent import bp as respondent_bp
+    from svcollect.web.review import bp as review_bp
+    from svcollect.web.supplier import bp as supplier_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(respondent_bp)
+    for blueprint in (main_bp, respondent_bp, manage_bp, review_bp, supplier_bp, evidence_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_errors(app: Flask) -> None:

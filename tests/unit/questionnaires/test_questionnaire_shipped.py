@@ -40,7 +40,15 @@ FREQUENCY = [
     (4, "Often"),
     (5, "All of the time"),
 ]
-SHIPPED = ["loneliness", "mhaw-standards", "ons4", "supplier-adherence", "swemwbs", "wemwbs"]
+SHIPPED = [
+    "delivery-return",
+    "loneliness",
+    "mhaw-standards",
+    "ons4",
+    "supplier-adherence",
+    "swemwbs",
+    "wemwbs",
+]
 
 
 def test_every_shipped_file_loads_with_no_problems(
@@ -63,6 +71,7 @@ def test_shipped_ids_and_versions(shipped: Registry) -> None:
         ("loneliness", "loneliness", ("workforce", "community")),
         ("mhaw-standards", "mhaw_standards", ("supplier",)),
         ("supplier-adherence", "supplier_adherence", ("supplier",)),
+        ("delivery-return", "delivery_return", ("supplier",)),
     ],
 )
 def test_scorer_and_audience(
