@@ -29,6 +29,18 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from svcollect.forms.answer_types import CleanStringField, GovDateField, _no_control_characters
 
 
+class AmountField(DecimalField):
+    """A number people type as they write it: "£2,500,000" or "12.5"."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [valuelist[0].replace(",", "").replace("£", "").strip()]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a number, like 2,500 or 12.5")) from None
+
+
 def _text(label: Any, max_length: int, message: Any, **kwargs: Any) -> Any:
     return CleanStringField(
         label,
@@ -66,7 +78,7 @@ class ContractForm(FlaskForm):
     )
     starts_on = _date(_l("Start date"), _l("Enter the start date"))
     ends_on = _date(_l("End date"), _l("Enter the end date"))
-    value_gbp = DecimalField(
+    value_gbp = AmountField(
         _l("Contract value in pounds"),
         places=2,
         validators=[
@@ -156,7 +168,7 @@ class CommitmentForm(FlaskForm):
         validators=[InputRequired(message=_l("Select a measure"))],
         widget=GovSelect(),
     )
-    target = DecimalField(
+    target = AmountField(
         _l("Target"),
         places=2,
         validators=[

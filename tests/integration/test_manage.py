@@ -1,0 +1,196 @@
+"""Contract managers on screen: contracts, collections, the licence gate, invitations, closing."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from svcollect.extensions import db
+from svcollect.models import AuditEvent, Collection, Contract, Invitation, QuestionnaireVersion
+from tests.integration.helpers import (
+    Respondent,
+    make_organisation,
+    make_user,
+    post_form,
+    signed_in,
+)
+
+
+@pytest.fixture
+def council(app):
+    buyer = make_organisation("Northshire Council", "buyer")
+    manager = make_user("contract_manager", buyer)
+    return {"buyer": buyer, "manager": manager, "client": signed_in(app, manager)}
+
+
+def _contract_form(buyer_id: int, **overrides):
+    data = {
+        "reference": "NC-2026-001",
+        "title": "Facilities management",
+        "buyer_id": str(buyer_id),
+        "prime_supplier_id": "0",
+        "starts_on": ["1", "4", "2026"],
+        "ends_on": ["31", "3", "2029"],
+        "value_gbp": "2,500,000",
+        "outcome_codes": ["ppn0620.wellbeing.health"],
+    }
+    data.update(overrides)
+    return data
+
+
+def _add_contract(client, buyer_id, **overrides):
+    return post_form(client, "/manage/contracts/new", _contract_form(buyer_id, **overrides))
+
+
+def test_contract_is_added_with_outcomes_and_audited(app, council):
+    result = _add_contract(council["client"], council["buyer"].id, value_gbp="2500000")
+    assert result.status_code == 303
+    contract = db.session.scalar(select(Contract))
+    assert contract.reference == "NC-2026-001"
+    page = council["client"].get(result.headers["Location"]).get_data(as_text=True)
+    assert "Facilities management" in page
+    assert db.session.scalar(select(AuditEvent).filter_by(action="contract_created"))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"ends_on": ["1", "1", "2026"]}, "end date must be the same as or after"),
+        ({"reference": ""}, "Enter the contract reference"),
+        ({"starts_on": ["31", "2", "2026"]}, "Enter a real date"),
+        ({"value_gbp": "-5"}, "£0 or more"),
+        ({"outcome_codes": ["not.an.outcome"]}, "not a valid choice"),
+        ({"title": "x" * 301}, "300 characters or fewer"),
+    ],
+)
+def test_contract_form_refuses_bad_input(app, council, overrides, message):
+    result = _add_contract(council["client"], council["buyer"].id, **overrides)
+    assert result.status_code == 422
+    html = result.get_data(as_text=True)
+    assert "govuk-error-summary" in html
+    assert message in html
+    assert db.session.scalar(select(func.count()).select_from(Contract)) == 0
+
+
+def test_duplicate_reference_is_refused(app, council):
+    assert _add_contract(council["client"], council["buyer"].id).status_code == 303
+    again = _add_contract(council["client"], council["buyer"].id, title="Another")
+    assert again.status_code == 422
+    assert "already exists" in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Contract)) == 1
+
+
+def test_forged_buyer_of_another_organisation_is_refused(app, council):
+    other = make_organisation("Other Council", "buyer")
+    result = _add_contract(council["client"], other.id)
+    assert result.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(Contract)) == 0
+
+
+def _contract(client, buyer_id) -> Contract:
+    _add_contract(client, buyer_id)
+    return db.session.scalar(select(Contract))
+
+
+def _version(qid: str) -> QuestionnaireVersion:
+    return db.session.scalar(select(QuestionnaireVersion).filter_by(questionnaire_id=qid))
+
+
+def _open(client, contract, qid, **overrides):
+    data = {
+        "questionnaire": str(_version(qid).id),
+        "audience": "workforce",
+        "wave": "baseline",
+        "access": "open",
+        "label": f"{qid} baseline",
+        "opens_on": ["1", "1", "2026"],
+        "closes_on": ["31", "12", "2030"],
+    }
+    data.update(overrides)
+    return post_form(client, f"/manage/contracts/{contract.id}/collections/new", data)
+
+
+def test_wemwbs_needs_a_licence_reference_before_opening(app, council):
+    client = council["client"]
+    contract = _contract(client, council["buyer"].id)
+    refused = _open(client, contract, "wemwbs")
+    assert refused.status_code == 422
+    assert "licence reference" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Collection)) == 0
+    assert post_form(client, "/manage/licence", {"licence_ref": "WEMWBS-1234"}).status_code == 303
+    opened = _open(client, contract, "wemwbs")
+    assert opened.status_code == 303
+    collection = db.session.scalar(select(Collection))
+    assert collection.licence_ref == "WEMWBS-1234"
+    assert db.session.scalar(select(AuditEvent).filter_by(action="collection_opened"))
+
+
+def test_collection_dates_must_be_in_order(app, council):
+    client = council["client"]
+    contract = _contract(client, council["buyer"].id)
+    result = _open(
+        client, contract, "ons4", opens_on=["1", "6", "2026"], closes_on=["1", "5", "2026"]
+    )
+    assert result.status_code == 422
+    assert "closing date must be after" in result.get_data(as_text=True)
+
+
+def test_invitation_links_download_as_csv_and_each_works_once(app, council):
+    client = council["client"]
+    contract = _contract(client, council["buyer"].id)
+    _open(client, contract, "ons4", access="invitation")
+    collection = db.session.scalar(select(Collection))
+    page = f"/manage/collections/{collection.id}"
+    result = post_form(client, f"{page}/invitations", {"count": "3"}, page=page)
+    assert result.status_code == 200
+    assert result.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(result.get_data(as_text=True))))
+    assert len(rows) == 3
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 3
+    stored = db.session.scalars(select(Invitation.token_hash)).all()
+    for row in rows:
+        token = row["invitation_link"].rsplit("/", 1)[1]
+        assert token not in stored  # only hashes are kept
+    first = rows[0]["invitation_link"].split("localhost", 1)[1]
+    person = Respondent(app.test_client(), app)
+    assert person.start(first).status_code == 303
+    counts = client.get(page).get_data(as_text=True)
+    assert "3 issued, 1 used" in counts
+    assert db.session.scalar(select(AuditEvent).filter_by(action="invitations_issued"))
+
+
+@pytest.mark.parametrize("count", ["0", "10001", "many", ""])
+def test_invitation_count_is_checked(app, council, count):
+    client = council["client"]
+    contract = _contract(client, council["buyer"].id)
+    _open(client, contract, "ons4", access="invitation")
+    collection = db.session.scalar(select(Collection))
+    page = f"/manage/collections/{collection.id}"
+    result = post_form(client, f"{page}/invitations", {"count": count}, page=page)
+    assert result.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+
+
+def test_closing_early_stops_respondents(app, council):
+    client = council["client"]
+    contract = _contract(client, council["buyer"].id)
+    _open(client, contract, "ons4")
+    collection = db.session.scalar(select(Collection))
+    page = f"/manage/collections/{collection.id}"
+    assert app.test_client().get(f"/s/{collection.public_id}").status_code == 200
+    assert post_form(client, f"{page}/close", {}, page=page).status_code == 303
+    assert app.test_client().get(f"/s/{collection.public_id}").status_code == 410
+    assert "Closed" in client.get(page).get_data(as_text=True)
+    assert db.session.scalar(select(AuditEvent).filter_by(action="collection_closed"))
+
+
+def test_long_and_right_to_left_names_render(app, council):
+    client = council["client"]
+    name = "مجلس المدينة " + "Très long nom de contrat " * 10
+    result = _add_contract(client, council["buyer"].id, title=name[:300])
+    assert result.status_code == 303
+    page = client.get(result.headers["Location"]).get_data(as_text=True)
+    assert "مجلس المدينة" in page
