@@ -14,9 +14,17 @@ from svcollect.models.declaration import Declaration, StandardEvent
 from svcollect.models.evidence import EvidenceFile
 from svcollect.models.questionnaire import QuestionnaireVersion
 from svcollect.models.response import Answer, Response
+from svcollect.models.valuation import (
+    AssumptionSet,
+    ResultSnapshot,
+    ValuationRoute,
+    ValueTable,
+    ValueTableEntry,
+)
 
 __all__ = [
     "Answer",
+    "AssumptionSet",
     "AuditEvent",
     "Collection",
     "Commitment",
@@ -29,6 +37,10 @@ __all__ = [
     "Organisation",
     "QuestionnaireVersion",
     "Response",
+    "ResultSnapshot",
     "StandardEvent",
     "User",
+    "ValuationRoute",
+    "ValueTable",
+    "ValueTableEntry",
 ]
