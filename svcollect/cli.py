@@ -83,17 +83,48 @@ def list_command() -> None:
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Create the demo contract and collections, and print their links."""
+    """Create the demo contract, collections and accounts, and print links and passwords."""
     from svcollect.services.demo import seed_demo
 
     base = (current_app.config.get("SVCOLLECT_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-    links = seed_demo()
-    click.echo("Demo collections (open links):")
-    for link in links:
+    demo = seed_demo()
+    click.echo("Demo survey links (open to anyone with the link):")
+    for link in demo.links:
         click.echo(f"  {link.questionnaire} [{link.audience}]: {base}{link.path}")
+    click.echo(f"\nStaff sign-in at {base}/sign-in (passwords are new each time this runs):")
+    for role, email, password in demo.accounts:
+        click.echo(f"  {role:17} {email}  password: {password}")
 
 
-COMMANDS = [questionnaires_group, demo_command]
+@click.group("users")
+def users_group() -> None:
+    """Staff accounts."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "contract_manager", "supplier_user"])
+)
+@click.option("--organisation-id", type=int, default=None)
+@with_appcontext
+def create_user_command(email: str, name: str, role: str, organisation_id: int | None) -> None:
+    """Create an account and print its one-time set-password link (shown only now)."""
+    from svcollect.services.accounts import AccountRefused, create_user
+
+    try:
+        issued = create_user(email, name, role, organisation_id, actor=None)
+    except AccountRefused as refused:
+        click.echo(str(refused), err=True)
+        sys.exit(1)
+    base = (current_app.config.get("SVCOLLECT_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    click.echo(f"Created {issued.user.email} ({role}).")
+    click.echo(f"One-time link to set a password (expires {issued.expires_at:%Y-%m-%d %H:%M} UTC):")
+    click.echo(f"  {base}/set-password/{issued.token}")
+
+
+COMMANDS = [questionnaires_group, demo_command, users_group]
 
 
 def register_commands(app) -> None:

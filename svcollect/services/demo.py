@@ -1,21 +1,33 @@
-"""Demo data: a contract with an open collection for each shipped questionnaire."""
+"""Demo data: a contract with collections for each shipped questionnaire, suppliers invited
+to attest, and staff accounts whose passwords are generated afresh on every run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from svcollect.extensions import db
-from svcollect.models import Collection, Contract, Organisation, QuestionnaireVersion
+from svcollect.models import (
+    Collection,
+    Contract,
+    ContractSupplier,
+    Organisation,
+    QuestionnaireVersion,
+    User,
+)
 from svcollect.models._types import utcnow
+from svcollect.services.accounts import hash_password
 from svcollect.services.collections import CollectionRequest, open_collection
+from svcollect.services.declarations import invite_suppliers
 from svcollect.services.questionnaires import registry, released_version, sync_releases
 
 DEMO_REFERENCE = "DEMO-001"
 #: not a real licence: WEMWBS needs registration before any real use (see README)
 DEMO_LICENCE_REF = "DEMO ONLY - register with Warwick Medical School before real use"
+DEMO_DOMAIN = "demo.svcollect.invalid"
 
 
 @dataclass(frozen=True)
@@ -25,20 +37,54 @@ class DemoLink:
     path: str
 
 
-def seed_demo() -> list[DemoLink]:
-    """Create (once) the demo contract and its collections; returns their open links."""
+@dataclass
+class Demo:
+    links: list[DemoLink] = field(default_factory=list)
+    #: (role, email, password) for the demo accounts
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _organisation(name: str, kind: str, **fields: object) -> Organisation:
+    existing = db.session.scalar(select(Organisation).filter_by(name=name, kind=kind))
+    if existing is not None:
+        return existing
+    organisation = Organisation(name=name, kind=kind, **fields)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def _account(demo: Demo, role: str, local: str, organisation: Organisation | None) -> User:
+    email = f"{local}@{DEMO_DOMAIN}"
+    password = secrets.token_urlsafe(12)
+    user = db.session.scalar(select(User).filter_by(email=email))
+    if user is None:
+        user = User(
+            email=email,
+            name=local.replace("-", " ").title(),
+            role=role,
+            organisation_id=organisation.id if organisation else None,
+        )
+        db.session.add(user)
+    user.password_hash = hash_password(password)
+    user.session_version = (user.session_version or 0) + 1
+    demo.accounts.append((role, email, password))
+    return user
+
+
+def seed_demo() -> Demo:
+    """Create (once) the demo contract and its collections; print-ready links and accounts."""
+    demo = Demo()
     reg = registry()
     sync_releases(reg)
+    buyer = _organisation("Demo Borough Council", "buyer", wemwbs_licence_ref=DEMO_LICENCE_REF)
+    prime = _organisation("Demo Facilities Ltd", "prime_supplier", employee_count=650)
+    large = _organisation("Demo Cleaning Services Ltd", "supplier", employee_count=820)
+    small = _organisation(
+        "Demo Community Catering CIC", "supplier", employee_count=35, is_vcse=True
+    )
     contract = db.session.scalar(select(Contract).filter_by(reference=DEMO_REFERENCE))
     if contract is None:
-        buyer = Organisation(
-            name="Demo Borough Council", kind="buyer", wemwbs_licence_ref=DEMO_LICENCE_REF
-        )
-        prime = Organisation(
-            name="Demo Facilities Ltd", kind="prime_supplier", employee_count=650, is_sme=False
-        )
-        db.session.add_all([buyer, prime])
-        db.session.flush()
         today = date.today()
         contract = Contract(
             reference=DEMO_REFERENCE,
@@ -50,18 +96,26 @@ def seed_demo() -> list[DemoLink]:
             value_gbp=2_500_000,
         )
         db.session.add(contract)
-        db.session.commit()
+        db.session.flush()
+        for supplier in (large, small, prime):
+            db.session.add(ContractSupplier(contract_id=contract.id, organisation_id=supplier.id))
+    admin = _account(demo, "admin", "admin", None)
+    manager = _account(demo, "contract_manager", "contract-manager", buyer)
+    _account(demo, "supplier_user", "cleaning-supplier", large)
+    _account(demo, "supplier_user", "catering-supplier", small)
+    db.session.commit()
+
     existing = {
         c.questionnaire_version_id: c
         for c in db.session.scalars(select(Collection).filter_by(contract_id=contract.id))
     }
-    links = []
     now = utcnow()
     for qid in reg.ids():
         questionnaire = reg.latest(qid)
         version = released_version(questionnaire.id, questionnaire.version)
         assert isinstance(version, QuestionnaireVersion)
         collection = existing.get(version.id)
+        supplier_only = questionnaire.audience == ("supplier",)
         if collection is None:
             collection = open_collection(
                 CollectionRequest(
@@ -72,10 +126,15 @@ def seed_demo() -> list[DemoLink]:
                     label=f"Demo {questionnaire.title}",
                     opens_at=now - timedelta(days=1),
                     closes_at=now + timedelta(days=365),
+                    access="supplier" if supplier_only else "open",
                 ),
-                licensee=contract.buyer,
+                licensee=buyer,
+                actor=admin,
             )
-        links.append(
-            DemoLink(questionnaire.title, collection.audience, f"/s/{collection.public_id}")
-        )
-    return links
+            if supplier_only:
+                invite_suppliers(manager, collection)
+        if collection.access == "open":
+            demo.links.append(
+                DemoLink(questionnaire.title, collection.audience, f"/s/{collection.public_id}")
+            )
+    return demo
