@@ -17,7 +17,7 @@ from svcollect.models._types import utcnow
 from svcollect.services.collections import CollectionRequest, issue_invitations, open_collection
 from svcollect.services.questionnaires import registry, released_version
 
-CSRF = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"')
+CSRF = re.compile(r'<input[^>]*name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"')
 IDEMPOTENCY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
 
