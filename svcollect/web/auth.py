@@ -1,0 +1,125 @@
+"""Signing in and out, and setting a password from a one-time link."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from svcollect.extensions import limiter
+from svcollect.forms.accounts import SetPasswordForm, SignInForm
+from svcollect.services import accounts
+from svcollect.services.accounts import AccountRefused, LinkUnusable, normalise_email
+
+bp = Blueprint("auth", __name__)
+
+Rendered = str | WerkzeugResponse | tuple[str, int]
+
+
+@bp.after_request
+def _no_store(response: WerkzeugResponse) -> WerkzeugResponse:
+    # Sign-in and set-password pages must not be kept by browsers or proxies.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def safe_next(target: str | None) -> str:
+    """`target` if it is a path on this site, else "/" (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+def set_password_link(token: str) -> str:
+    """The full set-password link: under SVCOLLECT_BASE_URL if set, else this request's host."""
+    base = current_app.config.get("SVCOLLECT_BASE_URL")
+    if not base and has_request_context():
+        return url_for("auth.set_password", token=token, _external=True)
+    path = current_app.url_map.bind("localhost").build("auth.set_password", {"token": token})
+    return (base or "http://127.0.0.1:5000").rstrip("/") + path
+
+
+def _submitted_email() -> str:
+    """Rate-limit key: the email being tried, whichever address it is tried from."""
+    return "sign-in-email:" + normalise_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+@limiter.limit("5 per minute", methods=["POST"], key_func=_submitted_email)
+@limiter.limit("50 per hour", methods=["POST"])
+def sign_in() -> Rendered:
+    target = safe_next(request.args.get("next"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = accounts.sign_in(form.email.data or "", form.password.data or "")
+        if user is not None:
+            # A fresh session: nothing set before signing in survives it (no fixation).
+            session.clear()
+            login_user(user)
+            return redirect(target, code=303)
+        # The same words whether the account is unknown, inactive or the password wrong.
+        form.email.errors = [_("Enter a correct email address and password")]
+    status = 422 if form.errors else 200
+    return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out() -> WerkzeugResponse:
+    if current_user.is_authenticated:
+        accounts.sign_out(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    return redirect(url_for(".signed_out"), code=303)
+
+
+@bp.route("/signed-out")
+def signed_out() -> str:
+    return render_template("auth/signed_out.html")
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str) -> Rendered:
+    try:
+        user = accounts.user_for_link(token)
+    except LinkUnusable as unusable:
+        return _unusable(unusable)
+    form = SetPasswordForm(email=user.email)
+    if form.validate_on_submit():
+        try:
+            accounts.set_password(token, form.password.data or "")
+        except LinkUnusable as unusable:
+            return _unusable(unusable)
+        except AccountRefused as refusal:
+            form.password.errors = [_(str(refusal))]
+        else:
+            return redirect(url_for(".password_set"), code=303)
+    status = 422 if form.errors else 200
+    return render_template("auth/set_password.html", form=form, user=user), status
+
+
+@bp.route("/password-set")
+def password_set() -> str:
+    return render_template("auth/password_set.html")
+
+
+def _unusable(unusable: LinkUnusable) -> tuple[str, int]:
+    expired = unusable.status == 410
+    return render_template("auth/link_unusable.html", expired=expired), unusable.status
