@@ -1,0 +1,158 @@
+"""Read one wave of per-response scores for change analysis: valid rows, one per respondent code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from svcollect.scoring.results import ScoreResult
+from svcollect.scoring.suppression import (
+    Distribution,
+    Stat,
+    SuppressionPolicy,
+    measure_stat,
+    suppress_distribution,
+)
+
+
+@dataclass(frozen=True)
+class Wave:
+    """Scores of one wave after dropping rows without the measure and repeated codes.
+
+    Arrays are aligned and ordered by response_id; ``code_ids`` number respondent codes the
+    same way in both waves, so pairing compares integers. ``codes`` is an object array (NA where a
+    response has no respondent code); ``bands`` holds band positions (-1 if none).
+    """
+
+    name: str
+    ids: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+    codes: npt.NDArray[np.object_]
+    code_ids: npt.NDArray[np.int64]  # codes numbered jointly across both waves; -1 for none
+    bands: npt.NDArray[np.int8]
+    band_labels: tuple[str, ...] | None
+    n_scored: int
+    n_duplicates: int
+    n_without_code: int
+
+
+@dataclass(frozen=True)
+class WaveSummary:
+    """Figures for one wave: counts always shown; mean, SD and bands suppressed when small."""
+
+    wave: str
+    n_scored: int
+    n_duplicates_dropped: int
+    n_without_code: int
+    n: int
+    mean: Stat
+    sd: Stat
+    bands: Distribution | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "wave": self.wave,
+            "n_scored": self.n_scored,
+            "n_duplicates_dropped": self.n_duplicates_dropped,
+            "n_without_code": self.n_without_code,
+            "n": self.n,
+            "mean": self.mean.to_dict(),
+            "sd": self.sd.to_dict(),
+            "bands": self.bands.to_dict() if self.bands else None,
+        }
+
+
+def _frame_of(source: ScoreResult | pd.DataFrame) -> pd.DataFrame:
+    if isinstance(source, ScoreResult):
+        return source.scores
+    if isinstance(source, pd.DataFrame):
+        return source
+    raise TypeError(f"expected a ScoreResult or DataFrame, not {type(source).__name__}")
+
+
+@dataclass(frozen=True)
+class _Raw:
+    frame: pd.DataFrame
+    values: npt.NDArray[np.float64]
+    codes: npt.NDArray[np.object_]
+    rows: npt.NDArray[np.int64]
+
+
+def _raw(source: ScoreResult | pd.DataFrame, measure: str) -> _Raw:
+    frame = _frame_of(source)
+    if measure not in frame.columns:
+        if len(frame):
+            raise ValueError(f"scores have no column {measure!r}")
+        frame = pd.DataFrame({"respondent_code": pd.array([], dtype="string"), measure: []})
+    if not frame.index.is_monotonic_increasing:
+        frame = frame.sort_index(kind="stable")
+    values = frame[measure].to_numpy(dtype=np.float64, na_value=np.nan)
+    rows = np.flatnonzero(~np.isnan(values))
+    codes = frame["respondent_code"].to_numpy(dtype=object)[rows]
+    return _Raw(frame, values[rows], codes, rows)
+
+
+def _wave(raw: _Raw, code_ids: npt.NDArray[np.int64], band_column: str | None, name: str) -> Wave:
+    has_code = code_ids >= 0
+    repeated = np.zeros(len(code_ids), dtype=bool)
+    repeated[has_code] = pd.Series(code_ids[has_code]).duplicated(keep="last").to_numpy()
+    keep = ~repeated
+    band_labels: tuple[str, ...] | None = None
+    bands = np.full(len(raw.rows), -1, dtype=np.int8)
+    if band_column is not None and band_column in raw.frame.columns:
+        column = raw.frame[band_column]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            band_labels = tuple(str(c) for c in column.cat.categories)
+            bands = column.cat.codes.to_numpy().astype(np.int8)[raw.rows]
+    return Wave(
+        name=name,
+        ids=np.asarray(raw.frame.index.to_numpy(), dtype=np.int64)[raw.rows][keep],
+        values=raw.values[keep],
+        codes=raw.codes[keep],
+        code_ids=code_ids[keep],
+        bands=bands[keep],
+        band_labels=band_labels,
+        n_scored=len(raw.rows),
+        n_duplicates=int(repeated.sum()),
+        n_without_code=int((~has_code).sum()),
+    )
+
+
+def read_waves(
+    baseline: ScoreResult | pd.DataFrame,
+    follow_up: ScoreResult | pd.DataFrame,
+    measure: str,
+    band_column: str | None,
+) -> tuple[Wave, Wave]:
+    """Valid scores of both waves; a repeated respondent code keeps its latest response."""
+    base, follow = _raw(baseline, measure), _raw(follow_up, measure)
+    ids, _ = pd.factorize(np.concatenate([base.codes, follow.codes]))
+    ids = ids.astype(np.int64)
+    return (
+        _wave(base, ids[: len(base.codes)], band_column, "baseline"),
+        _wave(follow, ids[len(base.codes) :], band_column, "follow-up"),
+    )
+
+
+def summarise_wave(wave: Wave, policy: SuppressionPolicy) -> WaveSummary:
+    """Mean, SD and band distribution of a wave, each carrying its n and suppressed if small."""
+    n = len(wave.values)
+    mean = float(wave.values.mean()) if n else None
+    sd = float(wave.values.std(ddof=1)) if n > 1 else None
+    distribution = None
+    if wave.band_labels is not None:
+        counts = np.bincount(wave.bands[wave.bands >= 0], minlength=len(wave.band_labels))
+        distribution = suppress_distribution(wave.band_labels, counts.tolist(), policy)
+    return WaveSummary(
+        wave=wave.name,
+        n_scored=wave.n_scored,
+        n_duplicates_dropped=wave.n_duplicates,
+        n_without_code=wave.n_without_code,
+        n=n,
+        mean=measure_stat(mean, n, policy),
+        sd=measure_stat(sd, n, policy),
+        bands=distribution,
+    )

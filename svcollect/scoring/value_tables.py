@@ -1,0 +1,236 @@
+"""Imported value tables (CSV or XLSX): parse, validate row by row, and fingerprint."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from svcollect.scoring.deflators import UnknownPriceYearError, known_price_year, parse_price_year
+
+COLUMNS = (
+    "outcome_code",
+    "description",
+    "unit",
+    "value",
+    "price_year",
+    "source",
+    "licence",
+    "deadweight_included",
+)
+REQUIRED_TEXT = ("outcome_code", "unit", "source", "licence")
+YES = frozenset({"yes", "true", "y", "1"})
+NO = frozenset({"no", "false", "n", "0"})
+
+
+@dataclass(frozen=True)
+class ValueTableError:
+    """A problem in an imported table. Rows count from 1 for the header, as in a spreadsheet."""
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"Row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True)
+class ValueTableEntry:
+    """One outcome's value as imported."""
+
+    outcome_code: str
+    description: str
+    unit: str
+    value: float
+    price_year: str
+    source: str
+    licence: str
+    deadweight_included: bool
+    row: int
+
+
+@dataclass(frozen=True)
+class ValueTable:
+    """A validated value table; ``sha256`` fingerprints the uploaded bytes."""
+
+    name: str
+    sha256: str
+    entries: Mapping[str, ValueTableEntry]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _rows_from_csv(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError("the file is not UTF-8 text: save the CSV as UTF-8") from exc
+    return [list(row) for row in csv.reader(io.StringIO(text))]
+
+
+def _rows_from_xlsx(content: bytes) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheet = book.get_sheet_by_index(0)
+        return [list(row) for row in sheet.to_python(skip_empty_area=False)]
+    except Exception as exc:  # calamine raises its own error types
+        raise ValueError(f"the workbook could not be read: {exc}") from exc
+
+
+def _number(raw: Any) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    text = _text(raw).replace(",", "").replace("£", "")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _price_year(raw: Any) -> str | None:
+    text = _text(raw)
+    try:
+        start, financial = parse_price_year(text)
+    except UnknownPriceYearError:
+        return None
+    return f"{start}-{(start + 1) % 100:02d}" if financial else str(start)
+
+
+def _check_row(
+    cells: Mapping[str, Any], row: int, errors: list[ValueTableError]
+) -> ValueTableEntry | None:
+    before = len(errors)
+    for column in REQUIRED_TEXT:
+        if not _text(cells[column]):
+            errors.append(ValueTableError("enter a value", row, column))
+    value = _number(cells["value"])
+    if value is None:
+        shown = _text(cells["value"])
+        message = "enter a value" if not shown else f"{shown!r} is not a number"
+        errors.append(ValueTableError(message, row, "value"))
+    elif not math.isfinite(value):
+        errors.append(ValueTableError("the value must be a finite number", row, "value"))
+    elif value < 0:
+        errors.append(ValueTableError(f"the value cannot be negative ({value:g})", row, "value"))
+    price_year = _price_year(cells["price_year"])
+    if price_year is None:
+        shown = _text(cells["price_year"]) or "(blank)"
+        errors.append(
+            ValueTableError(
+                f"{shown} is not a price year such as 2019 or 2019-20", row, "price_year"
+            )
+        )
+    elif not known_price_year(price_year):
+        errors.append(
+            ValueTableError(
+                f"{price_year} is not a year in the shipped GDP deflator series, so it cannot be "
+                "converted to other price years",
+                row,
+                "price_year",
+            )
+        )
+    flag = _text(cells["deadweight_included"]).lower()
+    if flag not in YES | NO:
+        errors.append(
+            ValueTableError("enter yes or no (or true or false)", row, "deadweight_included")
+        )
+    if len(errors) > before:
+        return None
+    assert value is not None and price_year is not None
+    return ValueTableEntry(
+        outcome_code=_text(cells["outcome_code"]),
+        description=_text(cells["description"]),
+        unit=_text(cells["unit"]),
+        value=value,
+        price_year=price_year,
+        source=_text(cells["source"]),
+        licence=_text(cells["licence"]),
+        deadweight_included=flag in YES,
+        row=row,
+    )
+
+
+def validate_rows(
+    rows: Sequence[Sequence[Any]], name: str, digest: str
+) -> ValueTable | list[ValueTableError]:
+    """Validate table rows (first row is the header); blank rows are skipped."""
+    if not rows or not any(_text(c) for c in rows[0]):
+        return [ValueTableError("the file is empty: the first row must name the columns")]
+    header = [_text(c).lower() for c in rows[0]]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        return [ValueTableError(f"missing column(s): {', '.join(missing)}", 1)]
+    repeated = sorted({c for c in header if c and header.count(c) > 1})
+    if repeated:
+        return [ValueTableError(f"column(s) named more than once: {', '.join(repeated)}", 1)]
+    position = {c: header.index(c) for c in COLUMNS}
+    errors: list[ValueTableError] = []
+    entries: dict[str, ValueTableEntry] = {}
+    for number, raw in enumerate(rows[1:], start=2):
+        if not any(_text(c) for c in raw):
+            continue
+        cells = {c: raw[i] if i < len(raw) else None for c, i in position.items()}
+        entry = _check_row(cells, number, errors)
+        if entry is None:
+            continue
+        if entry.outcome_code in entries:
+            first = entries[entry.outcome_code].row
+            errors.append(
+                ValueTableError(
+                    f"outcome code {entry.outcome_code!r} is already used in row {first}",
+                    number,
+                    "outcome_code",
+                )
+            )
+            continue
+        entries[entry.outcome_code] = entry
+    if errors:
+        return errors
+    if not entries:
+        return [ValueTableError("the table has no rows of values")]
+    return ValueTable(name=name, sha256=digest, entries=entries)
+
+
+def parse_value_table(
+    content: bytes, *, filename: str, name: str | None = None
+) -> ValueTable | list[ValueTableError]:
+    """Parse an uploaded CSV or XLSX value table; a list of errors if anything is wrong.
+
+    The format is taken from the filename (.csv or .xlsx). No values ship with svcollect:
+    users import tables they are licensed to use (DOMAIN.md 3.3).
+    """
+    lowered = filename.lower()
+    digest = hashlib.sha256(content).hexdigest()
+    try:
+        if lowered.endswith(".csv"):
+            rows: list[list[Any]] = list(_rows_from_csv(content))
+        elif lowered.endswith((".xlsx", ".xlsm")):
+            rows = _rows_from_xlsx(content)
+        else:
+            return [ValueTableError("the file must be a .csv or .xlsx file")]
+    except ValueError as exc:
+        return [ValueTableError(str(exc))]
+    return validate_rows(rows, name or filename, digest)

@@ -1,0 +1,115 @@
+"""Small-number suppression: thresholds, primary and secondary suppression, totals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from svcollect.scoring.suppression import (
+    REASON_TOTAL,
+    Stat,
+    SuppressionPolicy,
+    count_stat,
+    measure_stat,
+    reason_cell,
+    suppress_distribution,
+    total_of,
+)
+
+K10 = SuppressionPolicy()
+
+
+@pytest.mark.parametrize("k", [4, 0, -1])
+def test_threshold_below_five_is_refused(k: int) -> None:
+    with pytest.raises(ValueError, match="must be at least 5 people; got"):
+        SuppressionPolicy(k)
+
+
+def test_default_threshold_is_ten_and_five_is_allowed() -> None:
+    assert SuppressionPolicy().k == 10
+    assert SuppressionPolicy(5).k == 5
+
+
+def test_a_statistic_on_few_people_is_withheld_with_a_reason_and_its_n() -> None:
+    stat = measure_stat(47.3, 9, K10)
+    assert stat.to_dict() == {
+        "value": None,
+        "n": 9,
+        "suppressed": True,
+        "reason": "based on fewer than 10 people",
+    }
+    assert measure_stat(47.3, 10, K10).to_dict()["value"] == 47.3
+
+
+def test_a_small_count_hides_its_n_too() -> None:
+    assert count_stat(3, K10).to_dict() == {
+        "value": None,
+        "n": None,
+        "suppressed": True,
+        "reason": "based on fewer than 10 people",
+    }
+    assert count_stat(0, K10).to_dict()["value"] == 0
+
+
+def test_secondary_suppression_hides_the_next_smallest_cell() -> None:
+    dist = suppress_distribution(["a", "b", "c", "d"], [3, 40, 25, 30], K10)
+    values = [c.value for c in dist.counts]
+    assert values == [None, 40, None, 30]
+    # the small cell and its complement give the same reason, so neither is singled out
+    assert dist.counts[0].reason == dist.counts[2].reason == reason_cell(10)
+    assert dist.total.value == 98
+    assert [p.value for p in dist.percents][1] == pytest.approx(100 * 40 / 98)
+
+
+def test_two_small_cells_need_no_secondary_suppression() -> None:
+    dist = suppress_distribution(["a", "b", "c", "d"], [3, 4, 50, 60], K10)
+    assert [c.value for c in dist.counts] == [None, None, 50, 60]
+
+
+def test_zero_cells_are_hidden_alongside_a_small_cell() -> None:
+    dist = suppress_distribution(["a", "b", "c", "d"], [0, 50, 2, 40], K10)
+    assert [c.value for c in dist.counts] == [None, 50, None, 40]
+    assert dist.counts[0].reason == dist.counts[2].reason == reason_cell(10)
+
+
+def test_zero_cells_are_shown_when_nothing_is_small() -> None:
+    dist = suppress_distribution(["a", "b", "c"], [0, 50, 20], K10)
+    assert [c.value for c in dist.counts] == [0, 50, 20]
+
+
+def test_a_single_shown_cell_is_hidden_too() -> None:
+    # with the total known, one shown cell would give the sum of the hidden ones; and the
+    # rules would otherwise pin them in some tables
+    dist = suppress_distribution(["a", "b", "c"], [3, 4, 50], K10)
+    assert [c.value for c in dist.counts] == [None, None, None]
+    assert dist.total.value == 57
+
+
+def test_single_cell_distribution_hides_its_total() -> None:
+    dist = suppress_distribution(["only"], [4], K10)
+    assert dist.counts[0].value is None
+    assert dist.total.value is None
+    assert dist.total.reason == REASON_TOTAL
+
+
+def test_suppressed_values_are_none_in_json_never_zero() -> None:
+    dist = suppress_distribution(["a", "b"], [1, 30], K10)
+    text = json.dumps(dist.to_dict())
+    data = json.loads(text)
+    for cell in data["cells"]:
+        assert cell["count"]["value"] is None
+        assert cell["count"]["reason"]
+    assert "hidden_value" not in text
+    assert ": 1," not in text and ": 1}" not in text  # the hidden count appears nowhere
+
+
+def test_total_of_withholds_a_sum_with_exactly_one_hidden_part() -> None:
+    shown, hidden = Stat(100.0, 20), measure_stat(7.0, 3, K10)
+    assert total_of([shown, hidden]).value is None
+    assert total_of([shown, hidden, measure_stat(9.0, 4, K10)]).value == 116.0
+    assert total_of([shown, Stat(5.0, 12)]).value == 105.0
+
+
+def test_hidden_value_is_not_in_repr() -> None:
+    assert "7.25" not in repr(measure_stat(7.25, 3, K10))

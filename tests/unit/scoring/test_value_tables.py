@@ -1,0 +1,107 @@
+"""Value table import: CSV and XLSX, row-and-column errors, and the shipped template."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+
+from svcollect.scoring import ValueTable, parse_value_table
+from svcollect.scoring.data_files import DATA_DIR
+from svcollect.scoring.value_tables import COLUMNS
+
+HEADER = ",".join(COLUMNS) + "\n"
+GOOD = "W1,Feeling in control,per person per year,1234.5,2019,My bank v2,CC BY-NC-ND 4.0,yes\n"
+
+
+def errors_of(text: str) -> list[str]:
+    result = parse_value_table(text.encode(), filename="table.csv")
+    assert isinstance(result, list), "expected errors"
+    return [str(e) for e in result]
+
+
+def test_valid_csv() -> None:
+    result = parse_value_table(
+        (HEADER + GOOD + ",,,,,,,\n" + "C2,x,unit,10,2020-21,src,lic,false\n").encode(),
+        filename="table.CSV",
+    )
+    assert isinstance(result, ValueTable)
+    assert len(result) == 2  # the blank row is skipped
+    w1 = result.entries["W1"]
+    assert (w1.value, w1.price_year, w1.deadweight_included, w1.row) == (1234.5, "2019", True, 2)
+    assert result.entries["C2"].price_year == "2020-21"
+    assert result.entries["C2"].row == 4
+    assert len(result.sha256) == 64
+
+
+def test_valid_xlsx() -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(COLUMNS))
+    sheet.append(["W1", "desc", "per person", 250, 2019, "src", "lic", "no"])
+    sheet.append([None] * 8)
+    sheet.append(["W2", "desc", "per person", 99.5, "2019/20", "src", "lic", "TRUE"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = parse_value_table(buffer.getvalue(), filename="bank.xlsx", name="bank")
+    assert isinstance(result, ValueTable), result
+    assert result.entries["W1"].value == 250
+    assert result.entries["W1"].price_year == "2019"
+    assert result.entries["W2"].price_year == "2019-20"
+    assert result.entries["W2"].deadweight_included is True
+    assert result.name == "bank"
+
+
+def test_missing_columns_are_named() -> None:
+    assert errors_of("outcome_code,value\nA,1\n") == [
+        "Row 1: missing column(s): description, unit, price_year, source, licence, "
+        "deadweight_included"
+    ]
+
+
+def test_text_in_a_number_column_names_row_and_column() -> None:
+    errors = errors_of(HEADER + GOOD + "B,x,unit,about ten,2019,src,lic,no\n")
+    assert errors == ["Row 3, column value: 'about ten' is not a number"]
+
+
+def test_duplicate_outcome_codes() -> None:
+    errors = errors_of(HEADER + GOOD + GOOD)
+    assert errors == ["Row 3, column outcome_code: outcome code 'W1' is already used in row 2"]
+
+
+def test_unknown_price_year() -> None:
+    errors = errors_of(HEADER + "A,x,unit,1,2009,src,lic,no\nB,x,unit,1,soon,src,lic,no\n")
+    assert errors[0].startswith("Row 2, column price_year: 2009 is not a year in the shipped")
+    assert errors[1] == "Row 3, column price_year: soon is not a price year such as 2019 or 2019-20"
+
+
+def test_negative_value_bad_flag_and_blank_required_fields() -> None:
+    errors = errors_of(HEADER + "A,x,,-5,2019,,lic,maybe\n")
+    assert errors == [
+        "Row 2, column unit: enter a value",
+        "Row 2, column source: enter a value",
+        "Row 2, column value: the value cannot be negative (-5)",
+        "Row 2, column deadweight_included: enter yes or no (or true or false)",
+    ]
+
+
+def test_empty_and_wrong_files() -> None:
+    assert errors_of("") == ["the file is empty: the first row must name the columns"]
+    assert errors_of(HEADER) == ["the table has no rows of values"]
+    result = parse_value_table(b"x", filename="table.pdf")
+    assert isinstance(result, list) and "csv or .xlsx" in str(result[0])
+    broken = parse_value_table(b"not a zip", filename="t.xlsx")
+    assert isinstance(broken, list) and "could not be read" in str(broken[0])
+
+
+def test_template_is_header_only() -> None:
+    text = (DATA_DIR / "value_table_template.csv").read_text()
+    assert text == HEADER
+    assert errors_of(text) == ["the table has no rows of values"]
+
+
+def test_no_value_bank_figures_are_shipped() -> None:
+    for path in DATA_DIR.iterdir():
+        text = path.read_text().lower()
+        assert "hact" not in text and "toms" not in text, path.name
