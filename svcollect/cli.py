@@ -96,6 +96,34 @@ def demo_command() -> None:
         click.echo(f"  {role:17} {email}  password: {password}")
 
 
+@click.command("score")
+@click.argument("contract_reference")
+@click.option("--json", "as_json", is_flag=True, help="Print the full results as JSON.")
+@click.option("--store/--no-store", default=True, help="Keep a snapshot with its provenance.")
+@with_appcontext
+def score_command(contract_reference: str, as_json: bool, store: bool) -> None:
+    """Score, pair and value a contract's collections (suppression applied)."""
+    from sqlalchemy import select
+
+    from svcollect.extensions import db
+    from svcollect.models import Contract
+    from svcollect.services.results import compute_results, render_text, store_snapshot
+
+    contract = db.session.scalar(select(Contract).filter_by(reference=contract_reference))
+    if contract is None:
+        click.echo(f"No contract with reference {contract_reference!r}", err=True)
+        sys.exit(1)
+    results = compute_results(contract)
+    if store:
+        store_snapshot(results)
+    if as_json:
+        import json
+
+        click.echo(json.dumps({**results.to_dict(), "sha256": results.sha256}, indent=2))
+    else:
+        click.echo(render_text(results))
+
+
 @click.group("users")
 def users_group() -> None:
     """Staff accounts."""
@@ -124,7 +152,7 @@ def create_user_command(email: str, name: str, role: str, organisation_id: int |
     click.echo(f"  {base}/set-password/{issued.token}")
 
 
-COMMANDS = [questionnaires_group, demo_command, users_group]
+COMMANDS = [questionnaires_group, demo_command, users_group, score_command]
 
 
 def register_commands(app) -> None:

@@ -53,7 +53,8 @@ class Standard:
 def standards_of(questionnaire: Questionnaire) -> list[Standard]:
     standards = []
     for page in questionnaire.pages:
-        code = page.meta.get("standard")
+        # Standards (attestations) and measures (delivery-return counts) are both reviewed.
+        code = page.meta.get("standard") or page.meta.get("measure")
         if not isinstance(code, str):
             continue
         status = next((q.id for q in page.questions if q.id.endswith("_status")), None)
@@ -218,7 +219,11 @@ def standard_states(declaration: Declaration) -> list[StandardState]:
                 declared=declared,
                 files=[f for f in files if f.question_id == standard.evidence_question],
                 events=[e for e in events if e.standard == standard.code],
-                applies=status_q in visible if status_q else False,
+                applies=(
+                    status_q in visible
+                    if status_q
+                    else any(q.id in visible for q in standard.page.questions)
+                ),
             )
         )
     return states

@@ -186,3 +186,42 @@ def post_form(
     result = client.post(url, data={name: csrf_token(html), **data})
     db.session.expire_all()
     return result
+
+
+def seed_responses(collection: Collection, people: list[tuple[str | None, dict[str, Any]]]) -> None:
+    """Submitted responses straight into the database: (respondent code, {question: value})."""
+    from svcollect.models import Answer, Response
+    from svcollect.services.respondent_codes import hash_code
+
+    version = collection.questionnaire_version
+    salt = collection.contract.respondent_salt
+    now = utcnow()
+    for code, answers in people:
+        response = Response(
+            collection_id=collection.id,
+            questionnaire_version_id=version.id,
+            questionnaire_id=version.questionnaire_id,
+            questionnaire_version=version.version,
+            questionnaire_hash=version.content_hash,
+            idempotency_key=secrets.token_hex(32),
+            resume_key_hash=secrets.token_hex(32),
+            reference="SV-" + secrets.token_hex(4).upper(),
+            respondent_code=hash_code(salt, code) if code else None,
+            status="submitted",
+            started_at=now,
+            updated_at=now,
+            submitted_at=now,
+        )
+        db.session.add(response)
+        db.session.flush()
+        for question_id, value in answers.items():
+            number = float(value) if isinstance(value, (int, float)) else None
+            db.session.add(
+                Answer(
+                    response_id=response.id,
+                    question_id=question_id,
+                    value_text=str(value),
+                    value_number=number,
+                )
+            )
+    db.session.commit()

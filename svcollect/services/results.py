@@ -1,0 +1,341 @@
+"""A contract's results: outcome changes, adherence, valuations and totals, with provenance.
+
+Everything a screen, the CLI or an export shows comes from `compute_results`, so the same
+rules (suppression, grades) apply everywhere and recomputing gives the same hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from flask import current_app
+from sqlalchemy import select
+
+from svcollect.extensions import db
+from svcollect.models import Collection, Contract, ResultSnapshot, ValueTableEntry
+from svcollect.scoring import ScoreResult, get_scorer
+from svcollect.scoring.change import OutcomeChange, outcome_change
+from svcollect.scoring.delivery import delivery_totals
+from svcollect.scoring.grades import EvidenceGrade
+from svcollect.scoring.provenance import canonical_json, sha256_of
+from svcollect.scoring.suppression import SuppressionPolicy
+from svcollect.scoring.totals import totals_by_grade, totals_to_dict
+from svcollect.scoring.valuation import (
+    Valuation,
+    value_band_movement,
+    value_counted_outcome,
+    value_wellby,
+)
+from svcollect.services.answers import answers_frame
+from svcollect.services.declarations import adherence_summary, latest_submitted, standard_states
+from svcollect.services.questionnaires import questionnaire_for
+from svcollect.services.valuation import Assumptions, current_assumptions, pure_table, routes_of
+
+SURVEY_WAVES_AFTER = ("follow_up", "annual")
+
+
+@dataclass
+class Pairing:
+    """A baseline and a later collection of the same questionnaire, and each measure's change."""
+
+    questionnaire_id: str
+    baseline: Collection
+    follow_up: Collection | None
+    changes: list[OutcomeChange] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "questionnaire": self.questionnaire_id,
+            "baseline_collection": self.baseline.id,
+            "follow_up_collection": self.follow_up.id if self.follow_up else None,
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+
+@dataclass
+class ContractResults:
+    contract: Contract
+    pairings: list[Pairing]
+    adherence: dict[int, dict[str, Any]]
+    valuations: list[Valuation]
+    problems: list[str]
+    provenance: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "contract": self.contract.reference,
+            "outcomes": [p.to_dict() for p in self.pairings],
+            "adherence": {str(k): v for k, v in sorted(self.adherence.items())},
+            "valuations": [v.to_dict() for v in self.valuations],
+            "totals_by_grade": totals_to_dict(totals_by_grade(self.valuations))
+            if self.valuations
+            else {},
+            "problems": self.problems,
+            "provenance": self.provenance,
+        }
+
+    @property
+    def sha256(self) -> str:
+        return sha256_of(self.to_dict())
+
+
+class _Scores:
+    """Scores each collection once per computation."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, ScoreResult] = {}
+        self.used: dict[str, str] = {}
+
+    def of(self, collection: Collection, response_ids: set[int] | None = None) -> ScoreResult:
+        key = collection.id if response_ids is None else -collection.id
+        if key not in self._cache or response_ids is not None:
+            questionnaire = questionnaire_for(collection.questionnaire_version)
+            frame = answers_frame(collection.id)
+            if response_ids is not None:
+                frame = frame[frame["response_id"].isin(response_ids)]
+            scorer = get_scorer(questionnaire.scorer)
+            self.used[scorer.name] = scorer.version
+            result = scorer(frame)
+            if response_ids is not None:
+                return result
+            self._cache[key] = result
+        return self._cache[key]
+
+
+def survey_pairings(collections: list[Collection]) -> list[Pairing]:
+    """Each baseline paired with each later wave of the same questionnaire version's id."""
+    surveys = [c for c in collections if c.access != "supplier"]
+    by_questionnaire: dict[str, list[Collection]] = {}
+    for collection in sorted(surveys, key=lambda c: (c.opens_at, c.id)):
+        qid = collection.questionnaire_version.questionnaire_id
+        by_questionnaire.setdefault(qid, []).append(collection)
+    pairings = []
+    for qid, group in sorted(by_questionnaire.items()):
+        baselines = [c for c in group if c.wave == "baseline"]
+        later = [c for c in group if c.wave in SURVEY_WAVES_AFTER]
+        for baseline in baselines:
+            followers = [c for c in later if c.opens_at >= baseline.opens_at]
+            if not followers:
+                pairings.append(Pairing(qid, baseline, None))
+            for follow_up in followers:
+                pairings.append(Pairing(qid, baseline, follow_up))
+    return pairings
+
+
+def _changes(
+    pairing: Pairing, scores: _Scores, assumptions: Assumptions, policy: SuppressionPolicy
+) -> list[OutcomeChange]:
+    baseline = scores.of(pairing.baseline)
+    follow_up = scores.of(pairing.follow_up) if pairing.follow_up else _empty_like(baseline)
+    changes = []
+    for measure in baseline.measures:
+        changes.append(
+            outcome_change(
+                baseline,
+                follow_up,
+                measure.name,
+                threshold=assumptions.thresholds.get(measure.name),
+                policy=policy,
+            )
+        )
+    return changes
+
+
+def _empty_like(result: ScoreResult) -> pd.DataFrame:
+    return result.scores.iloc[0:0]
+
+
+def compute_results(contract: Contract) -> ContractResults:
+    policy = SuppressionPolicy(k=current_app.config["SVCOLLECT_SUPPRESSION_MIN_N"])
+    assumptions = current_assumptions(contract)
+    collections = list(
+        db.session.scalars(
+            select(Collection).filter_by(contract_id=contract.id).order_by(Collection.id)
+        )
+    )
+    scores = _Scores()
+    pairings = survey_pairings(collections)
+    for pairing in pairings:
+        pairing.changes = _changes(pairing, scores, assumptions, policy)
+    adherence = {}
+    for collection in collections:
+        if collection.access != "supplier":
+            continue
+        summary = adherence_summary(collection)
+        adherence[collection.id] = {
+            "questionnaire": collection.questionnaire_version.questionnaire_id,
+            "suppliers": summary.suppliers,
+            "figures": {name: p.to_dict() for name, p in summary.figures.items()},
+        }
+    valuations, problems, tables = _valuations(contract, pairings, scores, assumptions)
+    provenance = {
+        "scorers": dict(sorted(scores.used.items())),
+        "questionnaires": {
+            str(c.id): f"{c.questionnaire_version.questionnaire_id}/v"
+            f"{c.questionnaire_version.version} {c.questionnaire_version.content_hash}"
+            for c in collections
+        },
+        "value_tables": sorted(tables),
+        "assumptions_sha256": assumptions.sha256,
+        "assumption_set_version": assumptions.record.version if assumptions.record else None,
+        "suppression_min_n": policy.k,
+        "svcollect_version": current_app.config["SVCOLLECT_VERSION"],
+    }
+    return ContractResults(contract, pairings, adherence, valuations, problems, provenance)
+
+
+def _change_for(
+    pairings: list[Pairing], baseline_id: int | None, follow_up_id: int | None, measure: str
+) -> OutcomeChange | None:
+    for pairing in pairings:
+        if (
+            pairing.baseline.id == baseline_id
+            and pairing.follow_up is not None
+            and pairing.follow_up.id == follow_up_id
+        ):
+            return next((c for c in pairing.changes if c.measure == measure), None)
+    return None
+
+
+def _valuations(
+    contract: Contract, pairings: list[Pairing], scores: _Scores, assumptions: Assumptions
+) -> tuple[list[Valuation], list[str], set[str]]:
+    valuations: list[Valuation] = []
+    problems: list[str] = []
+    tables: set[str] = set()
+    a = assumptions.valuation
+    for route in routes_of(contract):
+        entry = db.session.get(ValueTableEntry, route.value_table_entry_id or 0)
+        table = pure_table(entry.table) if entry else None
+        if entry is not None:
+            tables.add(f"{entry.table.name} v{entry.table.version} {entry.table.content_hash}")
+        try:
+            if route.route == "wellby":
+                change = _change_for(
+                    pairings,
+                    route.baseline_collection_id,
+                    route.follow_up_collection_id,
+                    "life_satisfaction",
+                )
+                if change is None or change.method != "paired":
+                    problems.append(_no_pairs(route.id, "life satisfaction", change))
+                    continue
+                valuations.append(value_wellby(change, a))
+            elif route.route == "band" and table is not None and entry is not None:
+                qid = "wemwbs" if "wemwbs" in _qids(pairings, route) else "swemwbs"
+                change = _change_for(
+                    pairings, route.baseline_collection_id, route.follow_up_collection_id, qid
+                )
+                if change is None or change.method != "paired":
+                    problems.append(_no_pairs(route.id, qid.upper(), change))
+                    continue
+                valuations.append(value_band_movement(change, table, entry.outcome_code, a))
+            elif route.route == "counted" and table is not None and entry is not None:
+                valuations.extend(_counted(route, table, entry, scores, a))
+        except ValueError as error:
+            problems.append(f"Route {route.id}: {error}")
+    return valuations, problems, tables
+
+
+def _qids(pairings: list[Pairing], route: Any) -> set[str]:
+    return {p.questionnaire_id for p in pairings if p.baseline.id == route.baseline_collection_id}
+
+
+def _no_pairs(route_id: int, measure: str, change: OutcomeChange | None) -> str:
+    why = change.reason if change is not None and change.reason else "no paired responses yet"
+    return f"Route {route_id}: {measure} is not valued because {why}."
+
+
+def _counted(
+    route: Any, table: Any, entry: ValueTableEntry, scores: _Scores, a: Any
+) -> list[Valuation]:
+    """Delivery-return totals split into evidence accepted and declared only."""
+    collection = db.session.get(Collection, route.follow_up_collection_id or 0)
+    if collection is None:
+        return []
+    accepted_ids: set[int] = set()
+    declared_ids: set[int] = set()
+    for declaration in latest_submitted(collection):
+        states = {s.standard.code: s for s in standard_states(declaration)}
+        state = states.get(route.measure_code)
+        target = accepted_ids if state is not None and state.accepted else declared_ids
+        target.add(declaration.response_id)
+    figures = []
+    for ids, grade in (
+        (accepted_ids, EvidenceGrade.ACCEPTED_DECLARATION),
+        (declared_ids, EvidenceGrade.DECLARED),
+    ):
+        if not ids:
+            continue
+        totals = delivery_totals(scores.of(collection, ids))
+        row = totals[totals["question_id"] == route.measure_code]
+        quantity = float(row["total"].iloc[0]) if len(row) else 0.0
+        figures.append(
+            value_counted_outcome(
+                table, entry.outcome_code, quantity, a, n_responses=len(ids), grade=grade
+            )
+        )
+    return figures
+
+
+def store_snapshot(results: ContractResults) -> ResultSnapshot:
+    """Keep the results as computed, with their provenance, for later comparison."""
+    payload = results.to_dict()
+    snapshot = ResultSnapshot(
+        contract_id=results.contract.id,
+        results_sha256=sha256_of(payload),
+        provenance_json=canonical_json(results.provenance),
+        results_json=canonical_json(payload),
+    )
+    db.session.add(snapshot)
+    db.session.commit()
+    return snapshot
+
+
+def _fmt(stat: dict[str, Any], pattern: str = "{:.2f}") -> str:
+    if stat.get("suppressed"):
+        return "suppressed"
+    value = stat.get("value")
+    return "–" if value is None else pattern.format(value)
+
+
+def render_text(results: ContractResults) -> str:
+    """A plain table of the headline figures for the command line."""
+    data = results.to_dict()
+    lines = [f"Contract {data['contract']}  (results sha256 {results.sha256[:16]})", ""]
+    lines.append("Outcome changes (paired baseline -> follow-up):")
+    for pairing in data["outcomes"]:
+        follow = pairing["follow_up_collection"] or "none yet"
+        lines.append(
+            f"  {pairing['questionnaire']}: collection {pairing['baseline_collection']} -> {follow}"
+        )
+        for change in pairing["changes"]:
+            paired = change.get("paired") or {}
+            if change["method"] == "paired" and paired:
+                lines.append(
+                    f"    {change['measure']:<20} n={change['n_paired']:<6} change "
+                    f"{_fmt(paired['mean_change'])} (95% CI {_fmt(paired['ci_low'])} to "
+                    f"{_fmt(paired['ci_high'])})  [{change['evidence_grade']}]"
+                )
+            else:
+                reason = change.get("reason") or change["method"]
+                lines.append(f"    {change['measure']:<20} {reason}")
+    lines.append("")
+    lines.append("Valuations (low / central / high):")
+    if not data["valuations"]:
+        lines.append("  none: no valuation routes set, or nothing to value yet")
+    for valuation in data["valuations"]:
+        total = valuation["total"]
+        lines.append(
+            f"  {valuation['route']:<16} {valuation['outcome']:<20} "
+            f"£{_fmt(total['low'], '{:,.0f}')} / £{_fmt(total['central'], '{:,.0f}')} / "
+            f"£{_fmt(total['high'], '{:,.0f}')}  {valuation['price_year']} prices  "
+            f"[{valuation['evidence_grade']}]"
+        )
+    for problem in data["problems"]:
+        lines.append(f"  ! {problem}")
+    lines.append("")
+    lines.append(f"Assumptions sha256: {data['provenance']['assumptions_sha256']}")
+    return "\n".join(lines)

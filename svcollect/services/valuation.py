@@ -1,0 +1,303 @@
+"""Valuation set-up: importing value tables, recording assumptions, choosing routes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from svcollect.extensions import db
+from svcollect.models import (
+    AssumptionSet,
+    Collection,
+    Contract,
+    User,
+    ValuationRoute,
+    ValueTable,
+    ValueTableEntry,
+)
+from svcollect.scoring.assumptions import InvalidAssumptionsError, ValuationAssumptions
+from svcollect.scoring.double_counting import (
+    DoubleCountingError,
+    ProposedValuation,
+    Route,
+    check_no_double_counting,
+)
+from svcollect.scoring.provenance import canonical_json, sha256_of
+from svcollect.scoring.value_tables import ValueTable as PureTable
+from svcollect.scoring.value_tables import ValueTableEntry as PureEntry
+from svcollect.scoring.value_tables import ValueTableError, parse_value_table
+from svcollect.services import audit
+
+ROUTE_KINDS = {"wellby": Route.WELLBY, "band": Route.WELLBEING_SCALE, "counted": Route.COUNTED}
+
+
+class ValuationRefused(ValueError):
+    """The set-up cannot be saved; `field` names the form field, `errors` any per-field list."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- value tables ------------------------------------------------------------------------
+
+
+def import_value_table(
+    user: User, name: str, filename: str, content: bytes
+) -> ValueTable | list[ValueTableError]:
+    """Import a CSV/XLSX value table as a new version; errors name the row and column."""
+    name = name.strip()
+    if not name:
+        return [ValueTableError("Enter a name for the table", None, "name")]
+    parsed = parse_value_table(content, filename=filename, name=name)
+    if isinstance(parsed, list):
+        return parsed
+    latest = db.session.scalar(
+        select(func.max(ValueTable.version)).filter_by(
+            organisation_id=user.organisation_id, name=name
+        )
+    )
+    table = ValueTable(
+        organisation_id=user.organisation_id,
+        name=name,
+        version=(latest or 0) + 1,
+        file_name=filename[:200],
+        content_hash=parsed.sha256,
+        imported_by_id=user.id,
+    )
+    db.session.add(table)
+    db.session.flush()
+    for entry in parsed.entries.values():
+        db.session.add(
+            ValueTableEntry(
+                value_table_id=table.id,
+                outcome_code=entry.outcome_code,
+                description=entry.description,
+                unit=entry.unit,
+                value=Decimal(str(entry.value)),
+                price_year=entry.price_year,
+                source=entry.source,
+                licence=entry.licence,
+                deadweight_included=entry.deadweight_included,
+            )
+        )
+    audit.record(
+        "value_table_imported",
+        actor=user,
+        obj=table,
+        organisation_id=user.organisation_id,
+        name=name,
+        version=table.version,
+        rows=len(parsed.entries),
+        sha256=parsed.sha256,
+    )
+    db.session.commit()
+    return table
+
+
+def value_tables_for(user: User) -> list[ValueTable]:
+    query = select(ValueTable).order_by(ValueTable.name, ValueTable.version.desc())
+    if user.role != "admin":
+        query = query.filter_by(organisation_id=user.organisation_id)
+    return list(db.session.scalars(query))
+
+
+def pure_table(table: ValueTable) -> PureTable:
+    """The stored table as the scoring package reads it, named with its version."""
+    entries = {
+        e.outcome_code: PureEntry(
+            outcome_code=e.outcome_code,
+            description=e.description,
+            unit=e.unit,
+            value=float(e.value),
+            price_year=e.price_year,
+            source=e.source,
+            licence=e.licence,
+            deadweight_included=e.deadweight_included,
+            row=0,
+        )
+        for e in table.entries
+    }
+    return PureTable(
+        name=f"{table.name} v{table.version}", sha256=table.content_hash, entries=entries
+    )
+
+
+# --- assumptions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """A contract's current assumptions: valuation values and meaningful-change thresholds."""
+
+    record: AssumptionSet | None
+    valuation: ValuationAssumptions
+    thresholds: dict[str, float]
+
+    @property
+    def sha256(self) -> str:
+        return sha256_of({"valuation": self.valuation.to_dict(), "thresholds": self.thresholds})
+
+
+def current_assumptions(contract: Contract) -> Assumptions:
+    record = db.session.scalar(
+        select(AssumptionSet)
+        .filter_by(contract_id=contract.id)
+        .order_by(AssumptionSet.version.desc())
+        .limit(1)
+    )
+    if record is None:
+        return Assumptions(None, ValuationAssumptions(), {})
+    stored = json.loads(record.values_json)
+    return Assumptions(
+        record,
+        ValuationAssumptions.from_mapping(stored["valuation"]),
+        {k: float(v) for k, v in stored.get("thresholds", {}).items()},
+    )
+
+
+def record_assumptions(
+    user: User, contract: Contract, values: dict[str, Any], thresholds: dict[str, float]
+) -> AssumptionSet:
+    """Save a new version of the contract's assumptions; errors name each bad field."""
+    valuation = ValuationAssumptions.from_mapping(values)  # raises InvalidAssumptionsError
+    bad = {k: v for k, v in thresholds.items() if not v > 0}
+    if bad:
+        raise InvalidAssumptionsError(
+            {f"threshold_{k}": f"The meaningful change for {k} must be more than 0" for k in bad}
+        )
+    payload = {"valuation": valuation.to_dict(), "thresholds": dict(sorted(thresholds.items()))}
+    latest = db.session.scalar(
+        select(func.max(AssumptionSet.version)).filter_by(contract_id=contract.id)
+    )
+    record = AssumptionSet(
+        contract_id=contract.id,
+        version=(latest or 0) + 1,
+        values_json=canonical_json(payload),
+        sha256=sha256_of(payload),
+        created_by_id=user.id,
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit.record(
+        "assumptions_recorded",
+        actor=user,
+        obj=record,
+        organisation_id=contract.buyer_id,
+        version=record.version,
+        sha256=record.sha256,
+    )
+    db.session.commit()
+    return record
+
+
+# --- routes ------------------------------------------------------------------------------
+
+
+def routes_of(contract: Contract) -> list[ValuationRoute]:
+    return list(
+        db.session.scalars(
+            select(ValuationRoute).filter_by(contract_id=contract.id).order_by(ValuationRoute.id)
+        )
+    )
+
+
+def _collection(collection_id: int | None) -> Collection | None:
+    return db.session.get(Collection, collection_id) if collection_id else None
+
+
+def _proposal(route: ValuationRoute) -> ProposedValuation:
+    """What a route values, in the terms the double-counting rule compares."""
+    baseline = _collection(route.baseline_collection_id)
+    follow_up = _collection(route.follow_up_collection_id)
+    start, end = date.min, date.max
+    if follow_up is not None:
+        start = (baseline or follow_up).opens_at.date()
+        end = follow_up.closes_at.date()
+    if route.route == "counted" or follow_up is None:
+        population = f"contract {route.contract_id} deliveries"
+    else:
+        population = f"contract {route.contract_id} {follow_up.audience}"
+    return ProposedValuation(
+        label=describe_route(route),
+        route=ROUTE_KINDS[route.route],
+        population=population,
+        period_start=start,
+        period_end=end,
+        outcome=route.measure_code or route.route,
+    )
+
+
+def describe_route(route: ValuationRoute) -> str:
+    names = {
+        "wellby": "WELLBY from life satisfaction",
+        "band": "wellbeing band movement",
+        "counted": f"counted outcome {route.measure_code}",
+    }
+    return f"{names[route.route]} (route {route.id or 'new'})"
+
+
+def add_route(
+    user: User,
+    contract: Contract,
+    route: str,
+    *,
+    baseline: Collection | None = None,
+    follow_up: Collection | None = None,
+    measure_code: str | None = None,
+    entry: ValueTableEntry | None = None,
+) -> ValuationRoute:
+    """Add a valuation route, refusing one that would value a change twice."""
+    if route not in ROUTE_KINDS:
+        raise ValuationRefused("Select how to value the outcome", "route")
+    for collection in (baseline, follow_up):
+        if collection is not None and collection.contract_id != contract.id:
+            raise ValuationRefused("Select collections from this contract", "follow_up")
+    if route in ("wellby", "band"):
+        if baseline is None or follow_up is None:
+            raise ValuationRefused("Select the baseline and follow-up collections", "follow_up")
+        wanted = ("ons4",) if route == "wellby" else ("wemwbs", "swemwbs")
+        qids = {
+            baseline.questionnaire_version.questionnaire_id,
+            follow_up.questionnaire_version.questionnaire_id,
+        }
+        if len(qids) != 1 or not qids <= set(wanted):
+            raise ValuationRefused(
+                "A WELLBY needs two ONS4 collections; a band value needs two WEMWBS or two "
+                "SWEMWBS collections",
+                "follow_up",
+            )
+    if route in ("band", "counted") and entry is None:
+        raise ValuationRefused("Select a value table entry", "entry")
+    if route == "counted" and not measure_code:
+        raise ValuationRefused("Select the measure being counted", "measure_code")
+    record = ValuationRoute(
+        contract_id=contract.id,
+        route=route,
+        baseline_collection_id=baseline.id if baseline else None,
+        follow_up_collection_id=follow_up.id if follow_up else None,
+        measure_code=measure_code,
+        value_table_entry_id=entry.id if entry else None,
+        created_by_id=user.id,
+    )
+    proposals = [_proposal(r) for r in routes_of(contract)] + [_proposal(record)]
+    try:
+        check_no_double_counting(proposals)
+    except DoubleCountingError as error:
+        raise ValuationRefused(str(error), "route") from None
+    db.session.add(record)
+    db.session.flush()
+    audit.record(
+        "valuation_route_added",
+        actor=user,
+        obj=record,
+        organisation_id=contract.buyer_id,
+        route=route,
+    )
+    db.session.commit()
+    return record

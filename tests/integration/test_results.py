@@ -1,0 +1,114 @@
+"""Contract results from stored responses: changes, WELLBY values, suppression, determinism."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from svcollect.extensions import db
+from svcollect.models import ResultSnapshot
+from svcollect.services.results import compute_results, store_snapshot
+from svcollect.services.valuation import add_route, record_assumptions
+from tests.integration.helpers import make_collection, make_contract, make_user, seed_responses
+
+ONS_OTHER = {"worthwhile": 7, "happiness": 7, "anxiety": 3}
+
+
+def _ons(contract, n: int, changes: list[float]):
+    baseline = make_collection("ons4", contract=contract)
+    follow_up = make_collection("ons4", contract=contract, wave="follow_up")
+    seed_responses(
+        baseline, [(f"CODE{i:04d}", {"life_satisfaction": 5, **ONS_OTHER}) for i in range(n)]
+    )
+    seed_responses(
+        follow_up,
+        [
+            (f"CODE{i:04d}", {"life_satisfaction": 5 + changes[i % len(changes)], **ONS_OTHER})
+            for i in range(n)
+        ],
+    )
+    return baseline, follow_up
+
+
+@pytest.fixture
+def setup(app):
+    contract = make_contract()
+    manager = make_user("contract_manager", contract.buyer)
+    return contract, manager
+
+
+def test_wellby_from_paired_life_satisfaction_matches_the_seed_example(app, setup):
+    contract, manager = setup
+    baseline, follow_up = _ons(contract, 12, [0, 1])  # mean change 0.5 points
+    record_assumptions(manager, contract, {"duration_years": 0.5, "reporting_price_year": 2019}, {})
+    add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
+    results = compute_results(contract)
+    change = next(c for c in results.pairings[0].changes if c.measure == "life_satisfaction")
+    assert change.method == "paired" and change.n_paired == 12
+    assert change.paired.mean_change.raw == pytest.approx(0.5)
+    [valuation] = results.valuations
+    # £13,000 x 0.5 points x 6/12 = £3,250 per person; 12 people.
+    assert valuation.per_unit["central"].value == pytest.approx(3250)
+    assert valuation.total["central"].value == pytest.approx(12 * 3250)
+    assert valuation.total["low"].value == pytest.approx(12 * 10000 * 0.5 * 0.5)
+    assert valuation.evidence_grade.value == "paired survey"
+    assert "ons4/v1" in json.dumps(results.provenance)
+
+
+def test_rescoring_gives_identical_results(app, setup):
+    contract, manager = setup
+    baseline, follow_up = _ons(contract, 15, [0, 1, 2])
+    add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
+    first = compute_results(contract)
+    second = compute_results(contract)
+    assert first.sha256 == second.sha256
+    snapshot = store_snapshot(first)
+    assert db.session.scalar(select(ResultSnapshot.results_sha256)) == first.sha256
+    assert json.loads(snapshot.results_json)["contract"] == contract.reference
+
+
+def test_fewer_than_ten_people_are_suppressed_everywhere(app, setup):
+    contract, manager = setup
+    baseline, follow_up = _ons(contract, 6, [0, 1])
+    add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
+    results = compute_results(contract).to_dict()
+    change = next(
+        c for c in results["outcomes"][0]["changes"] if c["measure"] == "life_satisfaction"
+    )
+    assert change["paired"]["mean_change"]["value"] is None
+    assert change["paired"]["mean_change"]["suppressed"] is True
+    text = json.dumps(results)
+    assert "5.5" not in text  # the follow-up mean of 6 people is not shown anywhere
+    for valuation in results["valuations"]:
+        assert valuation["total"]["central"]["value"] is None
+
+
+def test_baseline_only_and_empty_collections_explain_themselves(app, setup):
+    contract, _manager = setup
+    make_collection("ons4", contract=contract)
+    results = compute_results(contract)
+    [pairing] = results.pairings
+    assert pairing.follow_up is None
+    assert all(c.method == "none" and c.reason for c in pairing.changes)
+
+
+def test_score_command_prints_table_and_json(app, setup):
+    contract, manager = setup
+    baseline, follow_up = _ons(contract, 12, [0, 1])
+    add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
+    import contextvars
+
+    runner = app.test_cli_runner()
+    text = contextvars.Context().run(runner.invoke, args=["score", contract.reference])
+    assert text.exit_code == 0, text.output
+    assert "life_satisfaction" in text.output and "n=12" in text.output
+    as_json = contextvars.Context().run(
+        runner.invoke, args=["score", contract.reference, "--json", "--no-store"]
+    )
+    payload = json.loads(as_json.output)
+    assert payload["sha256"]
+    assert payload["valuations"][0]["total"]["central"]["value"] > 0
+    missing = contextvars.Context().run(runner.invoke, args=["score", "NOPE"])
+    assert missing.exit_code == 1
