@@ -126,10 +126,19 @@ def register_blueprints(app: Flask) -> None:
     from svcollect.web.main import bp as main_bp
     from svcollect.web.manage import bp as manage_bp
     from svcollect.web.respondent import bp as respondent_bp
+    from svcollect.web.results import bp as results_bp
     from svcollect.web.review import bp as review_bp
     from svcollect.web.supplier import bp as supplier_bp
 
-    for blueprint in (main_bp, respondent_bp, manage_bp, review_bp, supplier_bp, evidence_bp):
+    for blueprint in (
+        main_bp,
+        respondent_bp,
+        manage_bp,
+        review_bp,
+        supplier_bp,
+        evidence_bp,
+        results_bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
 from svcollect.forms.render import error_href, question_params
 
@@ -27,6 +27,12 @@ def long_datetime(value: datetime | None) -> str:
     return f"{local.strftime('%-d %B %Y')} at {hour}"
 
 
+def content(text: str | None) -> str:
+    """Questionnaire content, translated if a catalogue has it. Unlike `_` in templates it
+    does no %-formatting, so a "%" in a question cannot break the page."""
+    return gettext(text) if text else ""
+
+
 def current_locale() -> str:
     return str(get_locale() or "en")
 
@@ -35,5 +41,6 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(long_datetime)
     app.add_template_global(current_locale)
+    app.add_template_global(content)
     app.add_template_global(question_params)
     app.add_template_global(error_href)

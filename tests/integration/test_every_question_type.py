@@ -58,6 +58,8 @@ def test_every_type_is_saved_in_its_canonical_form(person):
     assert person.answer("details", DETAILS).status_code == 303
     # The evidence page is hidden when there is no policy: next is the team name.
     assert person.last.headers["Location"].endswith("/page/contact")
+    contact = person.get(person.url("/page/contact")).get_data(as_text=True)
+    assert "a % sign must not break the page" in contact
     assert person.answer("contact", {"team_name": "  Estates  "}).status_code == 303
     assert _saved("team_size").value_number == 12.0
     assert _saved("has_policy").value_text == "no"

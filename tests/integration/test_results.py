@@ -112,3 +112,24 @@ def test_score_command_prints_table_and_json(app, setup):
     assert payload["valuations"][0]["total"]["central"]["value"] > 0
     missing = contextvars.Context().run(runner.invoke, args=["score", "NOPE"])
     assert missing.exit_code == 1
+
+
+def test_results_page_shows_figures_suppression_and_provenance(app, setup):
+    from tests.integration.helpers import signed_in
+
+    contract, manager = setup
+    baseline, follow_up = _ons(contract, 12, [0, 1])
+    record_assumptions(manager, contract, {"duration_years": 0.5}, {})
+    add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
+    small = make_collection("wemwbs", contract=contract)
+    seed_responses(
+        small, [(f"W{i}", {f"wemwbs_{j:02d}": 3 for j in range(1, 15)}) for i in range(4)]
+    )
+    client = signed_in(app, manager)
+    html = client.get(f"/manage/contracts/{contract.id}/results").get_data(as_text=True)
+    assert "£39,000" in html  # 12 people x £3,250
+    assert "+0.50" in html
+    assert "suppressed" not in html or "WEMWBS" in html
+    assert "Assumptions fingerprint" in html
+    methodology = client.get("/methodology").get_data(as_text=True)
+    assert "13,000" in methodology and "meaningful" in methodology.lower()

@@ -60,3 +60,10 @@ def test_pages_have_no_inline_script(client):
     html = client.get("/").get_data(as_text=True)
     assert "<script>" not in html
     assert '<script type="module" src="/static/js/app.js">' in html
+
+
+def test_every_public_page_renders(client):
+    for url in ("/", "/privacy", "/accessibility", "/methodology", "/sign-in"):
+        result = client.get(url)
+        assert result.status_code == 200, url
+        assert "Sorry, there is a problem" not in result.get_data(as_text=True), url
