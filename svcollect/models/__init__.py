@@ -12,6 +12,7 @@ from svcollect.models.contract import (
 )
 from svcollect.models.declaration import Declaration, StandardEvent
 from svcollect.models.evidence import EvidenceFile
+from svcollect.models.jobs import ExportJob, ImportBatch
 from svcollect.models.questionnaire import QuestionnaireVersion
 from svcollect.models.response import Answer, Response
 from svcollect.models.valuation import (
@@ -33,6 +34,8 @@ __all__ = [
     "ContractSupplier",
     "Declaration",
     "EvidenceFile",
+    "ExportJob",
+    "ImportBatch",
     "Invitation",
     "Organisation",
     "QuestionnaireVersion",

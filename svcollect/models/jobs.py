@@ -1,0 +1,60 @@
+"""Background work that people wait for: evidence pack exports and spreadsheet imports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from svcollect.extensions import db
+from svcollect.models._types import UTCDateTime, choice_check, utcnow
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class ExportJob(db.Model):  # type: ignore[name-defined]
+    """An evidence pack being built off the request path; the status page reads this row."""
+
+    __tablename__ = "export_job"
+    __table_args__ = (
+        choice_check("status", JOB_STATUSES, "status"),
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_percent"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: optional reporting period the pack covers
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    #: queued, running, done or failed
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    #: percent done, for the status page and the CLI progress bar
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    #: what is happening now, or why it failed (written for the person waiting)
+    message: Mapped[str] = mapped_column(Text, default="")
+    #: the pack's file name under the export folder once done
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ImportBatch(db.Model):  # type: ignore[name-defined]
+    """A spreadsheet of paper returns imported into a collection (all rows or none)."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collection.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    #: sha256 of the uploaded file
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: rows that became responses; rows seen in an earlier import are skipped, not repeated
+    rows_imported: Mapped[int] = mapped_column(Integer)
+    rows_already_imported: Mapped[int] = mapped_column(Integer, default=0)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
