@@ -143,6 +143,10 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "RATELIMIT_STORAGE_URI": read.text("SVCOLLECT_REDIS_URL", "memory://"),
         "RATELIMIT_ENABLED": read.flag("SVCOLLECT_RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "SVCOLLECT_INVITATION_RATE_LIMIT": read.text(
+            "SVCOLLECT_INVITATION_RATE_LIMIT", "60 per minute"
+        ),
+        "SVCOLLECT_SUBMIT_RATE_LIMIT": read.text("SVCOLLECT_SUBMIT_RATE_LIMIT", "20 per minute"),
         "WTF_CSRF_TIME_LIMIT": read.integer("SVCOLLECT_CSRF_TIME_LIMIT", 3600, minimum=60),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from svcollect.extensions import csrf
+from svcollect.extensions import csrf, limiter
 from svcollect.forms.respondent import (
     CodeChoiceForm,
     ConsentForm,
@@ -54,7 +55,17 @@ def start_open(public_id: str) -> Rendered:
     return _start(collection, action=url_for(".start_open", public_id=public_id))
 
 
+def _view_arg(name: str) -> Callable[[], str]:
+    def key() -> str:
+        return f"{name}:{(request.view_args or {}).get(name, '')}"
+
+    return key
+
+
+# Guessing invitation tokens is slowed per address; submitting is limited per response, so
+# a whole workforce behind one office address is never blocked.
 @bp.route("/i/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SVCOLLECT_INVITATION_RATE_LIMIT"])
 def start_invitation(token: str) -> Rendered:
     state = svc.invitation_state(token)
     svc.check_open(state.collection)
@@ -203,6 +214,11 @@ def question_page(key: str, page_id: str) -> Rendered:
 
 
 @bp.route("/r/<key>/check", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["SVCOLLECT_SUBMIT_RATE_LIMIT"],
+    key_func=_view_arg("key"),
+    methods=["POST"],
+)
 def check(key: str) -> Rendered:
     response, questionnaire = _load(key)
     return journey.check_answers(
