@@ -38,6 +38,7 @@ lint: $(VENV)/.installed
 	$(BIN)/mypy svcollect
 	$(BIN)/mypy --strict --follow-imports=silent svcollect/questionnaires svcollect/scoring svcollect/outcomes.py
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -c pyproject.toml -r svcollect
 	$(BIN)/svcollect questionnaires validate
 
 unit: install

@@ -76,9 +76,13 @@ def fill(app, n: int) -> int:  # type: ignore[no-untyped-def]
                 }
                 for i in range(min(batch, n - offset))
             ]
-            ids = db.session.execute(
-                Response.__table__.insert().returning(Response.__table__.c.id), rows
-            ).scalars().all()
+            ids = (
+                db.session.execute(
+                    Response.__table__.insert().returning(Response.__table__.c.id), rows
+                )
+                .scalars()
+                .all()
+            )
             answers = [
                 {
                     "response_id": rid,
@@ -92,7 +96,9 @@ def fill(app, n: int) -> int:  # type: ignore[no-untyped-def]
             ]
             db.session.execute(Answer.__table__.insert(), answers)
             db.session.commit()
-        print(f"filled {n:,} responses ({n * 14:,} answers) in {time.perf_counter() - started:.1f} s")
+        print(
+            f"filled {n:,} responses ({n * 14:,} answers) in {time.perf_counter() - started:.1f} s"
+        )
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
                 connection.execute(text("ANALYZE"))
