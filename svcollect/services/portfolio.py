@@ -1,0 +1,60 @@
+"""A buying organisation's portfolio: its contracts' results, each respondent counted once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from flask import current_app
+
+from svcollect.models import Contract, User
+from svcollect.scoring.double_counting import PortfolioTotal, deduplicate_portfolio
+from svcollect.scoring.suppression import SuppressionPolicy
+from svcollect.services.contracts import visible_contracts
+from svcollect.services.results import ContractResults, compute_results
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    results: list[ContractResults]
+    total: PortfolioTotal
+
+
+def _contributions(results: ContractResults) -> pd.DataFrame:
+    """Per person (or unit) per figure, with the contract it belongs to."""
+    frames = []
+    contract: Contract = results.contract
+    for valuation in results.valuations:
+        if valuation.contributions is not None and len(valuation.contributions):
+            frame = valuation.contributions.copy()
+        else:
+            # Counted outcomes describe units, not people: one row with no code.
+            frame = pd.DataFrame(
+                {
+                    "respondent_code": [None],
+                    **{k: [valuation.total[k].raw or 0.0] for k in ("low", "central", "high")},
+                }
+            )
+        frame["evidence_grade"] = valuation.evidence_grade.value
+        frame["contract_id"] = contract.id
+        frame["contract_start"] = pd.Timestamp(contract.starts_on)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def portfolio(user: User) -> Portfolio:
+    """Results of every contract the user may see, and a total counting each code once.
+
+    Respondent codes are salted per contract, so people match across contracts only where
+    contracts share a salt (for example a contract re-let to continue the same cohort).
+    """
+    policy = SuppressionPolicy(k=current_app.config["SVCOLLECT_SUPPRESSION_MIN_N"])
+    results = [compute_results(contract) for contract in visible_contracts(user)]
+    parts = [_contributions(r) for r in results]
+    columns = ["contract_id", "contract_start", "respondent_code", "low", "central", "high"]
+    frame = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if any(len(p) for p in parts)
+        else pd.DataFrame(columns=[*columns, "evidence_grade"])
+    )
+    return Portfolio(results, deduplicate_portfolio(frame, policy=policy))
