@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     from svcollect.web.results import bp as results_bp
     from svcollect.web.review import bp as review_bp
     from svcollect.web.supplier import bp as supplier_bp
+    from svcollect.web.valuation import bp as valuation_bp
 
     for blueprint in (
         main_bp,
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
         supplier_bp,
         evidence_bp,
         results_bp,
+        valuation_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(auth_bp)

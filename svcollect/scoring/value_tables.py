@@ -119,6 +119,12 @@ def _price_year(raw: Any) -> str | None:
     return f"{start}-{(start + 1) % 100:02d}" if financial else str(start)
 
 
+#: the longest text each stored column takes (see svcollect/models/valuation.py)
+MAX_LENGTHS = {"outcome_code": 60, "unit": 60, "licence": 300}
+#: values are stored with 14 digits, 2 after the point
+MAX_VALUE = 1e12
+
+
 def _check_row(
     cells: Mapping[str, Any], row: int, errors: list[ValueTableError]
 ) -> ValueTableEntry | None:
@@ -126,6 +132,9 @@ def _check_row(
     for column in REQUIRED_TEXT:
         if not _text(cells[column]):
             errors.append(ValueTableError("enter a value", row, column))
+    for column, limit in MAX_LENGTHS.items():
+        if len(_text(cells[column])) > limit:
+            errors.append(ValueTableError(f"must be {limit} characters or fewer", row, column))
     value = _number(cells["value"])
     if value is None:
         shown = _text(cells["value"])
@@ -135,6 +144,14 @@ def _check_row(
         errors.append(ValueTableError("the value must be a finite number", row, "value"))
     elif value < 0:
         errors.append(ValueTableError(f"the value cannot be negative ({value:g})", row, "value"))
+    elif value >= MAX_VALUE:
+        errors.append(
+            ValueTableError(f"the value must be less than £{MAX_VALUE:,.0f}", row, "value")
+        )
+    elif round(value, 2) != value:
+        errors.append(
+            ValueTableError(f"give the value in pounds and pence ({value:g})", row, "value")
+        )
     price_year = _price_year(cells["price_year"])
     if price_year is None:
         shown = _text(cells["price_year"]) or "(blank)"

@@ -86,7 +86,10 @@ def _token_hash(token: str) -> str:
 
 
 def user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    email = normalise_email(email)
+    if any(ord(c) < 32 for c in email):
+        return None  # no account has one, and PostgreSQL cannot compare text holding NUL
+    return db.session.scalar(select(User).where(User.email == email))
 
 
 def sign_in(email: str, password: str) -> User | None:

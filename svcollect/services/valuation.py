@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,6 +28,7 @@ from svcollect.scoring.double_counting import (
     Route,
     check_no_double_counting,
 )
+from svcollect.scoring.measures import known_measures
 from svcollect.scoring.provenance import canonical_json, sha256_of
 from svcollect.scoring.value_tables import ValueTable as PureTable
 from svcollect.scoring.value_tables import ValueTableEntry as PureEntry
@@ -166,11 +168,18 @@ def record_assumptions(
 ) -> AssumptionSet:
     """Save a new version of the contract's assumptions; errors name each bad field."""
     valuation = ValuationAssumptions.from_mapping(values)  # raises InvalidAssumptionsError
-    bad = {k: v for k, v in thresholds.items() if not v > 0}
-    if bad:
-        raise InvalidAssumptionsError(
-            {f"threshold_{k}": f"The meaningful change for {k} must be more than 0" for k in bad}
-        )
+    errors = {
+        f"threshold_{k}": f"The meaningful change for {k} must be a number more than 0"
+        for k, v in thresholds.items()
+        if not (math.isfinite(v) and v > 0)
+    }
+    errors |= {
+        f"threshold_{k}": f"{k} is not a measure svcollect scores"
+        for k in thresholds
+        if k not in known_measures()
+    }
+    if errors:
+        raise InvalidAssumptionsError(errors)
     payload = {"valuation": valuation.to_dict(), "thresholds": dict(sorted(thresholds.items()))}
     latest = db.session.scalar(
         select(func.max(AssumptionSet.version)).filter_by(contract_id=contract.id)
@@ -220,9 +229,9 @@ def _proposal(route: ValuationRoute) -> ProposedValuation:
         start = (baseline or follow_up).opens_at.date()
         end = follow_up.closes_at.date()
     if route.route == "counted" or follow_up is None:
-        population = f"contract {route.contract_id} deliveries"
+        population = "the contract's reported deliveries"
     else:
-        population = f"contract {route.contract_id} {follow_up.audience}"
+        population = f"the contract's {follow_up.audience}"
     return ProposedValuation(
         label=describe_route(route),
         route=ROUTE_KINDS[route.route],
@@ -239,7 +248,9 @@ def describe_route(route: ValuationRoute) -> str:
         "band": "wellbeing band movement",
         "counted": f"counted outcome {route.measure_code}",
     }
-    return f"{names[route.route]} (route {route.id or 'new'})"
+    return (
+        f"{names[route.route]} (route {route.id})" if route.id else f"the new {names[route.route]}"
+    )
 
 
 def add_route(
@@ -255,9 +266,9 @@ def add_route(
     """Add a valuation route, refusing one that would value a change twice."""
     if route not in ROUTE_KINDS:
         raise ValuationRefused("Select how to value the outcome", "route")
-    for collection in (baseline, follow_up):
+    for name, collection in (("baseline", baseline), ("follow_up", follow_up)):
         if collection is not None and collection.contract_id != contract.id:
-            raise ValuationRefused("Select collections from this contract", "follow_up")
+            raise ValuationRefused("Select collections from this contract", name)
     if route in ("wellby", "band"):
         if baseline is None or follow_up is None:
             raise ValuationRefused("Select the baseline and follow-up collections", "follow_up")
@@ -274,6 +285,12 @@ def add_route(
             )
     if route in ("band", "counted") and entry is None:
         raise ValuationRefused("Select a value table entry", "entry")
+    if (
+        entry is not None
+        and user.role != "admin"
+        and (entry.table.organisation_id != user.organisation_id)
+    ):
+        raise ValuationRefused("Select an entry from your organisation's value tables", "entry")
     if route == "counted" and not measure_code:
         raise ValuationRefused("Select the measure being counted", "measure_code")
     record = ValuationRoute(

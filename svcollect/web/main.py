@@ -5,12 +5,20 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import text
 
 from svcollect.extensions import db
 
 bp = Blueprint("main", __name__)
+
+
+@bp.before_app_request
+def refuse_control_characters_in_path() -> None:
+    """No page has a NUL or control character in its address; PostgreSQL cannot even be asked
+    about one, so refuse them before any view runs."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in request.path):
+        abort(404)
 
 
 @bp.route("/")

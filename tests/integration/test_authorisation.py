@@ -28,9 +28,15 @@ from tests.integration.helpers import (
 )
 
 #: blueprints whose routes need a signed-in staff member
-STAFF_BLUEPRINTS = ("manage", "review", "supplier", "evidence", "admin")
+STAFF_BLUEPRINTS = ("manage", "review", "supplier", "evidence", "admin", "valuation", "results")
 #: routes that are for everyone (sign-in, set password) or only redirect
-PUBLIC = {"auth.sign_in", "auth.signed_out", "auth.set_password", "auth.password_set"}
+PUBLIC = {
+    "auth.sign_in",
+    "auth.signed_out",
+    "auth.set_password",
+    "auth.password_set",
+    "results.methodology",
+}
 
 
 @pytest.fixture
@@ -52,8 +58,19 @@ def victim(app):
     upload = FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), filename="secret.pdf")
     evidence = store_upload(declaration.response, questionnaire.question("mhaw_1_evidence"), upload)
     db.session.commit()
+    from svcollect.services.valuation import import_value_table
+
+    table = import_value_table(
+        manager,
+        "Victim table",
+        "victim.csv",
+        b"outcome_code,description,unit,value,price_year,source,licence,deadweight_included\n"
+        b"x1,Thing,person,10,2019,Own research,Own,no\n",
+    )
+    assert not isinstance(table, list)
     return {
         "contract_id": contract.id,
+        "table_id": table.id,
         "collection_id": collection.id,
         "declaration_id": declaration.id,
         "file_id": evidence.id,

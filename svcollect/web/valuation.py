@@ -1,0 +1,305 @@
+"""Contract managers: value tables, valuation assumptions and valuation routes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import DataError
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from svcollect.extensions import db
+from svcollect.forms.valuation import (
+    PERCENT_FIELDS,
+    THRESHOLD_MEASURES,
+    VALUE_FIELDS,
+    AssumptionsForm,
+    RouteForm,
+    ValueTableImportForm,
+)
+from svcollect.models import AssumptionSet, Collection, User, ValueTable, ValueTableEntry
+from svcollect.scoring.assumptions import (
+    DEFAULT_SOURCES,
+    WELLBY_VALUES,
+    InvalidAssumptionsError,
+)
+from svcollect.scoring.data_files import DATA_DIR
+from svcollect.scoring.measures import measure_defaults
+from svcollect.scoring.value_tables import COLUMNS, ValueTableError
+from svcollect.services import collections as collections_svc
+from svcollect.services import contracts as contracts_svc
+from svcollect.services import valuation as valuation_svc
+from svcollect.services.outcomes import outcome_map
+from svcollect.web.access import found_or_404, role_required
+
+bp = Blueprint("valuation", __name__, url_prefix="/manage")
+MANAGERS = ("admin", "contract_manager")
+TEMPLATE_FILE = DATA_DIR / "value_table_template.csv"
+Rendered = str | WerkzeugResponse | tuple[str, int]
+
+
+def _status(form: Any, *extra: Any) -> int:
+    failed = form.errors or any(extra)
+    return 422 if request.method == "POST" and failed else 200
+
+
+def _attach(form: Any, field: str | None, message: str) -> None:
+    target = form[field] if field and field in form else form.submit
+    target.errors = [*list(target.errors or []), message]
+
+
+def _contract(contract_id: int) -> Any:
+    return found_or_404(contracts_svc.contract_for(current_user, contract_id))
+
+
+# --- value tables ------------------------------------------------------------------------
+
+
+@bp.route("/value-tables")
+@role_required(*MANAGERS)
+def value_tables() -> str:
+    tables = valuation_svc.value_tables_for(current_user)
+    return render_template("valuation/tables.html", tables=tables)
+
+
+@bp.route("/value-tables/template.csv")
+@role_required(*MANAGERS)
+def value_table_template() -> WerkzeugResponse:
+    return send_file(
+        TEMPLATE_FILE,
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name="value_table_template.csv",
+    )
+
+
+@bp.route("/value-tables/import", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def import_table() -> Rendered:
+    form = ValueTableImportForm()
+    problems: list[ValueTableError] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = valuation_svc.import_value_table(
+                current_user, form.name.data, upload.filename or "", upload.read()
+            )
+        except DataError:
+            # The parser does not check column sizes; PostgreSQL refuses what will not fit.
+            db.session.rollback()
+            too_big = _(
+                "A value in the file is too long or too large to store: outcome codes and "
+                "units up to 60 characters, licences up to 300, values under £1,000,000,000,000"
+            )
+            result = [ValueTableError(too_big)]
+        if isinstance(result, ValueTable):
+            flash(
+                _(
+                    "%(name)s imported as version %(version)d with %(rows)d rows",
+                    name=result.name,
+                    version=result.version,
+                    rows=len(result.entries),
+                )
+            )
+            return redirect(url_for(".value_table", table_id=result.id), code=303)
+        problems = result
+        if any(p.column == "name" and p.row is None for p in problems):
+            _attach(form, "name", problems[0].message)
+        else:
+            _attach(form, "file", _("The file has problems: see the list above"))
+    names = sorted({t.name for t in valuation_svc.value_tables_for(current_user)})
+    return (
+        render_template(
+            "valuation/import.html", form=form, problems=problems, names=names, columns=COLUMNS
+        ),
+        _status(form, problems),
+    )
+
+
+@bp.route("/value-tables/<int:table_id>")
+@role_required(*MANAGERS)
+def value_table(table_id: int) -> str:
+    table = db.session.get(ValueTable, table_id)
+    if (
+        table is not None
+        and current_user.role != "admin"
+        and table.organisation_id != current_user.organisation_id
+    ):
+        table = None  # another organisation's licensed table: not found
+    table = found_or_404(table)
+    versions = [t for t in valuation_svc.value_tables_for(current_user) if t.name == table.name]
+    versions = [t for t in versions if t.organisation_id == table.organisation_id]
+    return render_template("valuation/table.html", table=table, versions=versions)
+
+
+# --- assumptions -------------------------------------------------------------------------
+
+
+def _plain(value: float) -> Decimal:
+    return Decimal(repr(float(value)))
+
+
+def _prefill(current: valuation_svc.Assumptions) -> dict[str, Any]:
+    values = current.valuation
+    data: dict[str, Any] = {
+        "deflator_basis": values.deflator_basis,
+        "wellby_price_year": str(values.wellby_price_year),
+        "reporting_price_year": str(values.reporting_price_year),
+    }
+    for name in (*WELLBY_VALUES, "duration_years"):
+        data[name] = _plain(getattr(values, name))
+    for name in PERCENT_FIELDS:
+        data[name] = _plain(getattr(values, name)) * 100
+    for name in VALUE_FIELDS:
+        data[f"source_{name}"] = values.sources.get(name, "")
+    for measure, threshold in current.thresholds.items():
+        data[f"threshold_{measure}"] = _plain(threshold)
+    return data
+
+
+def _price_year(text: str) -> int | str:
+    return int(text) if text.isdigit() else text
+
+
+def _submitted(form: Any, current: valuation_svc.Assumptions) -> dict[str, Any]:
+    """The form's values as the service takes them: fractions 0..1, sources by field."""
+    values: dict[str, Any] = {
+        name: float(form[name].data) for name in (*WELLBY_VALUES, "duration_years")
+    }
+    values.update({name: float(form[name].data / 100) for name in PERCENT_FIELDS})
+    values["wellby_price_year"] = _price_year(form.wellby_price_year.data)
+    values["reporting_price_year"] = _price_year(form.reporting_price_year.data)
+    values["deflator_basis"] = form.deflator_basis.data
+    # Keep the recorded vintage while the series is unchanged; else the latest shipped one.
+    if form.deflator_basis.data == current.valuation.deflator_basis:
+        values["deflator_vintage"] = current.valuation.deflator_vintage
+    values["sources"] = {
+        name: form[f"source_{name}"].data for name in VALUE_FIELDS if form[f"source_{name}"].data
+    }
+    return values
+
+
+def _history(contract: Any) -> list[tuple[AssumptionSet, User | None]]:
+    rows = db.session.scalars(
+        select(AssumptionSet)
+        .filter_by(contract_id=contract.id)
+        .order_by(AssumptionSet.version.desc())
+    )
+    return [(r, db.session.get(User, r.created_by_id) if r.created_by_id else None) for r in rows]
+
+
+@bp.route("/contracts/<int:contract_id>/assumptions", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def assumptions(contract_id: int) -> Rendered:
+    contract = _contract(contract_id)
+    current = valuation_svc.current_assumptions(contract)
+    form = AssumptionsForm(data=_prefill(current))
+    if form.validate_on_submit():
+        thresholds = {
+            m: float(form[f"threshold_{m}"].data)
+            for m in THRESHOLD_MEASURES
+            if form[f"threshold_{m}"].data is not None
+        }
+        try:
+            record = valuation_svc.record_assumptions(
+                current_user, contract, _submitted(form, current), thresholds
+            )
+        except InvalidAssumptionsError as invalid:
+            for name, message in invalid.errors.items():
+                target = "deflator_basis" if name == "deflator_vintage" else name
+                _attach(form, target, message)
+        else:
+            flash(_("Assumptions saved as version %(version)d", version=record.version))
+            return redirect(url_for(".assumptions", contract_id=contract.id), code=303)
+    return (
+        render_template(
+            "valuation/assumptions.html",
+            form=form,
+            contract=contract,
+            current=current,
+            history=_history(contract),
+            defaults=DEFAULT_SOURCES,
+            thresholds={m: measure_defaults(m) for m in THRESHOLD_MEASURES},
+        ),
+        _status(form),
+    )
+
+
+# --- routes ------------------------------------------------------------------------------
+
+
+def _entry_label(entry: ValueTableEntry) -> str:
+    table = entry.table
+    return (
+        f"{table.name} v{table.version} – {entry.outcome_code} – {entry.description} "
+        f"(£{entry.value:,.2f}, {entry.price_year})"
+    )
+
+
+def _collection_label(collection: Collection) -> str:
+    version = collection.questionnaire_version
+    return (
+        f"{collection.label} ({version.title}, {collection.wave.replace('_', '-')}, "
+        f"{collection.audience})"
+    )
+
+
+@bp.route("/contracts/<int:contract_id>/valuation-routes", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def routes(contract_id: int) -> Rendered:
+    contract = _contract(contract_id)
+    collections = {c.id: c for c in collections_svc.collections_of(contract)}
+    entries = {e.id: e for t in valuation_svc.value_tables_for(current_user) for e in t.entries}
+    form = RouteForm()
+    none = [("", _("Not needed for this route"))]
+    pairs = [(str(i), _collection_label(c)) for i, c in collections.items()]
+    form.baseline.choices = none + pairs
+    form.follow_up.choices = none + pairs
+    form.measure_code.choices = none + outcome_map().measure_choices("counted")
+    form.entry.choices = none + [(str(i), _entry_label(e)) for i, e in entries.items()]
+    if form.validate_on_submit():
+        # Choices hold only this contract's collections and the user's own table entries, so
+        # a forged id is refused above; the service checks the collections again.
+        try:
+            valuation_svc.add_route(
+                current_user,
+                contract,
+                form.route.data,
+                baseline=collections.get(int(form.baseline.data or 0)),
+                follow_up=collections.get(int(form.follow_up.data or 0)),
+                measure_code=form.measure_code.data or None,
+                entry=entries.get(int(form.entry.data or 0)),
+            )
+        except valuation_svc.ValuationRefused as refused:
+            _attach(form, refused.field, str(refused))
+        else:
+            flash(_("Valuation route added"))
+            return redirect(url_for(".routes", contract_id=contract.id), code=303)
+    existing = [
+        {
+            "route": route,
+            "description": valuation_svc.describe_route(route),
+            "baseline": collections.get(route.baseline_collection_id or 0),
+            "follow_up": collections.get(route.follow_up_collection_id or 0),
+            "entry": db.session.get(ValueTableEntry, route.value_table_entry_id)
+            if route.value_table_entry_id
+            else None,
+        }
+        for route in valuation_svc.routes_of(contract)
+    ]
+    return (
+        render_template(
+            "valuation/routes.html",
+            form=form,
+            contract=contract,
+            existing=existing,
+            collection_label=_collection_label,
+            entry_label=_entry_label,
+            measures=outcome_map(),
+        ),
+        _status(form),
+    )
