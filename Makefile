@@ -13,6 +13,7 @@ demo: install
 	$(BIN)/svcollect run --host 127.0.0.1 --port 5000
 
 test: install lint
+	./scripts/browser_deps.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed svcollect/static/govuk/app.css

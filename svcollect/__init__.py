@@ -122,6 +122,7 @@ def register_questionnaires(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from svcollect.web.admin import bp as admin_bp
     from svcollect.web.auth import bp as auth_bp
+    from svcollect.web.dashboard import bp as dashboard_bp
     from svcollect.web.evidence import bp as evidence_bp
     from svcollect.web.main import bp as main_bp
     from svcollect.web.manage import bp as manage_bp
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
         evidence_bp,
         results_bp,
         valuation_bp,
+        dashboard_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(auth_bp)

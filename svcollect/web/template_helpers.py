@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import get_locale, gettext
 
 from svcollect.forms.render import error_href, question_params
@@ -33,6 +33,14 @@ def content(text: str | None) -> str:
     return gettext(text) if text else ""
 
 
+def people_count(n: int) -> str:
+    """A count of respondents as shown to staff: small counts are not shown exactly."""
+    k = int(current_app.config["SVCOLLECT_SUPPRESSION_MIN_N"])
+    if 0 < n < k:
+        return gettext("fewer than %(k)d", k=k)
+    return f"{n:,}"
+
+
 def current_locale() -> str:
     return str(get_locale() or "en")
 
@@ -40,6 +48,7 @@ def current_locale() -> str:
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(long_datetime)
+    app.add_template_filter(people_count)
     app.add_template_global(current_locale)
     app.add_template_global(content)
     app.add_template_global(question_params)

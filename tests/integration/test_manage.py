@@ -194,3 +194,18 @@ def test_long_and_right_to_left_names_render(app, council):
     assert result.status_code == 303
     page = client.get(result.headers["Location"]).get_data(as_text=True)
     assert "مجلس المدينة" in page
+
+
+def test_small_response_counts_are_not_shown_exactly(app, council):
+    from tests.integration.helpers import seed_responses
+
+    client = council["client"]
+    contract = _contract(client, council["buyer"].id)
+    _open(client, contract, "ons4")
+    collection = db.session.scalar(select(Collection))
+    seed_responses(collection, [(f"C{i}", {"life_satisfaction": 5}) for i in range(3)])
+    page = client.get(f"/manage/collections/{collection.id}").get_data(as_text=True)
+    assert "fewer than 10" in page
+    assert ">3<" not in page
+    seed_responses(collection, [(f"D{i}", {"life_satisfaction": 5}) for i in range(9)])
+    assert "12" in client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True)

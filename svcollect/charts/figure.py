@@ -1,0 +1,101 @@
+"""A figure as a page shows it: visible title, one-sentence summary, SVG and a data table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from svcollect.charts.svg import safe_id
+
+SUPPRESSED = "suppressed"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """The figure's data as a table: the first cell of each row is its header."""
+
+    caption: str
+    head: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """What a page needs to show one chart accessibly.
+
+    `svg` is None when there is nothing that can be drawn; `explanation` then says why
+    (it may also be set alongside a chart, e.g. when every figure in it is suppressed).
+    """
+
+    id: str
+    title: str
+    summary: str
+    svg: str | None
+    table: Table | None
+    explanation: str | None = None
+
+    @property
+    def heading_id(self) -> str:
+        return f"{self.id}-heading"
+
+
+def figure_id(*parts: object) -> str:
+    return safe_id("fig-" + "-".join(str(p) for p in parts))
+
+
+def stat_value(stat: Mapping[str, Any] | None) -> float | None:
+    """The shown value of a Stat dict (None when suppressed or missing)."""
+    if not stat or stat.get("suppressed"):
+        return None
+    value = stat.get("value")
+    return None if value is None else float(value)
+
+
+def is_suppressed(stat: Mapping[str, Any] | None) -> bool:
+    return bool(stat and stat.get("suppressed"))
+
+
+def number(value: float, places: int = 2) -> str:
+    return f"{value:,.{places}f}"
+
+
+def signed(value: float, places: int = 2) -> str:
+    return f"{value:+,.{places}f}"
+
+
+def money(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.0f}"
+
+
+def money_short(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    if size >= 1_000_000:
+        return f"{sign}£{size / 1_000_000:,.4g}m"
+    if size >= 1_000:
+        return f"{sign}£{size / 1_000:,.4g}k"
+    return f"{sign}£{size:,.0f}"
+
+
+def percent(value: float) -> str:
+    return f"{value:.0f}%"
+
+
+def shown(stat: Mapping[str, Any] | None, render: Any = number) -> str:
+    """A Stat dict as table text: 'suppressed' when withheld, never 0; '–' when empty."""
+    if is_suppressed(stat):
+        return SUPPRESSED
+    value = stat_value(stat)
+    return "–" if value is None else str(render(value))
+
+
+def count_text(value: int, noun: str, plural: str | None = None) -> str:
+    return f"{value:,} {noun if value == 1 else (plural or noun + 's')}"

@@ -1,0 +1,336 @@
+"""Browser fixtures: the real app served on 127.0.0.1 and Debian's Chromium driven by Playwright.
+
+The app is built by `create_app` on a SQLite file whose schema the migrations make, and is
+served by werkzeug in a background thread. Data is seeded through the services inside an
+app context. Chromium is the Debian package at /usr/bin/chromium: nothing here downloads a
+browser. Without it the tests are skipped, except when CI=true, where they fail (as the
+PostgreSQL tests do).
+
+Every page a test opens goes through `Tab.check()`: axe-core finds no WCAG 2.2 A/AA
+violation, the console shows no error (a CSP violation is one), every chart has an
+accessible name, and on narrow tabs the page reflows without horizontal scrolling. A page
+loaded but never checked fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import pytest
+from flask import Flask
+
+from tests.conftest import IN_CI, make_config
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The flags the machine's probe used: no sandbox as root, no GPU, and no background
+# connections (this machine's closed network refuses them).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ANY_TEXT = re.compile(r"\S")
+OUTER = "(el) => el.outerHTML.slice(0, 200)"
+DESKTOP = {"width": 1280, "height": 900}
+NARROW = {"width": 320, "height": 640}
+DOCUMENT_STATUS = "Failed to load resource: the server responded with a status of 4"
+PASSWORD = "correct horse battery staple"  # as tests/integration/helpers.make_user sets
+
+
+def _unavailable(message: str) -> None:
+    if IN_CI:
+        pytest.fail(message + " (CI=true: browser tests are required)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+    # Let fixtures see whether the test body passed (the page audit is only reported then).
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+# --- the app, served for real -----------------------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    app: Flask
+    url: str
+
+    @contextmanager
+    def seeding(self) -> Iterator[None]:
+        """An app context for seeding through the services; the session is removed after."""
+        from svcollect.extensions import db
+
+        with self.app.app_context():
+            try:
+                yield
+            finally:
+                db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from svcollect import create_app
+    from svcollect.extensions import db
+    from svcollect.services.questionnaires import registry, sync_releases
+
+    folder = tmp_path_factory.mktemp("browser")
+    app = create_app(make_config(f"sqlite:///{folder / 'svcollect.sqlite3'}", folder))
+    with app.app_context():
+        upgrade()
+        sync_releases(registry())
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+# --- the browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    from tests.browser.axe import AXE_FILE
+
+    if not AXE_FILE.is_file():
+        pytest.fail(f"{AXE_FILE} is missing: run `npm ci` (axe-core is in package.json)")
+    return AXE_FILE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(f"Chromium is not installed at {CHROMIUM}: run scripts/browser_deps.sh")
+    # Only a missing browser skips; Playwright and axe-core come with `make install`.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@dataclass
+class Tab:
+    """One page in its own browser context, checked on every document it loads."""
+
+    page: Any
+    base_url: str
+    narrow: bool
+    loads: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)
+    checked_loads: int = 0
+    console_errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.page.on("load", self._loaded)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.console_errors.append(f"{error}"))
+
+    def _loaded(self, page: Any) -> None:
+        if len(self.loads) > self.checked_loads:
+            self.unchecked.append(self.loads[-1])
+        self.loads.append(page.url)
+
+    def _console(self, message: Any) -> None:
+        if message.type not in ("error", "assert"):
+            return
+        url = message.location.get("url", "")
+        # Chromium logs a page answered with 4xx (a form shown again with its errors is
+        # 422) as a failed load of the document itself; the tests check what such a page
+        # says. A failed style sheet, script or image is still an error.
+        if message.text.startswith(DOCUMENT_STATUS) and url == self.page.url:
+            return
+        self.console_errors.append(f"{message.text} ({url})")
+
+    def goto(self, path: str) -> Any:
+        """Open an address as a person would by typing it."""
+        response = self.page.goto(self.base_url + path)
+        self.check()
+        return response
+
+    def check(self) -> None:
+        """The page now shown passes axe, logs no error, names its charts and reflows.
+
+        Every problem found is reported together, so one failure shows them all."""
+        from playwright.sync_api import expect
+
+        from tests.browser.axe import describe, run_axe
+
+        page = self.page
+        page.wait_for_load_state("load")
+        page.evaluate("() => document.readyState")  # a round trip: pending events arrive
+        where = page.url
+        problems = []
+        violations = run_axe(page, self.base_url)
+        if violations:
+            problems.append("axe found WCAG A/AA violations:\n" + describe(violations))
+        if self.console_errors:
+            problems.append(f"console errors: {self.console_errors}")
+            self.console_errors.clear()
+        for chart in page.locator('svg[role="img"]').all():
+            try:
+                expect(chart).to_have_accessible_name(ANY_TEXT, timeout=1_000)
+            except AssertionError:
+                problems.append(f"a chart has no accessible name: {chart.evaluate(OUTER)}")
+        if self.narrow:
+            scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+            if scroll_width > NARROW["width"]:
+                problems.append(
+                    f"does not reflow at {NARROW['width']} px: scrollWidth is {scroll_width}"
+                )
+        self.checked_loads = len(self.loads)
+        assert not problems, f"{where}:\n" + "\n".join(problems)
+
+    def assert_every_page_checked(self) -> None:
+        self.page.evaluate("() => document.readyState")
+        unchecked = list(self.unchecked)
+        if len(self.loads) > self.checked_loads:
+            unchecked.append(self.loads[-1])
+        assert not unchecked, f"pages loaded but never checked: {unchecked}"
+        assert not self.console_errors, f"console errors: {self.console_errors}"
+
+
+@pytest.fixture
+def open_tab(
+    browser: Any, live_server: LiveServer, axe_source: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Tab]]:
+    """`open_tab(narrow=False)`: a page in a fresh browser context (its own cookies)."""
+    from tests.browser.axe import serve_axe
+
+    contexts: list[Any] = []
+    tabs: list[Tab] = []
+
+    def open_(narrow: bool = False) -> Tab:
+        context = browser.new_context(
+            viewport=NARROW if narrow else DESKTOP,
+            base_url=live_server.url,
+            locale="en-GB",
+            timezone_id="Europe/London",
+            accept_downloads=True,
+        )
+        context.set_default_timeout(15_000)
+        serve_axe(context, live_server.url, axe_source)
+        contexts.append(context)
+        tab = Tab(page=context.new_page(), base_url=live_server.url, narrow=narrow)
+        tabs.append(tab)
+        return tab
+
+    yield open_
+    passed = getattr(request.node, "report_call", None)
+    try:
+        if passed is not None and passed.passed:
+            for tab in tabs:
+                if not tab.page.is_closed():
+                    tab.assert_every_page_checked()
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def sign_in() -> Callable[..., None]:
+    """`sign_in(tab, email, then="/")`: sign in through the real sign-in page."""
+
+    def sign_in_(tab: Tab, email: str, then: str = "/") -> None:
+        page = tab.page
+        tab.goto(f"/sign-in?next={quote(then)}")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
+        tab.check()
+        assert urlsplit(page.url).path == then
+        assert page.get_by_text("Signed in as").is_visible()
+
+    return sign_in_
+
+
+# --- seeded through the services ----------------------------------------------------------
+
+
+PDF = b"%PDF-1.4\n%wellbeing action plan\n%%EOF\n"
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """A contract with one small supplier invited to attest to the MHAW standards."""
+
+    contract_id: int
+    contract_reference: str
+    collection_id: int
+    declaration_id: int
+    supplier_name: str
+    manager_email: str
+    supplier_email: str
+
+
+@pytest.fixture
+def attestation(live_server: LiveServer) -> Attestation:
+    from sqlalchemy import select
+
+    from svcollect.extensions import db
+    from svcollect.models import Declaration
+    from svcollect.models.contract import ContractSupplier
+    from svcollect.services.declarations import invite_suppliers
+    from tests.integration.helpers import (
+        make_collection,
+        make_contract,
+        make_organisation,
+        make_user,
+    )
+
+    with live_server.seeding():
+        contract = make_contract()
+        supplier = make_organisation(
+            f"Small Supplier CIC {contract.reference}", "supplier", employee_count=40
+        )
+        db.session.add(ContractSupplier(contract_id=contract.id, organisation_id=supplier.id))
+        db.session.commit()
+        collection = make_collection(
+            "mhaw-standards", contract=contract, access="supplier", audience="supplier"
+        )
+        manager = make_user("contract_manager", contract.buyer)
+        supplier_user = make_user("supplier_user", supplier)
+        invite_suppliers(manager, collection)
+        declaration = db.session.scalar(
+            select(Declaration).filter_by(collection_id=collection.id, supplier_id=supplier.id)
+        )
+        assert declaration is not None
+        return Attestation(
+            contract_id=contract.id,
+            contract_reference=contract.reference,
+            collection_id=collection.id,
+            declaration_id=declaration.id,
+            supplier_name=supplier.name,
+            manager_email=manager.email,
+            supplier_email=supplier_user.email,
+        )
