@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from svcollect.web.auth import bp as auth_bp
     from svcollect.web.dashboard import bp as dashboard_bp
     from svcollect.web.evidence import bp as evidence_bp
+    from svcollect.web.imports import bp as imports_bp
     from svcollect.web.main import bp as main_bp
     from svcollect.web.manage import bp as manage_bp
     from svcollect.web.respondent import bp as respondent_bp
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         main_bp,
         respondent_bp,
         manage_bp,
+        imports_bp,
         review_bp,
         supplier_bp,
         evidence_bp,

@@ -152,7 +152,15 @@ def create_user_command(email: str, name: str, role: str, organisation_id: int |
     click.echo(f"  {base}/set-password/{issued.token}")
 
 
-COMMANDS = [questionnaires_group, demo_command, users_group, score_command]
+from svcollect.cli_imports import import_responses_command  # noqa: E402
+
+COMMANDS = [
+    questionnaires_group,
+    demo_command,
+    users_group,
+    score_command,
+    import_responses_command,
+]
 
 
 def register_commands(app) -> None:

@@ -26,7 +26,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateField, MultipleFileField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from svcollect.questionnaires import Question
 
@@ -65,6 +71,13 @@ def _t(text: str | None) -> str | None:
 def _required(question: Question) -> list[Any]:
     if question.required:
         return [InputRequired(message=_t(question.message("required")))]
+    return [Optional()]
+
+
+def _required_text(question: Question) -> list[Any]:
+    """Typed answers: spaces alone are no answer (the value is stripped before this runs)."""
+    if question.required:
+        return [DataRequired(message=_t(question.message("required")))]
     return [Optional()]
 
 
@@ -123,7 +136,7 @@ def _number(question: Question) -> Callable[[Any, Field], None]:
             raise StopValidation(_t(question.message("invalid")) or "") from None
         if (
             not value.is_finite()
-            or abs(value) >= _LARGEST_NUMBER
+            or value.copy_abs() >= _LARGEST_NUMBER
             or (question.integer and value != value.to_integral_value())
         ):
             raise StopValidation(_t(question.message("invalid")) or "")
@@ -242,7 +255,7 @@ def _short_text(question: Question) -> Field:
     return CleanStringField(
         _t(question.text),
         description=_t(question.hint) or "",
-        validators=[*_required(question), _no_control_characters, _length(question)],
+        validators=[*_required_text(question), _no_control_characters, _length(question)],
         widget=GovTextInput(),
     )
 
@@ -251,7 +264,7 @@ def _long_text(question: Question) -> Field:
     return CleanTextAreaField(
         _t(question.text),
         description=_t(question.hint) or "",
-        validators=[*_required(question), _no_control_characters, _length(question)],
+        validators=[*_required_text(question), _no_control_characters, _length(question)],
         widget=GovCharacterCount(),
     )
 
@@ -266,7 +279,7 @@ def _number_field(question: Question) -> Field:
     return CleanStringField(
         _t(question.text),
         description=_t(question.hint) or "",
-        validators=[*_required(question), _no_control_characters, _number(question)],
+        validators=[*_required_text(question), _no_control_characters, _number(question)],
         widget=GovTextInput(),
     )
 

@@ -28,7 +28,17 @@ from tests.integration.helpers import (
 )
 
 #: blueprints whose routes need a signed-in staff member
-STAFF_BLUEPRINTS = ("manage", "review", "supplier", "evidence", "admin", "valuation", "results")
+STAFF_BLUEPRINTS = (
+    "manage",
+    "review",
+    "supplier",
+    "evidence",
+    "admin",
+    "valuation",
+    "results",
+    "imports",
+    "dashboard",
+)
 #: routes that are for everyone (sign-in, set password) or only redirect
 PUBLIC = {
     "auth.sign_in",
@@ -105,10 +115,12 @@ def _url(rule, ids) -> str:
             values[name] = "mhaw_1"
         elif name == "page_id":
             values[name] = "organisation"
+        elif name == "kind":
+            values[name] = "xlsx"
         else:
             assert name in ids, f"{rule.endpoint}: the walk does not know how to fill <{name}>"
             values[name] = ids[name]
-    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
+    return re.sub(r"<(?:[^:>]+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
 def _state(app) -> tuple[int, ...]:

@@ -71,7 +71,9 @@ def _profile(**overrides):
     return data
 
 
-@pytest.mark.parametrize("count", ["forty", "1e400", "-5", "12.5", "NaN", "Infinity"])
+@pytest.mark.parametrize(
+    "count", ["forty", "1e400", "1E1000000", "-5", "12.5", "NaN", "Infinity", "   "]
+)
 def test_number_question_refuses_bad_numbers_and_keeps_other_answers(app, supplier, count):
     page = _profile_page(app, "supplier-adherence")
     result = supplier.answer(page.id, _profile(employee_count=count))

@@ -1,0 +1,301 @@
+"""Checking a whole import: header, rows, answers and conditions, every problem at once.
+
+A file is either entirely valid (and :class:`ValidRows` holds what to store) or it is
+refused with the list of problems: nothing in between.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from svcollect.questionnaires import Question, Questionnaire
+
+from .cells import column_text, is_none, not_none, per_distinct
+from .codebook import (
+    CODE_EXAMPLE,
+    MAX_ROW_ID_LENGTH,
+    RESPONDENT_CODE,
+    ROW_ID,
+    describe_condition,
+    importable,
+    not_importable,
+)
+from .conditions import Asked, asked_rows
+from .problems import ImportProblem, column_letter, shown
+from .reading import Table
+from .rules import CONTROL_MESSAGE, Checked, check_column, has_control_characters
+
+#: problems listed in full; beyond this only their number is kept
+MAX_PROBLEMS = 100_000
+#: canonical code and how it was made ("entered", "memorable"), or None if not a code
+CodeReader = Callable[[str], tuple[str, str] | None]
+ObjectArray = npt.NDArray[np.object_]
+
+
+@dataclass(frozen=True)
+class ValidRows:
+    """What to store, one entry per non-blank row of a file with no problems."""
+
+    row_numbers: npt.NDArray[np.int64]
+    row_ids: list[str]
+    codes: list[tuple[str, str] | None]
+    #: question id -> (value_text or None, value_number or NaN) per row
+    answers: dict[str, tuple[ObjectArray, npt.NDArray[np.float64]]]
+    blank_rows: int
+
+    def __len__(self) -> int:
+        return len(self.row_ids)
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    problems: tuple[ImportProblem, ...]
+    problem_count: int
+    rows: ValidRows | None
+
+    @property
+    def ok(self) -> bool:
+        return self.rows is not None
+
+
+class _Problems:
+    """Problems gathered a column at a time as (row positions, column position, messages)."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.parts: list[tuple[npt.NDArray[np.int64], int, ObjectArray]] = []
+        self.fixed: list[ImportProblem] = []
+
+    def add(self, rows: npt.NDArray[np.int64], column: int, messages: object) -> None:
+        if len(rows):
+            text = np.empty(len(rows), dtype=object)
+            text[:] = messages
+            self.parts.append((self.table.row_numbers[rows], column, text))
+
+    def result(self) -> ImportCheck:
+        count = len(self.fixed) + sum(len(rows) for rows, _, _ in self.parts)
+        if not self.parts:
+            return ImportCheck(tuple(self.fixed[:MAX_PROBLEMS]), count, None)
+        rows = np.concatenate([r for r, _, _ in self.parts])
+        columns = np.concatenate([np.full(len(r), c) for r, c, _ in self.parts])
+        messages = np.concatenate([m for _, _, m in self.parts])
+        order = np.lexsort((columns, rows))[: max(0, MAX_PROBLEMS - len(self.fixed))]
+        names = self.table.header
+        listed = [
+            ImportProblem(int(rows[i]), names[columns[i]] or column_letter(int(columns[i])), m)
+            for i, m in zip(order, messages[order], strict=True)
+        ]
+        # Whole-file problems first, then by row (merged cells sit with their row).
+        ordered = sorted(self.fixed + listed, key=lambda problem: problem.row or 0)
+        return ImportCheck(tuple(ordered[:MAX_PROBLEMS]), count, None)
+
+
+def check_table(table: Table, questionnaire: Questionnaire, read_code: CodeReader) -> ImportCheck:
+    """Check every row of ``table`` against ``questionnaire`` with the web form's rules."""
+    # Ids are lower case (the questionnaire schema says so): Wemwbs_01 means wemwbs_01.
+    known = {ROW_ID, RESPONDENT_CODE, *(q.id for q in questionnaire.questions())}
+    header = tuple(name.lower() if name.lower() in known else name for name in table.header)
+    table = dataclasses.replace(table, header=header)
+    problems = _Problems(table)
+    problems.fixed.extend(_header_problems(table, questionnaire))
+    if problems.fixed:
+        return problems.result()
+    problems.fixed.extend(_merged_problems(table))
+    position = {name: j for j, name in enumerate(table.header) if name}
+    csv = table.kind == "csv"
+    texts = {name: column_text(table.cells[:, j], all_text=csv) for name, j in position.items()}
+    blank = np.logical_and.reduce([is_none(t) for t in texts.values()])
+    keep = np.flatnonzero(~blank)
+    table = Table(
+        table.header, table.cells[keep], table.row_numbers[keep], table.header_row, table.kind
+    )
+    problems.table = table
+    texts = {name: text[keep] for name, text in texts.items()}
+    _row_ids(texts[ROW_ID], position[ROW_ID], problems)
+    code_column = position.get(RESPONDENT_CODE, 0)
+    codes = _codes(texts.get(RESPONDENT_CODE), code_column, read_code, problems)
+    questions = importable(questionnaire)
+    checked = {q.id: check_column(q, texts[q.id]) for q in questions}
+    asked = asked_rows(questionnaire, checked, len(keep))
+    for question in questions:
+        _answer_problems(question, checked[question.id], asked, position[question.id], problems)
+        _hidden_problems(questionnaire, question, checked[question.id], asked, position, problems)
+    result = problems.result()
+    if result.problem_count:
+        return result
+    answers = {}
+    for question in questions:
+        column = checked[question.id]
+        stored = asked.visible[question.id] & column.answered
+        text = np.full(len(keep), None, dtype=object)
+        text[stored] = column.text[stored]
+        answers[question.id] = (text, np.where(stored, column.number, np.nan))
+    rows = ValidRows(table.row_numbers, list(texts[ROW_ID]), codes, answers, int(blank.sum()))
+    return ImportCheck((), 0, rows)
+
+
+def _header_problems(table: Table, questionnaire: Questionnaire) -> list[ImportProblem]:
+    found: list[ImportProblem] = []
+    row = table.header_row
+    files = {q.id for q in not_importable(questionnaire)}
+    expected = [ROW_ID, RESPONDENT_CODE, *(q.id for q in importable(questionnaire))]
+    seen: dict[str, int] = {}
+    for j, name in enumerate(table.header):
+        letter = column_letter(j)
+        if not name:
+            if not is_none(column_text(table.cells[:, j])).all():
+                found.append(
+                    ImportProblem(
+                        row,
+                        letter,
+                        f"Column {letter} has answers but no name in "
+                        f"row {row}: name it as in the template, or delete the column",
+                    )
+                )
+        elif name in seen:
+            found.append(
+                ImportProblem(
+                    row,
+                    name,
+                    f"{name} is the name of columns "
+                    f"{column_letter(seen[name])} and {letter}: keep only one of them",
+                )
+            )
+        elif name in files:
+            found.append(
+                ImportProblem(
+                    row,
+                    name,
+                    f"{name} asks for files, which cannot be imported: "
+                    "delete this column (files can be added only through the online form)",
+                )
+            )
+        elif name not in expected:
+            close = difflib.get_close_matches(name.lower(), expected, n=1, cutoff=0.75)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            found.append(
+                ImportProblem(
+                    row,
+                    name,
+                    f"{name} is not a column of the template for "
+                    f"{questionnaire.title} v{questionnaire.version}{hint}: delete the column "
+                    "or correct its name",
+                )
+            )
+        seen.setdefault(name, j)
+    for name in expected:
+        if name not in seen and name != RESPONDENT_CODE:
+            found.append(
+                ImportProblem(
+                    row,
+                    name,
+                    f"The column {name} is missing: add it with this "
+                    "name in the header row (the template has every column)",
+                )
+            )
+    return found
+
+
+def _merged_problems(table: Table) -> list[ImportProblem]:
+    found = []
+    width = len(table.header)
+    for first_row, first_col, last_row, last_col in table.merged:
+        if last_row <= table.header_row - 1 or first_col >= width:
+            continue
+        span = f"{column_letter(first_col)}{first_row}:{column_letter(last_col)}{last_row}"
+        found.append(
+            ImportProblem(
+                first_row,
+                table.header[first_col] or column_letter(first_col),
+                f"Cells {span} are merged: unmerge them and fill in each cell (only the "
+                "first of merged cells is read, the others count as blank)",
+            )
+        )
+    return found
+
+
+def _row_ids(texts: ObjectArray, column: int, problems: _Problems) -> None:
+    missing = np.flatnonzero(is_none(texts))
+    problems.add(missing, column, "Enter a row_id: each paper return needs its own reference")
+    present = np.flatnonzero(not_none(texts))
+    if present.size == 0:
+        return
+    codes, uniques = pd.factorize(texts[present])
+    long = np.array([len(value) > MAX_ROW_ID_LENGTH for value in uniques], dtype=bool)
+    message = f"A row_id must be {MAX_ROW_ID_LENGTH} characters or fewer"
+    problems.add(present[long[codes]], column, message)
+    controls = np.array([has_control_characters(value) for value in uniques], dtype=bool)
+    problems.add(present[controls[codes]], column, CONTROL_MESSAGE)
+    _, first = np.unique(codes, return_index=True)
+    repeat = np.flatnonzero(first[codes] != np.arange(len(codes)))
+    rows = problems.table.row_numbers
+    messages = [
+        f"The row_id {shown(str(uniques[codes[i]]))} is also on row "
+        f"{rows[present[first[codes[i]]]]}: give each paper return its own row_id"
+        for i in repeat
+    ]
+    problems.add(present[repeat], column, messages)
+
+
+def _codes(
+    texts: ObjectArray | None, column: int, read_code: CodeReader, problems: _Problems
+) -> list[tuple[str, str] | None]:
+    if texts is None:
+        return [None] * len(problems.table.row_numbers)
+    present = not_none(texts)
+    read = np.full(len(texts), None, dtype=object)
+    read[present] = per_distinct(texts[present], read_code)
+    wrong = np.flatnonzero(present & is_none(read))
+    problems.add(
+        wrong,
+        column,
+        f"This is not a respondent code: enter it as it was issued, for example {CODE_EXAMPLE}, "
+        "or as a memorable code such as M:MA07DS, or leave the cell blank",
+    )
+    return list(read)
+
+
+def _answer_problems(
+    question: Question, checked: Checked, asked: Asked, column: int, problems: _Problems
+) -> None:
+    # A cell in error on a row where the question is not asked gets "leave it blank".
+    maybe_asked = asked.visible[question.id] | asked.uncertain[question.id]
+    wrong = np.flatnonzero(checked.invalid & maybe_asked)
+    problems.add(wrong, column, checked.problem[wrong])
+    if question.required:
+        missing = asked.visible[question.id] & ~asked.uncertain[question.id]
+        missing &= ~checked.answered & ~checked.invalid
+        problems.add(
+            np.flatnonzero(missing), column, f"{question.message('required')} (the cell is blank)"
+        )
+
+
+def _hidden_problems(
+    questionnaire: Questionnaire,
+    question: Question,
+    checked: Checked,
+    asked: Asked,
+    position: dict[str, int],
+    problems: _Problems,
+) -> None:
+    filled = checked.answered | checked.invalid
+    hidden = ~asked.visible[question.id] & ~asked.uncertain[question.id] & filled
+    if not hidden.any():
+        return
+    page = questionnaire.page(question.page_id)
+    by_page = hidden & ~asked.page_shown[question.id]
+    for mask, condition in ((by_page, page.show_if), (hidden & ~by_page, question.show_if)):
+        if condition is not None and mask.any():
+            problems.add(
+                np.flatnonzero(mask),
+                position[question.id],
+                "Leave this cell blank: the question is only asked when "
+                f"{describe_condition(condition, questionnaire)}",
+            )
