@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from svcollect.web.auth import bp as auth_bp
     from svcollect.web.dashboard import bp as dashboard_bp
     from svcollect.web.evidence import bp as evidence_bp
+    from svcollect.web.exports import bp as exports_bp
     from svcollect.web.imports import bp as imports_bp
     from svcollect.web.main import bp as main_bp
     from svcollect.web.manage import bp as manage_bp
@@ -143,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
         evidence_bp,
         results_bp,
         valuation_bp,
+        exports_bp,
         dashboard_bp,
     ):
         app.register_blueprint(blueprint)

@@ -152,6 +152,7 @@ def create_user_command(email: str, name: str, role: str, organisation_id: int |
     click.echo(f"  {base}/set-password/{issued.token}")
 
 
+from svcollect.cli_exports import COMMANDS as EXPORT_COMMANDS  # noqa: E402
 from svcollect.cli_imports import import_responses_command  # noqa: E402
 
 COMMANDS = [
@@ -160,6 +161,7 @@ COMMANDS = [
     users_group,
     score_command,
     import_responses_command,
+    *EXPORT_COMMANDS,
 ]
 
 

@@ -140,6 +140,9 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "SVCOLLECT_MAX_UPLOAD_BYTES": max_upload_mb * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 500 * 1024,
         "REDIS_URL": read.text("SVCOLLECT_REDIS_URL"),
+        # thread (in-process, the embedded default), rq (Redis queue) or inline (tests)
+        "SVCOLLECT_JOBS": read.text("SVCOLLECT_JOBS"),
+        "SVCOLLECT_RQ_QUEUE": read.text("SVCOLLECT_RQ_QUEUE", "svcollect"),
         "RATELIMIT_STORAGE_URI": read.text("SVCOLLECT_REDIS_URL", "memory://"),
         "RATELIMIT_ENABLED": read.flag("SVCOLLECT_RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -1,0 +1,85 @@
+"""`svcollect export` builds a contract's evidence pack; `svcollect verify-pack` checks one."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+
+def _date(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+@click.command("export")
+@click.argument("contract_reference")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the pack to (default: SVCOLLECT_EXPORT_DIR).",
+)
+@click.option("--from", "period_start", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--to", "period_end", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@with_appcontext
+def export_command(
+    contract_reference: str,
+    out_dir: Path | None,
+    period_start: datetime | None,
+    period_end: datetime | None,
+) -> None:
+    """Build the evidence pack for a contract now, then print its path and SHA-256."""
+    from sqlalchemy import select
+
+    from svcollect.evidence.pack import PackError
+    from svcollect.extensions import db
+    from svcollect.models import Contract
+    from svcollect.services.exports import export_dir, run_job, start_export
+
+    contract = db.session.scalar(select(Contract).filter_by(reference=contract_reference))
+    if contract is None:
+        click.echo(f"No contract with reference {contract_reference!r}", err=True)
+        sys.exit(1)
+    try:
+        job = start_export(None, contract, _date(period_start), _date(period_end))
+    except PackError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    target = out_dir or export_dir()
+    with click.progressbar(length=100, label="Building the evidence pack") as bar:
+
+        def on_progress(percent: int, _message: str) -> None:
+            bar.update(percent - bar.pos)
+
+        finished = run_job(job.id, on_progress=on_progress, out_dir=target)
+        if finished is not None and finished.status == "done":
+            bar.update(100 - bar.pos)
+    if finished is None or finished.status != "done":
+        click.echo(finished.message if finished else "The export job disappeared", err=True)
+        sys.exit(1)
+    click.echo(f"Pack:    {target / (finished.file_name or '')}")
+    click.echo(f"SHA-256: {finished.sha256}")
+    click.echo(f"Size:    {finished.size_bytes:,} bytes")
+
+
+@click.command("verify-pack")
+@click.argument("pack", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify_pack_command(pack: Path) -> None:
+    """Check every file in an evidence pack against its manifest; exit 1 if any changed."""
+    from svcollect.evidence.pack import sha256_file, verify_pack
+
+    problems = verify_pack(pack)
+    click.echo(f"Pack SHA-256: {sha256_file(pack)}")
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} problem(s): this pack is not as it was built", err=True)
+        sys.exit(1)
+    click.echo("Every file matches the manifest.")
+
+
+COMMANDS = [export_command, verify_pack_command]

@@ -1,0 +1,321 @@
+"""Evidence pack exports: gather a contract's results and records, write the pack, track the job.
+
+Three layers (DESIGN.md habit 6): this module gathers plain data through the other
+services and streams the large tables from the database in chunks; evidence.pack_tables
+and pack_valuation lay the sheets out; evidence.workbook and evidence.pack write them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from svcollect.evidence import pack_responses as responses_tables
+from svcollect.evidence import pack_tables as tables
+from svcollect.evidence.pack import PackError, PackNames, atomic_pack, sha256_file
+from svcollect.evidence.pack_summary import summary_sheet
+from svcollect.evidence.pack_valuation import assumptions_sheet, valuation_sheet
+from svcollect.evidence.workbook import EXCEL_MAX_ROWS, StreamedTable, WorkbookBuilder
+from svcollect.extensions import db
+from svcollect.models import Collection, Contract, Declaration, ExportJob, User
+from svcollect.models._types import utcnow
+from svcollect.scoring.provenance import sha256_of
+from svcollect.services import audit
+from svcollect.services import export_data as gather
+from svcollect.services.contracts import contract_for
+from svcollect.services.results import compute_results
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, str], None]
+UNEXPECTED = (
+    "The evidence pack could not be built because of an unexpected problem (export {id}). "
+    "Try again; if it fails again, ask an administrator to check the service logs."
+)
+
+
+# --- jobs --------------------------------------------------------------------------------
+
+
+def start_export(
+    user: User | None,
+    contract: Contract,
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> ExportJob:
+    """Record a queued export; svcollect.jobs.enqueue_export runs it."""
+    if period_start and period_end and period_end < period_start:
+        raise PackError("The end of the period must be the same as or after its start")
+    job = ExportJob(
+        contract_id=contract.id,
+        requested_by_id=user.id if user else None,
+        period_start=period_start,
+        period_end=period_end,
+        status="queued",
+        progress=0,
+        message="Waiting to start",
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def job_for(user: User, job_id: int) -> ExportJob | None:
+    """The export if this user may see its contract; None (a 404) otherwise."""
+    job = db.session.get(ExportJob, job_id)
+    if job is None or contract_for(user, job.contract_id) is None:
+        return None
+    return job
+
+
+def jobs_of(contract: Contract) -> list[ExportJob]:
+    return list(
+        db.session.scalars(
+            select(ExportJob).filter_by(contract_id=contract.id).order_by(ExportJob.id.desc())
+        )
+    )
+
+
+def export_dir() -> Path:
+    return Path(current_app.config["SVCOLLECT_EXPORT_DIR"])
+
+
+def pack_path(job: ExportJob) -> Path | None:
+    """The finished pack on disk, if it is still there."""
+    if job.status != "done" or not job.file_name:
+        return None
+    path = export_dir() / job.file_name
+    return path if path.is_file() else None
+
+
+def fail_job(job_id: int, message: str) -> None:
+    """Record that a job could not run (for example, the queue could not be reached)."""
+    job = db.session.get(ExportJob, job_id)
+    if job is not None and job.status in ("queued", "running"):
+        job.status, job.finished_at, job.message = "failed", utcnow(), message
+        db.session.commit()
+
+
+class _Tracker:
+    """Writes progress to the job row (once per percent) and to an optional callback."""
+
+    def __init__(self, job_id: int, callback: Progress | None) -> None:
+        self.job_id, self.callback, self.last = job_id, callback, -1
+
+    def __call__(self, percent: int, message: str) -> None:
+        percent = max(0, min(99, percent))
+        if percent <= self.last:
+            return
+        self.last = percent
+        job = db.session.get(ExportJob, self.job_id)
+        assert job is not None
+        job.progress, job.message = percent, message
+        db.session.commit()
+        if self.callback:
+            self.callback(percent, message)
+
+
+def run_job(
+    job_id: int,
+    *,
+    on_progress: Progress | None = None,
+    out_dir: Path | None = None,
+    row_limit: int = EXCEL_MAX_ROWS,
+) -> ExportJob | None:
+    """Build the pack for a queued job; failures are recorded on the job, not raised."""
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.status != "queued":
+        return job  # already run (a retried queue message) or gone
+    job.status, job.started_at, job.message = "running", utcnow(), "Starting"
+    db.session.commit()
+    try:
+        path = build_pack(job_id, _Tracker(job_id, on_progress), out_dir or export_dir(), row_limit)
+    except Exception as error:
+        db.session.rollback()
+        log.exception("evidence pack export %s failed", job_id)
+        job = db.session.get(ExportJob, job_id)
+        assert job is not None
+        job.status, job.finished_at = "failed", utcnow()
+        job.message = str(error) if isinstance(error, PackError) else UNEXPECTED.format(id=job_id)
+        db.session.commit()
+        return job
+    job = db.session.get(ExportJob, job_id)
+    assert job is not None
+    contract = db.session.get(Contract, job.contract_id)
+    assert contract is not None
+    job.status, job.progress, job.finished_at = "done", 100, utcnow()
+    job.file_name, job.sha256, job.size_bytes = path.name, sha256_file(path), path.stat().st_size
+    job.message = "The evidence pack is ready"
+    requester = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
+    audit.record(
+        "pack_exported",
+        actor=requester,
+        obj=job,
+        organisation_id=contract.buyer_id,
+        contract=contract.reference,
+        file=job.file_name,
+        sha256=job.sha256,
+        size=job.size_bytes,
+    )
+    db.session.commit()
+    return job
+
+
+def _safe_slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:60] or "contract"
+
+
+def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -> Path:
+    """Write the pack for a job under `out_dir` (atomically) and return its path."""
+    job = db.session.get(ExportJob, job_id)
+    contract = db.session.get(Contract, job.contract_id) if job else None
+    if job is None or contract is None:
+        raise PackError("That contract no longer exists")
+    bounds, started = gather.bounds(job), utcnow()
+    requester = db.session.get(User, job.requested_by_id) if job.requested_by_id else None
+    period = (
+        f"{job.period_start or 'the start'} to {job.period_end or 'now'}"
+        if job.period_start or job.period_end
+        else "the whole contract"
+    )
+    progress(2, "Calculating the results")
+    results = compute_results(contract)
+    data = results.to_dict()
+    results_sha256 = sha256_of(data)
+    assumptions = gather.assumptions_dict(contract)
+    if any(v["assumptions_sha256"] != assumptions["valuation_sha256"] for v in data["valuations"]):
+        raise PackError("The contract's assumptions changed while the pack was built: try again")
+    collections = list(
+        db.session.scalars(
+            select(Collection).filter_by(contract_id=contract.id).order_by(Collection.id)
+        )
+    )
+    surveys = [c for c in collections if c.access != "supplier"]
+    suppliers = [c for c in collections if c.access == "supplier"]
+    by_version = {c.questionnaire_version_id: c for c in surveys}
+    questionnaires = [gather.questionnaire_dict(c) for c in by_version.values()]
+    columns = responses_tables.response_columns(questionnaires)
+    names = PackNames()
+    slug = _safe_slug(contract.reference)
+    workbook_name = names.claim(f"evidence-{slug}.xlsx")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".pack-") as scratch:
+        folder = Path(scratch)
+        builder = WorkbookBuilder()
+        widths = {5: 24, 6: 20}
+        responses = StreamedTable(
+            "Responses", columns.header, folder, builder.styles, widths, row_limit
+        )
+        expected, answers_sha256 = gather.stream_responses(
+            responses, surveys, columns, bounds, started, progress
+        )
+        if responses.data_rows != expected:
+            raise PackError(
+                f"{expected} responses are stored but {responses.data_rows} were written; "
+                "nothing was exported. Try again."
+            )
+        progress(66, "Gathering supplier declarations and the audit log")
+        adherence_rows, evidence = gather.adherence_rows(suppliers, names)
+        supplier_ids = [c.id for c in suppliers] or [0]
+        declaration_ids = list(
+            db.session.scalars(
+                select(Declaration.id).where(Declaration.collection_id.in_(supplier_ids))
+            )
+        )
+        audit_table = StreamedTable(
+            "Audit extract",
+            tables.header(*responses_tables.AUDIT_HEADER),
+            folder,
+            builder.styles,
+            {1: 20, 2: 28, 3: 30, 6: 80},
+            row_limit,
+        )
+        for event in gather.audit_events(contract, declaration_ids, bounds):
+            audit_table.append(responses_tables.audit_row(event))
+        generated_by = (
+            f"{requester.name} ({requester.email})" if requester else "svcollect export command"
+        )
+        cover = {
+            "contract_reference": contract.reference,
+            "contract_title": contract.title,
+            "buyer": contract.buyer.name,
+            "period": period,
+            "generated_by": generated_by,
+            "generated_at": started,
+            "svcollect_version": current_app.config["SVCOLLECT_VERSION"],
+            "results_sha256": results_sha256,
+            "answers_sha256": answers_sha256,
+            "assumptions_sha256": assumptions["sha256"],
+            "suppression_min_n": data["provenance"]["suppression_min_n"],
+            "responses_exported": responses.data_rows,
+            "response_sheets": responses.titles,
+            "row_limit": row_limit,
+            "notes": _cover_notes(bool(job.period_start or job.period_end)),
+        }
+        labels = {str(c.id): f"{c.id}: {c.label}" for c in collections}
+        progress(70, "Writing the workbook")
+        builder.add(tables.cover_sheet(cover))
+        builder.add(summary_sheet(data, labels))
+        builder.add(tables.outcomes_sheet(data))
+        builder.add(valuation_sheet(data))
+        builder.add(assumptions_sheet(assumptions))
+        builder.add(tables.adherence_sheet(data, adherence_rows))
+        builder.add_streamed(responses)
+        builder.add(responses_tables.codebook_sheet(questionnaires))
+        builder.add_streamed(audit_table)
+        workbook_path = folder / "workbook.xlsx"
+        builder.save(workbook_path)
+        target = out_dir / f"evidence-pack-{slug}-{started:%Y%m%d-%H%M%S}-{job_id}.zip"
+        total = workbook_path.stat().st_size + sum(
+            p.stat().st_size for _, p, _ in evidence if p.exists()
+        )
+        done = 0
+
+        def copied(n: int) -> None:
+            nonlocal done
+            done += n
+            progress(75 + 23 * done // max(total, 1), "Adding the workbook and evidence files")
+
+        with atomic_pack(target) as pack:
+            pack.add_file(workbook_name, workbook_path, on_bytes=copied)
+            for path, source, sha256 in evidence:
+                pack.add_file(path, source, expected_sha256=sha256, on_bytes=copied)
+            pack.finish(
+                {
+                    "contract": {"reference": contract.reference, "title": contract.title},
+                    "period": period,
+                    "generated_at": started.isoformat(),
+                    "generated_by": generated_by,
+                    "svcollect_version": cover["svcollect_version"],
+                    "results_sha256": results_sha256,
+                    "answers_sha256": answers_sha256,
+                    "assumptions_sha256": assumptions["sha256"],
+                    "responses_exported": responses.data_rows,
+                    "workbook": workbook_name,
+                }
+            )
+    return target
+
+
+def _cover_notes(has_period: bool) -> list[str]:
+    notes = [
+        "Figures on Summary, Outcomes and Valuation are svcollect's results for the contract, "
+        "exactly as on screen; figures based on too few people are written as 'suppressed'.",
+        "Responses holds survey answers under respondent codes (keyed hashes) only: no names, "
+        "emails or accounts are stored with answers. Supplier declarations are on Supplier "
+        "adherence. Handle this workbook as special category (health) data.",
+        "The answers fingerprint is SHA-256 over every exported answer in order (see the "
+        "README); the results fingerprint is SHA-256 of the results as svcollect computed them.",
+    ]
+    if has_period:
+        notes.append(
+            "The period limits Responses (by submission date) and the Audit extract; the "
+            "results figures cover every collection on the contract."
+        )
+    return notes

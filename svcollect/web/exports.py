@@ -1,0 +1,99 @@
+"""Evidence pack exports for contract managers: start one, watch it, download it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, make_response, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from svcollect.extensions import db
+from svcollect.forms.manage import ConfirmForm
+from svcollect.jobs import enqueue_export
+from svcollect.services import audit
+from svcollect.services import contracts as contracts_svc
+from svcollect.services import exports as exports_svc
+from svcollect.web.access import found_or_404, role_required
+
+bp = Blueprint("exports", __name__, url_prefix="/manage")
+MANAGERS = ("admin", "contract_manager")
+REFRESH_SECONDS = 5
+
+
+def _contract(contract_id: int) -> Any:
+    return found_or_404(contracts_svc.contract_for(current_user, contract_id))
+
+
+@bp.route("/contracts/<int:contract_id>/exports")
+@role_required(*MANAGERS)
+def contract_exports(contract_id: int) -> str:
+    contract = _contract(contract_id)
+    return render_template(
+        "exports/contract.html",
+        contract=contract,
+        jobs=exports_svc.jobs_of(contract),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/contracts/<int:contract_id>/exports", methods=["POST"])
+@role_required(*MANAGERS)
+def start(contract_id: int) -> WerkzeugResponse:
+    contract = _contract(contract_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The page timed out: select the button again to build the pack"))
+        return redirect(url_for(".contract_exports", contract_id=contract.id), code=303)
+    job = exports_svc.start_export(current_user, contract)
+    enqueue_export(job.id)
+    return redirect(url_for(".status", job_id=job.id), code=303)
+
+
+@bp.route("/exports/<int:job_id>")
+@role_required(*MANAGERS)
+def status(job_id: int) -> WerkzeugResponse:
+    job = found_or_404(exports_svc.job_for(current_user, job_id))
+    contract = _contract(job.contract_id)
+    response = make_response(
+        render_template(
+            "exports/status.html",
+            job=job,
+            contract=contract,
+            available=exports_svc.pack_path(job) is not None,
+            refresh=REFRESH_SECONDS if job.status in ("queued", "running") else None,
+        )
+    )
+    if job.status in ("queued", "running"):
+        # The page reloads itself while the pack is built (same as <meta http-equiv="refresh">;
+        # no script, so the content security policy is unaffected).
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/exports/<int:job_id>/download")
+@role_required(*MANAGERS)
+def download(job_id: int) -> WerkzeugResponse:
+    job = found_or_404(exports_svc.job_for(current_user, job_id))
+    path = found_or_404(exports_svc.pack_path(job))
+    contract = _contract(job.contract_id)
+    audit.record(
+        "pack_downloaded",
+        actor=current_user,
+        obj=job,
+        organisation_id=contract.buyer_id,
+        file=job.file_name,
+        sha256=job.sha256,
+    )
+    db.session.commit()
+    response = send_file(
+        path,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=job.file_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
