@@ -181,3 +181,39 @@ def test_contract_manager_reads_the_dashboard(
     assert first.get_by_role("table").is_visible()
     tab.check()  # the opened table too
     follow(tab, "Your portfolio")
+
+
+def test_contract_manager_downloads_an_evidence_pack(
+    live_server: Any,
+    open_tab: Any,
+    sign_in: Any,
+    contract_with_evidence: Attestation,
+    tmp_path: Path,
+) -> None:
+    import hashlib
+    import zipfile
+
+    attestation = contract_with_evidence
+    # Build the pack within the request so the status page shows it finished; the
+    # background modes (thread and RQ) are covered by tests/integration/test_exports_jobs.py.
+    previous = live_server.app.config.get("SVCOLLECT_JOBS")
+    live_server.app.config["SVCOLLECT_JOBS"] = "inline"
+    try:
+        tab = open_tab()
+        page = tab.page
+        sign_in(tab, attestation.manager_email, then=f"/manage/contracts/{attestation.contract_id}")
+        follow(tab, "Evidence packs")
+        press(tab, "Build an evidence pack")
+        assert page.get_by_role("heading", level=1).inner_text() == "Evidence pack"
+        shown_hash = page.locator("main code").inner_text().strip()
+        with page.expect_download() as downloading:
+            page.get_by_role("link", name="Download the evidence pack").click()
+        saved = tmp_path / "pack.zip"
+        downloading.value.save_as(saved)
+    finally:
+        live_server.app.config["SVCOLLECT_JOBS"] = previous
+    assert hashlib.sha256(saved.read_bytes()).hexdigest() == shown_hash
+    with zipfile.ZipFile(saved) as pack:
+        names = pack.namelist()
+    assert "manifest.json" in names
+    assert any(name.endswith(".xlsx") for name in names)
