@@ -19,6 +19,7 @@ from typing import Any, cast
 from flask import current_app
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from svcollect.extensions import db
 from svcollect.forms.answer_types import Stored, answer_type, typed_answers
@@ -154,7 +155,13 @@ def new_reference() -> str:
 def response_by_resume_key(resume_key: str) -> Response | None:
     if not resume_key or len(resume_key) > 100:
         return None
-    return db.session.scalar(select(Response).filter_by(resume_key_hash=sha256_hex(resume_key)))
+    # Every respondent request goes on to read the collection and its questionnaire
+    # version: one query with joins instead of three (tests/bench/load/README.md).
+    return db.session.scalar(
+        select(Response)
+        .filter_by(resume_key_hash=sha256_hex(resume_key))
+        .options(joinedload(Response.collection).joinedload(Collection.questionnaire_version))
+    )
 
 
 def saved_rows(response: Response) -> dict[str, tuple[str | None, float | None]]:
@@ -290,7 +297,7 @@ def submit_response(response: Response, progress: Progress) -> bool:
         .values(status="submitted", submitted_at=now, updated_at=now)
     )
     db.session.commit()
-    db.session.refresh(response)
+    # No refresh: the commit expired `response`, so a caller that reads it gets the new row.
     return bool(cast(CursorResult[Any], result).rowcount)
 
 
