@@ -145,7 +145,11 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "SVCOLLECT_RQ_QUEUE": read.text("SVCOLLECT_RQ_QUEUE", "svcollect"),
         "RATELIMIT_STORAGE_URI": read.text("SVCOLLECT_REDIS_URL", "memory://"),
         "RATELIMIT_ENABLED": read.flag("SVCOLLECT_RATELIMIT_ENABLED", True),
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # No X-RateLimit-* headers on every answer: building them costs a second Redis
+        # round trip per request (about a tenth of a submission's time under load, see
+        # tests/bench/load/README.md) and browsers do not read them. A refused request
+        # still says when to come back: svcollect/web/errors.py sets Retry-After on 429s.
+        "RATELIMIT_HEADERS_ENABLED": False,
         "SVCOLLECT_INVITATION_RATE_LIMIT": read.text(
             "SVCOLLECT_INVITATION_RATE_LIMIT", "60 per minute"
         ),
