@@ -14,7 +14,8 @@ and workers) gets SIGKILL and is started again. Then it checks, exiting 1 on any
     every acknowledged submit sent again (same key, session and token) leads to the
     original confirmation (303 to /done, same reference);
   - every acknowledged page save is in the database;
-  - SQLite: PRAGMA integrity_check is "ok" and PRAGMA foreign_key_check finds nothing.
+  - SQLite: PRAGMA integrity_check is "ok" and PRAGMA foreign_key_check finds nothing;
+    PostgreSQL: amcheck's bt_index_check (heap included) passes on every index.
 """
 
 from __future__ import annotations
@@ -29,7 +30,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from checks import check_database, outcome_counts, report_line, sqlite_integrity
+from checks import (
+    check_database,
+    outcome_counts,
+    postgres_integrity,
+    report_line,
+    sqlite_integrity,
+)
 from harness import (
     DEFAULT_SERVER,
     LoadWatch,
@@ -176,6 +183,15 @@ def main() -> int:
             integrity, foreign = sqlite_integrity(database.sqlite_path)
             checks.append(("PRAGMA integrity_check", integrity == "ok", integrity))
             checks.append(("PRAGMA foreign_key_check", not foreign, f"{len(foreign)} problems"))
+        else:
+            count, problems = postgres_integrity(database.url)
+            checks.append(
+                (
+                    "amcheck bt_index_check (heap included)",
+                    count > 0 and not problems,
+                    f"{count} indexes, {len(problems)} problems {problems[:3]}",
+                )
+            )
         print("\n".join(report_line(*c) for c in checks))
         failed = [c for c in checks if not c[1]]
         print("kill test " + ("FAILED" if failed else "passed"))
