@@ -47,12 +47,13 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
 def register_extensions(app: Flask) -> None:
     from flask_talisman import Talisman
 
-    from svcollect.database import configure_engine_events
+    from svcollect.database import configure_engine_events, end_sessions_safely
     from svcollect.extensions import babel, csrf, db, limiter, login_manager, migrate
     from svcollect.services.accounts import load_user
 
     configure_engine_events()
     db.init_app(app)
+    end_sessions_safely(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from svcollect import create_app
 from tests.conftest import IsolatedClient, make_config
 
@@ -30,6 +32,41 @@ def test_unreachable_database_gives_503_pages_not_traces(tmp_path):
     html = page.get_data(as_text=True)
     assert "Try again in a few minutes" in html
     assert "Traceback" not in html and "psycopg" not in html
+
+
+def test_database_lost_while_closing_the_session_is_not_a_500(app, client, monkeypatch):
+    """PostgreSQL stopping between a page being built and the session's closing rollback
+    (tests/bench/load/outage_test.py saw it) must not turn a finished answer into a 500."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    from svcollect.extensions import db
+
+    armed = []
+    close = Session.close
+
+    def lost_connection(session):
+        if armed:
+            armed.clear()
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+        return close(session)
+
+    def page():
+        db.session.execute(select(1))
+        armed.append(True)
+        return "built"
+
+    monkeypatch.setattr(Session, "close", lost_connection)
+    app.view_functions["main.privacy"] = page
+    try:
+        result = client.get("/privacy")
+    finally:
+        from svcollect.web.main import privacy
+
+        app.view_functions["main.privacy"] = privacy
+    assert not armed  # the failing close really ran
+    assert (result.status_code, result.get_data(as_text=True)) == (200, "built")
+    assert client.get("/health").status_code == 200  # and the next request is served
 
 
 def test_unexpected_error_shows_a_plain_page(app, client):
