@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, make_response, redirect, render_template, send_file, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, make_response, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from svcollect.evidence.pack import PackError
 from svcollect.extensions import db
-from svcollect.forms.manage import ConfirmForm
+from svcollect.forms.exports import ExportForm
 from svcollect.jobs import enqueue_export
 from svcollect.services import audit
 from svcollect.services import contracts as contracts_svc
@@ -26,26 +26,33 @@ def _contract(contract_id: int) -> Any:
     return found_or_404(contracts_svc.contract_for(current_user, contract_id))
 
 
+def _exports_page(contract: Any, form: ExportForm) -> tuple[str, int]:
+    jobs = exports_svc.jobs_of(contract)
+    page = render_template("exports/contract.html", contract=contract, jobs=jobs, form=form)
+    return page, 422 if form.errors else 200
+
+
 @bp.route("/contracts/<int:contract_id>/exports")
 @role_required(*MANAGERS)
-def contract_exports(contract_id: int) -> str:
-    contract = _contract(contract_id)
-    return render_template(
-        "exports/contract.html",
-        contract=contract,
-        jobs=exports_svc.jobs_of(contract),
-        form=ConfirmForm(),
-    )
+def contract_exports(contract_id: int) -> tuple[str, int]:
+    return _exports_page(_contract(contract_id), ExportForm())
 
 
 @bp.route("/contracts/<int:contract_id>/exports", methods=["POST"])
 @role_required(*MANAGERS)
-def start(contract_id: int) -> WerkzeugResponse:
+def start(contract_id: int) -> WerkzeugResponse | tuple[str, int]:
     contract = _contract(contract_id)
-    if not ConfirmForm().validate_on_submit():
-        flash(_("The page timed out: select the button again to build the pack"))
-        return redirect(url_for(".contract_exports", contract_id=contract.id), code=303)
-    job = exports_svc.start_export(current_user, contract)
+    form = ExportForm()
+    # A timed-out page (CSRF) is shown again with what was typed, like every other form.
+    if not form.validate_on_submit():
+        return _exports_page(contract, form)
+    try:
+        job = exports_svc.start_export(
+            current_user, contract, form.period_start.data, form.period_end.data
+        )
+    except PackError as refused:
+        form.period_end.errors = [*form.period_end.errors, str(refused)]
+        return _exports_page(contract, form)
     enqueue_export(job.id)
     return redirect(url_for(".status", job_id=job.id), code=303)
 

@@ -1,0 +1,36 @@
+"""The form contract managers use to build an evidence pack, optionally for a reporting period."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
+from wtforms import SubmitField
+from wtforms.validators import ValidationError
+
+from svcollect.forms.answer_types import GovDateField
+
+
+def _period_date(label: Any, hint: Any) -> Any:
+    # No Optional(): it stops at a blank day and would drop "Enter a real date" for a date
+    # typed without one. GovDateField itself reads three blank boxes as no date.
+    return GovDateField(label, description=hint, widget=GovDateInput(), format="%d %m %Y")
+
+
+class ExportForm(FlaskForm):
+    period_start = _period_date(
+        _l("Period from (optional)"),
+        _l("For example, 1 4 2026. Leave blank to start from the beginning of the contract."),
+    )
+    period_end = _period_date(
+        _l("Period to (optional)"),
+        _l("For example, 31 3 2027. Leave blank to include everything up to now."),
+    )
+    submit = SubmitField(_l("Build an evidence pack"), widget=GovSubmitInput())
+
+    def validate_period_end(self, field: Any) -> None:
+        start = self.period_start.data
+        if field.data is not None and start is not None and field.data < start:
+            raise ValidationError(_l("Period to must be the same as or after period from"))
