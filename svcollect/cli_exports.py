@@ -1,4 +1,5 @@
-"""`svcollect export` builds a contract's evidence pack; `svcollect verify-pack` checks one."""
+"""`svcollect export` builds a contract's evidence pack; `svcollect verify-pack` checks one;
+`svcollect exports prune` deletes packs kept longer than the retention period."""
 
 from __future__ import annotations
 
@@ -82,4 +83,36 @@ def verify_pack_command(pack: Path) -> None:
     click.echo("Every file matches the manifest.")
 
 
-COMMANDS = [export_command, verify_pack_command]
+@click.group("exports")
+def exports_group() -> None:
+    """Evidence packs kept in the export folder."""
+
+
+@exports_group.command("prune")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Delete packs finished more than this many days ago "
+    "(default: SVCOLLECT_EXPORT_RETENTION_DAYS).",
+)
+@with_appcontext
+def prune_command(days: int | None) -> None:
+    """Delete evidence packs older than the retention period, and files of unfinished builds.
+
+    Each deleted pack's job is kept, marked as deleted (its status page says the pack has
+    expired), and the deletion is recorded in the audit log. Run it daily, for example
+    from cron or a systemd timer.
+    """
+    from svcollect.services.export_retention import prune_exports, retention_days
+
+    kept_for = days or retention_days()
+    result = prune_exports(kept_for)
+    click.echo(
+        f"Deleted {len(result.packs):,} evidence pack(s) finished more than {kept_for} days ago "
+        f"and {len(result.scratch):,} abandoned temporary file(s); "
+        f"{result.bytes_freed:,} bytes freed."
+    )
+
+
+COMMANDS = [export_command, verify_pack_command, exports_group]

@@ -143,6 +143,15 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # thread (in-process, the embedded default), rq (Redis queue) or inline (tests)
         "SVCOLLECT_JOBS": read.text("SVCOLLECT_JOBS"),
         "SVCOLLECT_RQ_QUEUE": read.text("SVCOLLECT_RQ_QUEUE", "svcollect"),
+        # A queued or running job (pack export, spreadsheet import) not heard from for this
+        # many minutes is shown as failed: its process stopped. Jobs write a heartbeat with
+        # their progress; no step of one goes near 10 minutes without reporting progress.
+        "SVCOLLECT_JOB_STALE_MINUTES": read.integer("SVCOLLECT_JOB_STALE_MINUTES", 10, minimum=1),
+        # Days a finished evidence pack stays in the export folder before
+        # `svcollect exports prune` deletes it (the job stays on record, marked deleted).
+        "SVCOLLECT_EXPORT_RETENTION_DAYS": read.integer(
+            "SVCOLLECT_EXPORT_RETENTION_DAYS", 30, minimum=1
+        ),
         "RATELIMIT_STORAGE_URI": read.text("SVCOLLECT_REDIS_URL", "memory://"),
         "RATELIMIT_ENABLED": read.flag("SVCOLLECT_RATELIMIT_ENABLED", True),
         # No X-RateLimit-* headers on every answer: building them costs a second Redis

@@ -12,7 +12,7 @@ from svcollect.models.contract import (
 )
 from svcollect.models.declaration import Declaration, StandardEvent
 from svcollect.models.evidence import EvidenceFile
-from svcollect.models.jobs import ExportJob, ImportBatch
+from svcollect.models.jobs import ExportJob, ImportBatch, ImportJob
 from svcollect.models.questionnaire import QuestionnaireVersion
 from svcollect.models.response import Answer, Response
 from svcollect.models.valuation import (
@@ -36,6 +36,7 @@ __all__ = [
     "EvidenceFile",
     "ExportJob",
     "ImportBatch",
+    "ImportJob",
     "Invitation",
     "Organisation",
     "QuestionnaireVersion",

@@ -33,6 +33,7 @@ from svcollect.imports import (
 from svcollect.imports.cells import not_none
 from svcollect.models import Answer, Collection, ImportBatch, Response, User
 from svcollect.models._types import utcnow
+from svcollect.models.jobs import ImportJob
 from svcollect.questionnaires import Questionnaire
 from svcollect.services import audit
 from svcollect.services.questionnaires import questionnaire_for
@@ -137,8 +138,14 @@ def store_rows(
     file_name: str,
     sha256: str,
     actor: User | None = None,
+    *,
+    job: ImportJob | None = None,
 ) -> ImportOutcome:
-    """Store the rows not imported before, with an ImportBatch and an audit event."""
+    """Store the rows not imported before, with an ImportBatch and an audit event.
+
+    A background ``job`` is marked done in the same transaction, so a job that says done
+    always has its rows stored, and one that stopped part way has none.
+    """
     keys = [import_key(collection, row_id) for row_id in rows.row_ids]
     existing = _existing(keys)
     new = np.array([i for i, key in enumerate(keys) if key not in existing], dtype=np.intp)
@@ -166,6 +173,9 @@ def store_rows(
             rows_already_imported=batch.rows_already_imported,
             sha256=sha256,
         )
+        if job is not None:
+            job.status, job.progress, job.finished_at = "done", 100, utcnow()
+            job.batch_id, job.blank_rows, job.message = batch.id, rows.blank_rows, "Imported"
         db.session.commit()
     except IntegrityError:
         # Another upload stored some of the same rows first: this one stores nothing.

@@ -1,4 +1,5 @@
-"""Contract managers importing paper returns: template downloads and the upload page."""
+"""Contract managers importing paper returns: template downloads, the upload page and the
+import status page (imports run as background jobs, see svcollect.jobs)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,12 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -24,15 +24,17 @@ from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired
 
 from svcollect.imports import codebook, not_importable
+from svcollect.jobs import enqueue_import
 from svcollect.models import Collection
+from svcollect.services import import_jobs
 from svcollect.services import imports as imports_svc
 from svcollect.services.collections import collection_for
 from svcollect.web.access import found_or_404, role_required
 
 bp = Blueprint("imports", __name__, url_prefix="/manage")
 MANAGERS = ("admin", "contract_manager")
-#: problems listed on the page; the rest are counted
-SHOWN_PROBLEMS = 500
+#: seconds between reloads of the status page while the import waits or runs
+REFRESH_SECONDS = 3
 Rendered = str | WerkzeugResponse | tuple[str, int]
 
 
@@ -81,19 +83,16 @@ def upload(collection_id: int) -> Rendered:
     collection = _collection(collection_id)
     refusal = imports_svc.refusal(collection)
     form = ImportForm()
-    outcome = None
     if refusal is None and form.validate_on_submit():
         limit = current_app.config["SVCOLLECT_MAX_UPLOAD_BYTES"]
         data = form.file.data.read(limit + 1)
         if len(data) > limit:
             abort(413)
-        outcome = imports_svc.import_responses(
-            collection, form.file.data.filename or "", data, actor=current_user
+        job = import_jobs.start_import(
+            current_user, collection, form.file.data.filename or "", data
         )
-        if outcome.ok:
-            flash(_done_message(outcome))
-            return redirect(url_for("manage.collection", collection_id=collection.id), code=303)
-        form.file.errors = [_("The file has problems, so nothing was imported: see the list")]
+        enqueue_import(job.id)
+        return redirect(url_for(".status", import_id=job.id), code=303)
     questionnaire = imports_svc.questionnaire_of(collection)
     page = render_template(
         "imports/upload.html",
@@ -103,19 +102,33 @@ def upload(collection_id: int) -> Rendered:
         refusal=refusal,
         columns=codebook(questionnaire),
         files=not_importable(questionnaire),
-        problems=outcome.problems[:SHOWN_PROBLEMS] if outcome else (),
-        hidden_problems=max(0, outcome.problem_count - SHOWN_PROBLEMS) if outcome else 0,
-        problem_count=outcome.problem_count if outcome else 0,
+        jobs=import_jobs.jobs_of(collection) if refusal is None else [],
         max_rows=imports_svc.MAX_ROWS,
     )
-    failed = request.method == "POST" and (form.errors or (outcome and not outcome.ok))
-    return page, 422 if failed else 200
+    return page, 422 if request.method == "POST" and form.errors else 200
 
 
-def _done_message(outcome: imports_svc.ImportOutcome) -> str:
-    parts = [_("%(n)d paper returns imported", n=outcome.imported)]
-    if outcome.already_imported:
-        parts.append(_("%(n)d rows imported before were skipped", n=outcome.already_imported))
-    if outcome.blank_rows:
-        parts.append(_("%(n)d blank rows were skipped", n=outcome.blank_rows))
-    return "; ".join(parts)
+@bp.route("/imports/<int:import_id>")
+@role_required(*MANAGERS)
+def status(import_id: int) -> WerkzeugResponse:
+    job = found_or_404(import_jobs.job_for(current_user, import_id))
+    collection = _collection(job.collection_id)
+    running = job.status in ("queued", "running")
+    problems = import_jobs.problems_of(job)
+    response = make_response(
+        render_template(
+            "imports/status.html",
+            job=job,
+            collection=collection,
+            problems=problems,
+            problem_count=job.problem_count,
+            hidden_problems=max(0, job.problem_count - len(problems)),
+            refresh=REFRESH_SECONDS if running else None,
+        )
+    )
+    if running:
+        # The page reloads itself while the file is imported (as <meta http-equiv="refresh">;
+        # no script, so the content security policy is unaffected).
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from svcollect.extensions import db
 from svcollect.models import AuditEvent, Declaration, EvidenceFile, StandardEvent
+from svcollect.models._types import utcnow
 from svcollect.models.contract import ContractSupplier
 from svcollect.services.declarations import invite_suppliers
 from svcollect.services.evidence import store_upload
@@ -79,13 +80,22 @@ def victim(app):
         b"x1,Thing,person,10,2019,Own research,Own,no\n",
     )
     assert not isinstance(table, list)
-    from svcollect.models import ExportJob
+    from svcollect.models import ExportJob, ImportJob
 
     job = ExportJob(contract_id=contract.id, status="done", progress=100)
-    db.session.add(job)
+    imported = ImportJob(
+        collection_id=collection.id,
+        status="failed",
+        file_name="returns.xlsx",
+        sha256="0" * 64,
+        size_bytes=1,
+        finished_at=utcnow(),
+    )
+    db.session.add_all([job, imported])
     db.session.commit()
     return {
         "job_id": job.id,
+        "import_id": imported.id,
         "contract_id": contract.id,
         "table_id": table.id,
         "collection_id": collection.id,

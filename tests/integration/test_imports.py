@@ -12,6 +12,7 @@ from svcollect import create_app
 from svcollect.cli_imports import import_responses_command
 from svcollect.extensions import db
 from svcollect.models import Answer, AuditEvent, ImportBatch, Response
+from svcollect.models.jobs import ImportJob
 from svcollect.scoring import get_scorer
 from svcollect.services import imports as imports_svc
 from svcollect.services.answers import answers_frame
@@ -46,7 +47,7 @@ def _with_blueprint(database_url, tmp_path, **extra):
             tmp_path,
             SVCOLLECT_MAX_UPLOAD_BYTES=UPLOAD_LIMIT,
             MAX_CONTENT_LENGTH=2 * UPLOAD_LIMIT,
-            **extra,
+            **{"SVCOLLECT_JOBS": "inline", **extra},
         )
     )
     if "imports" not in app.blueprints:  # until svcollect/__init__.py registers it
@@ -106,6 +107,16 @@ def _upload(client, collection, data, name="returns.xlsx", consent="y"):
     return result
 
 
+def _status(client, result):
+    """The import status page an upload redirected to (the job ran inline)."""
+    assert result.status_code == 303, result.get_data(as_text=True)[:2000]
+    assert "/manage/imports/" in result.headers["Location"]
+    page = client.get(result.headers["Location"])
+    assert page.status_code == 200
+    db.session.expire_all()
+    return page
+
+
 def _count(model, **where):
     return db.session.scalar(select(func.count()).select_from(model).filter_by(**where))
 
@@ -135,8 +146,9 @@ def test_page_asks_for_consent_and_refuses_without_it(wemwbs):
 def test_xlsx_import_stores_submitted_responses_that_score(wemwbs):
     client, collection, manager = wemwbs["client"], wemwbs["collection"], wemwbs["manager"]
     result = _upload(client, collection, xlsx_bytes(_wemwbs_rows(12)))
-    assert result.status_code == 303, result.get_data(as_text=True)[:2000]
-    assert result.headers["Location"].endswith(f"/manage/collections/{collection.id}")
+    page = _status(client, result).get_data(as_text=True)
+    assert "12 paper returns imported" in page and "0 already imported" in page
+    assert f"/manage/collections/{collection.id}" in page
     responses = db.session.scalars(select(Response)).all()
     assert len(responses) == 12
     version = collection.questionnaire_version
@@ -201,13 +213,14 @@ def test_one_bad_row_stores_nothing_and_every_problem_is_listed(wemwbs):
     rows[30][5] = 7
     rows[35][3] = "often"
     result = _upload(client, collection, xlsx_bytes(rows))
-    assert result.status_code == 422
-    html = result.get_data(as_text=True)
+    html = _status(client, result).get_data(as_text=True)
     assert "nothing was imported" in html
     assert "Row 31, column wemwbs_04: \u20187\u2019 is not an allowed answer" in html
     assert "Row 36, column wemwbs_02" in html
     assert _count(Response) == 0 and _count(Answer) == 0 and _count(ImportBatch) == 0
     assert _count(AuditEvent, action="responses_imported") == 0
+    job = db.session.scalar(select(ImportJob))
+    assert (job.status, job.problem_count, job.batch_id) == ("failed", 2, None)
 
 
 def test_long_problem_lists_are_cut_to_500_with_a_count(wemwbs):
@@ -215,9 +228,9 @@ def test_long_problem_lists_are_cut_to_500_with_a_count(wemwbs):
     for row in rows[1:]:
         row[2:] = ["x"] * 14
     result = _upload(wemwbs["client"], wemwbs["collection"], csv_bytes(rows), "bad.csv")
-    html = result.get_data(as_text=True)
-    assert result.status_code == 422
+    html = _status(wemwbs["client"], result).get_data(as_text=True)
     assert "Problems found: 840" in html
+    assert html.count('<tr class="govuk-table__row">') == 500 + 1  # and the header row
     assert "340 more problems are not shown" in html
 
 
@@ -276,7 +289,7 @@ def test_too_many_rows_and_too_large_files_are_refused(wemwbs, monkeypatch):
     assert _upload(client, collection, over_setting, "big.csv").status_code == 413
     over_request = b"row_id\n" + b"x" * (3 * UPLOAD_LIMIT)
     assert _upload(client, collection, over_request, "big.csv").status_code == 413
-    assert _count(Response) == 0
+    assert _count(Response) == 0 and _count(ImportJob) == 0
 
 
 def test_another_organisations_manager_gets_404(wemwbs, web):
