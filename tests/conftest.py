@@ -135,3 +135,19 @@ def client(app: Flask) -> Any:
 @pytest.fixture
 def backend(database_url: str) -> str:
     return "sqlite" if database_url.startswith("sqlite") else "postgres"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """Redis for the RQ tests (SVCOLLECT_TEST_REDIS_URL, else 127.0.0.1:6379/0): a skip
+    when it is unreachable on a developer's machine, a failure in CI."""
+    import redis
+
+    url = os.environ.get("SVCOLLECT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError as error:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"Redis at {url} is unreachable: {error}")
+        pytest.skip(f"Redis at {url} is unreachable: {error}")
+    return url

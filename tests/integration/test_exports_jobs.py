@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -119,20 +118,14 @@ def test_thread_jobs_run_in_the_background(app, database_url, tmp_path, world):
         db.engine.dispose()
 
 
-def test_rq_jobs_run_in_a_worker(app, database_url, tmp_path, world):
-    redis = pytest.importorskip("redis")
+def test_rq_jobs_run_in_a_worker(app, database_url, tmp_path, world, redis_url):
+    import redis
     from rq import Queue, SimpleWorker
 
     from svcollect import create_app
 
-    url = os.environ.get("SVCOLLECT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    url = redis_url
     connection = redis.Redis.from_url(url)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"Redis at {url} is unreachable: {error}")
-        pytest.skip(f"Redis at {url} is unreachable: {error}")
     name = f"svcollect-test-{secrets.token_hex(4)}"
     fresh = create_app(
         make_config(

@@ -4,7 +4,6 @@ jobs whose process stopped."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 from datetime import timedelta
@@ -312,18 +311,12 @@ def test_supplier_collections_cannot_queue_an_import(web):
     assert not folder.exists() or list(folder.iterdir()) == []
 
 
-def test_rq_workers_run_imports(wemwbs, database_url, tmp_path):
-    redis = pytest.importorskip("redis")
+def test_rq_workers_run_imports(wemwbs, database_url, tmp_path, redis_url):
+    import redis
     from rq import Queue, SimpleWorker
 
-    url = os.environ.get("SVCOLLECT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    url = redis_url
     connection = redis.Redis.from_url(url)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"Redis at {url} is unreachable: {error}")
-        pytest.skip(f"Redis at {url} is unreachable: {error}")
     name = f"svcollect-test-{secrets.token_hex(4)}"
     queued = _with_blueprint(
         database_url, tmp_path, REDIS_URL=url, SVCOLLECT_JOBS="rq", SVCOLLECT_RQ_QUEUE=name
