@@ -37,7 +37,6 @@ import csv
 import html
 import io
 import re
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -49,8 +48,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, DOCUMENT_STATUS, PASSWORD, LiveServer
-from tests.conftest import make_config
+from tests.browser.conftest import DESKTOP, DOCUMENT_STATUS, PASSWORD, LiveServer, serve
 from tests.integration.helpers import CSRF
 
 pytestmark = pytest.mark.browser
@@ -192,31 +190,9 @@ class World:
 
 @pytest.fixture(scope="module")
 def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    from flask_migrate import upgrade
-    from werkzeug.serving import make_server
-
-    from svcollect import create_app
-    from svcollect.extensions import db
-    from svcollect.services.questionnaires import registry, sync_releases
-
     folder = tmp_path_factory.mktemp("xss")
-    config = make_config(
-        f"sqlite:///{folder / 'svcollect.sqlite3'}", folder, SVCOLLECT_JOBS="inline"
-    )
-    app = create_app(config)
-    with app.app_context():
-        upgrade()
-        sync_releases(registry())
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="xss-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serve(folder, "xss-server", SVCOLLECT_JOBS="inline") as server:
+        yield server
 
 
 # --- seeding through the services ---------------------------------------------------------
