@@ -83,8 +83,10 @@ class LiveServer:
                 db.session.remove()
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@contextmanager
+def serve(folder: Path, name: str, **config: Any) -> Iterator[LiveServer]:
+    """svcollect on its own SQLite database in `folder`, built by the migrations with the
+    questionnaires released, served on a free port in a thread until the block ends."""
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
@@ -92,14 +94,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from svcollect.extensions import db
     from svcollect.services.questionnaires import registry, sync_releases
 
-    folder = tmp_path_factory.mktemp("browser")
-    app = create_app(make_config(f"sqlite:///{folder / 'svcollect.sqlite3'}", folder))
+    app = create_app(make_config(f"sqlite:///{folder / 'svcollect.sqlite3'}", folder, **config))
     with app.app_context():
         upgrade()
         sync_releases(registry())
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
@@ -107,6 +108,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve(tmp_path_factory.mktemp("browser"), "live-server") as server:
+        yield server
 
 
 # --- the browser ------------------------------------------------------------------------
