@@ -206,7 +206,7 @@ def _paired(
     )
     pairs = pd.DataFrame(
         {
-            "respondent_code": pd.array(follow.codes[f_pos], dtype="string"),
+            "respondent_code": follow.codes.take(f_pos),
             "baseline_response_id": base.ids[b_pos],
             "follow_up_response_id": follow.ids[f_pos],
             "baseline": before,

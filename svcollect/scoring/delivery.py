@@ -23,7 +23,7 @@ NOTE = (
 )
 
 
-@register("delivery_return", "1.0.0")
+@register("delivery_return", "1.0.0", fixed_columns=False)
 def score_delivery_return(answers: pd.DataFrame) -> Scored:
     """One column per question id with a numeric answer; totals come from delivery_totals()."""
     index = ResponseIndex.of(answers)

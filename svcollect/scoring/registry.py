@@ -30,11 +30,18 @@ class UnknownScorerError(LookupError):
 
 @dataclass(frozen=True)
 class Scorer:
-    """A registered scorer: call it with the long answers frame (and keyword options)."""
+    """A registered scorer: call it with the long answers frame (and keyword options).
+
+    ``fixed_columns``: the scores have the same columns, measures and notes whatever the
+    answers, so a collection may be scored a chunk of responses at a time and the parts
+    combined (results.combine_results). A scorer whose columns follow the questions it
+    meets (delivery_return) is called with the whole collection instead.
+    """
 
     name: str
     version: str
     function: ScorerFunction
+    fixed_columns: bool = True
 
     def __call__(self, answers: pd.DataFrame, **options: Any) -> ScoreResult:
         check_answers(answers)
@@ -50,7 +57,9 @@ class Scorer:
         )
 
 
-def register(name: str, version: str) -> Callable[[ScorerFunction], ScorerFunction]:
+def register(
+    name: str, version: str, *, fixed_columns: bool = True
+) -> Callable[[ScorerFunction], ScorerFunction]:
     """Decorator registering a scorer function under ``name`` at ``version``."""
     if not name or not version:
         raise ValueError("a scorer needs a name and a version")
@@ -59,7 +68,7 @@ def register(name: str, version: str) -> Callable[[ScorerFunction], ScorerFuncti
         existing = _REGISTRY.get(name)
         if existing is not None and existing.function is not function:
             raise ValueError(f"a scorer called {name!r} is already registered")
-        _REGISTRY[name] = Scorer(name=name, version=version, function=function)
+        _REGISTRY[name] = Scorer(name, version, function, fixed_columns)
         return function
 
     return decorate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +96,13 @@ class ScoreResult:
         return self.n_responses - self.n_scored
 
     @property
+    def response_ids(self) -> npt.NDArray[np.int64]:
+        """Every response this result covers: those scored and those left out entirely."""
+        whole = self.exclusions["measure"] == ALL_MEASURES
+        left_out = self.exclusions["response_id"].to_numpy(dtype=np.int64)[whole.to_numpy()]
+        return np.concatenate([self.scores.index.to_numpy(dtype=np.int64), left_out])
+
+    @property
     def exclusion_counts(self) -> dict[str, int]:
         """Number of exclusion rows per reason, sorted by reason."""
         counts = self.exclusions["reason"].value_counts()
@@ -144,3 +152,49 @@ def concat_exclusions(frames: list[pd.DataFrame]) -> pd.DataFrame:
         return exclusions_frame(np.empty(0, np.int64), np.empty(0, object), np.empty(0, object))
     frame = pd.concat(parts, ignore_index=True)
     return frame.sort_values(list(EXCLUSION_COLUMNS), kind="stable").reset_index(drop=True)
+
+
+def combine_results(parts: Sequence[ScoreResult]) -> ScoreResult:
+    """One result from results of one scorer over disjoint sets of responses.
+
+    Scorers score each response on its own, so a collection can be scored a chunk of
+    responses at a time and combined here: the scores and exclusions are joined (in the
+    order given, so chunks in response id order give scores in that order), the response
+    counts added. Results whose scorer, measures or notes differ are refused: they are not
+    parts of one result.
+    """
+    if not parts:
+        raise ValueError("combine_results needs at least one result")
+    first = parts[0]
+    for part in parts[1:]:
+        same = (part.scorer, part.version, part.measures, part.notes) == (
+            first.scorer,
+            first.version,
+            first.measures,
+            first.notes,
+        )
+        if not same:
+            raise ValueError(
+                f"cannot combine {part.scorer} {part.version} results with {first.scorer} "
+                f"{first.version} results that have other measures or notes"
+            )
+        if list(part.scores.columns) != list(first.scores.columns):
+            raise ValueError(f"cannot combine {first.scorer} results with other score columns")
+    if len(parts) == 1:
+        return first
+    whole = [p.response_ids for p in parts]
+    if len(np.unique(np.concatenate(whole))) != sum(len(ids) for ids in whole):
+        raise ValueError("cannot combine results that score the same response twice")
+    # A part with no scores can type a column differently (an empty column of text is
+    # "object"), so only parts with rows are joined.
+    with_rows = [p.scores for p in parts if len(p.scores)] or [first.scores]
+    scores = pd.concat(with_rows) if len(with_rows) > 1 else with_rows[0]
+    return ScoreResult(
+        scorer=first.scorer,
+        version=first.version,
+        scores=scores,
+        exclusions=concat_exclusions([p.exclusions for p in parts]),
+        measures=first.measures,
+        n_responses=sum(p.n_responses for p in parts),
+        notes=first.notes,
+    )

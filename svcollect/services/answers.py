@@ -6,12 +6,14 @@ which returns columns instead of a Python object per row: a million answers load
 would put a second copy of SQLite in the process, and SQLite's file locks do not survive
 that (https://www.sqlite.org/howtocorrupt.html, section 2.2.2). See tests/bench/.
 
-Either way the rows arrive in chunks that are turned into typed columns as they come, so
-memory holds the finished frame and one chunk, not every row as Python objects as well.
+Answers come out in chunks of whole responses (answer_chunks), each read in batches that
+are turned into typed columns as they arrive: scoring a collection holds one chunk of
+answers at a time, whatever the collection's size, plus the per-response scores.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -19,73 +21,88 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.types import union_categoricals
 
 from svcollect.extensions import db
 
-CHUNK_ROWS = 20_000  # answer (or code) rows per fetch on SQLite
+CHUNK_ROWS = 10_000  # answer rows per fetch on SQLite
+CHUNK_RESPONSES = 2_000  # responses per chunk of answer_chunks (28,000 WEMWBS answers)
 BATCH_BYTES = str(4 * 2**20)  # size of each batch PostgreSQL's COPY streams (a hint)
 ANSWER_COLUMNS = ["response_id", "respondent_code", "question_id", "value_text", "value_number"]
 
-# Codes are read once per response, not once per answer: at a million answers, repeating a
+# A chunk is the next CHUNK_RESPONSES submitted responses by id, then their answers. Codes
+# are read once per response, not once per answer: at a million answers, repeating a
 # 64-character code on every row would double the bytes read.
+_CODES = (
+    "SELECT id AS response_id, respondent_code FROM response "
+    "WHERE collection_id = {p} AND status = 'submitted' AND id > {p} ORDER BY id LIMIT {p}"
+)
 _ANSWERS = (
     "SELECT answer.response_id, answer.question_id, answer.value_text, answer.value_number "
     "FROM answer JOIN response ON answer.response_id = response.id "
-    "WHERE response.collection_id = {p} AND response.status = 'submitted'"
-)
-_CODES = (
-    "SELECT id AS response_id, respondent_code FROM response "
-    "WHERE collection_id = {p} AND status = 'submitted'"
+    "WHERE response.collection_id = {p} AND response.status = 'submitted' "
+    "AND answer.response_id BETWEEN {p} AND {p}"
 )
 
 
-def _postgres_frames(collection_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Both queries through ADBC: PostgreSQL's COPY streams batches of about BATCH_BYTES,
-    each turned into typed columns as it arrives.
+class _Postgres:
+    """Queries through ADBC: PostgreSQL's COPY streams batches of about BATCH_BYTES, each
+    turned into typed columns as it arrives.
 
-    The collection id is written into the query as a number, not bound: COPY takes no
-    parameters, and with a bound one the driver runs a plain query whose whole result
-    libpq holds in memory first (about 100 MiB more at 700,000 answers).
+    Numbers are written into the query, not bound: COPY takes no parameters, and with a
+    bound one the driver runs a plain query whose whole result libpq holds in memory first
+    (about 100 MiB more at 700,000 answers). Every number passes through int() first.
     """
-    import adbc_driver_postgresql
-    import adbc_driver_postgresql.dbapi
 
-    hint = {adbc_driver_postgresql.StatementOptions.BATCH_SIZE_HINT_BYTES.value: BATCH_BYTES}
-    answers, codes = _answer_columns(), _code_columns()
-    url = db.engine.url.set(drivername="postgresql")
-    with adbc_driver_postgresql.dbapi.connect(url.render_as_string(hide_password=False)) as conn:
-        for query, columns in ((_ANSWERS, answers), (_CODES, codes)):
-            cursor = conn.cursor()
-            try:
-                cursor.adbc_statement.set_options(**hint)
-                cursor.execute(query.format(p=int(collection_id)))
-                for batch in cursor.fetch_record_batch():
-                    columns.add(batch.columns)
-            finally:
-                cursor.close()
-    return answers.frame(), codes.frame()
+    def __enter__(self) -> _Postgres:
+        import adbc_driver_postgresql.dbapi
 
+        url = db.engine.url.set(drivername="postgresql")
+        self.conn = adbc_driver_postgresql.dbapi.connect(url.render_as_string(hide_password=False))
+        return self
 
-def _cursor_frames(collection_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Both queries through the driver's cursor, CHUNK_ROWS rows at a time into typed columns.
+    def __exit__(self, *_: object) -> None:
+        self.conn.close()
 
-    Only one chunk of Python row tuples is alive at once: fetching 700,000 answers at once
-    held about 150 MiB of tuples, ints, floats and strings before any column existed.
-    """
-    answers, codes = _answer_columns(), _code_columns()
-    with db.engine.connect() as connection:
-        raw: Any = connection.connection.driver_connection
-        cursor = raw.cursor()
+    def read(self, query: str, numbers: tuple[int, ...], columns: _Columns) -> pd.DataFrame:
+        import adbc_driver_postgresql
+
+        hint = {adbc_driver_postgresql.StatementOptions.BATCH_SIZE_HINT_BYTES.value: BATCH_BYTES}
+        cursor = self.conn.cursor()
         try:
-            for query, columns in ((_ANSWERS, answers), (_CODES, codes)):
-                cursor.execute(query.format(p="?"), (collection_id,))
-                while rows := cursor.fetchmany(CHUNK_ROWS):
-                    # One 2-D object array sliced into columns: far quicker than per row.
-                    grid = np.array(rows, dtype=object).reshape(len(rows), len(columns.kinds))
-                    columns.add([grid[:, i] for i in range(grid.shape[1])])
+            cursor.adbc_statement.set_options(**hint)
+            cursor.execute(query.replace("{p}", "{}").format(*(int(n) for n in numbers)))
+            for batch in cursor.fetch_record_batch():
+                columns.add(batch.columns)
         finally:
             cursor.close()
-    return answers.frame(), codes.frame()
+        return columns.frame()
+
+
+class _Cursor:
+    """Queries through the driver's cursor, CHUNK_ROWS rows at a time into typed columns.
+
+    Only one fetch of Python row tuples is alive at once: fetching 700,000 answers at once
+    held about 150 MiB of tuples, ints, floats and strings before any column existed.
+    """
+
+    def __enter__(self) -> _Cursor:
+        self.connection = db.engine.connect()
+        raw: Any = self.connection.connection.driver_connection
+        self.cursor = raw.cursor()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.cursor.close()
+        self.connection.close()
+
+    def read(self, query: str, numbers: tuple[int, ...], columns: _Columns) -> pd.DataFrame:
+        self.cursor.execute(query.replace("{p}", "?"), numbers)
+        while rows := self.cursor.fetchmany(CHUNK_ROWS):
+            # One 2-D object array sliced into columns: far quicker than per row.
+            grid = np.array(rows, dtype=object).reshape(len(rows), len(columns.kinds))
+            columns.add([grid[:, i] for i in range(grid.shape[1])])
+        return columns.frame()
 
 
 # Each converter takes one chunk of a column, as an object array (SQLite) or an Arrow
@@ -168,23 +185,64 @@ def _code_columns() -> _Columns:
     return _Columns(response_id=_ints, respondent_code=_strings)
 
 
-def answers_frame(collection_id: int) -> pd.DataFrame:
-    """Long frame of submitted answers (notes/CONTRACTS.md): one row per response and item.
+def _with_codes(frame: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
+    """The answers of the responses in ``codes``, each row given its response's code.
 
-    Answers are read before codes: a response submitted between the two queries only adds
-    a code with no answers, which is dropped, so every answer row finds its code.
+    Answers of any other response are dropped: one submitted after its chunk's codes were
+    read has no code here, and is read with the next computation instead.
+    """
+    code_of = pd.Series(codes["respondent_code"].array, index=codes["response_id"].array)
+    frame = frame[frame["response_id"].isin(code_of.index)].reset_index(drop=True)
+    per_row = code_of.reindex(frame["response_id"].to_numpy()).array
+    frame.insert(1, "respondent_code", pd.Series(per_row, index=frame.index, copy=False))
+    return frame
+
+
+def answer_chunks(
+    collection_id: int, response_ids: Iterable[int] | None = None
+) -> Iterator[pd.DataFrame]:
+    """Long frames of submitted answers (notes/CONTRACTS.md), whole responses per frame.
+
+    Each frame holds the answers of up to CHUNK_RESPONSES responses, in response id order,
+    so a per-response scorer can score a collection of any size in bounded memory.
+    ``response_ids`` keeps only those responses. Row order within a frame is not
+    guaranteed; question_id's categories are the frame's own.
+    """
+    collection_id = int(collection_id)
+    wanted = None if response_ids is None else np.fromiter(response_ids, dtype=np.int64)
+    reader = _Postgres() if db.engine.dialect.name == "postgresql" else _Cursor()
+    with reader:
+        after = 0
+        while True:
+            numbers = (collection_id, after, CHUNK_RESPONSES)
+            codes = reader.read(_CODES, numbers, _code_columns())
+            if not len(codes):
+                return
+            ids = codes["response_id"].to_numpy()
+            after = int(ids[-1])
+            if wanted is not None:
+                codes = codes[np.isin(ids, wanted)]
+                if not len(codes):
+                    continue
+            numbers = (collection_id, int(ids[0]), after)
+            yield _with_codes(reader.read(_ANSWERS, numbers, _answer_columns()), codes)
+
+
+def empty_answers() -> pd.DataFrame:
+    """An answers frame with no rows and the contract's columns and types."""
+    return _with_codes(_answer_columns().frame(), _code_columns().frame())
+
+
+def answers_frame(collection_id: int, response_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """All of a collection's submitted answers in one frame (for small collections and
+    checks; scoring goes chunk by chunk through answer_chunks).
 
     Row order is not guaranteed; scorers do not depend on it.
     """
-    collection_id = int(collection_id)
-    if db.engine.dialect.name == "postgresql":
-        frame, codes = _postgres_frames(collection_id)
-    else:
-        frame, codes = _cursor_frames(collection_id)
-    # Both readers return typed columns already; only the codes are joined on. The frame is
-    # changed in place, not copied: a copy would double it at its peak, the respondent codes
-    # above all (64 bytes a row).
-    code_of = pd.Series(codes["respondent_code"].array, index=codes["response_id"].array)
-    per_row = code_of.reindex(frame["response_id"].to_numpy()).array
-    frame.insert(1, "respondent_code", pd.Series(per_row, index=frame.index, copy=False))
+    frames = list(answer_chunks(collection_id, response_ids))
+    if not frames:
+        return empty_answers()
+    questions = union_categoricals([f["question_id"].array for f in frames], sort_categories=True)
+    frame = pd.concat([f.drop(columns="question_id") for f in frames], ignore_index=True)
+    frame.insert(2, "question_id", pd.Series(questions, index=frame.index))
     return frame

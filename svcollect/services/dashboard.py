@@ -34,7 +34,6 @@ from svcollect.charts.supply import SETS
 from svcollect.extensions import db
 from svcollect.models import Collection, Contract, Response, User
 from svcollect.models._types import utcnow
-from svcollect.scoring import get_scorer
 from svcollect.scoring.grades import GRADE_ORDER
 from svcollect.scoring.suppression import (
     REASON_TOTAL,
@@ -43,7 +42,6 @@ from svcollect.scoring.suppression import (
     count_stat,
     withheld,
 )
-from svcollect.services.answers import answers_frame
 from svcollect.services.collections import collections_of, response_counts
 from svcollect.services.contracts import commitments_of
 from svcollect.services.declarations import latest_submitted, standard_states
@@ -51,6 +49,7 @@ from svcollect.services.outcomes import outcome_map
 from svcollect.services.portfolio import portfolio
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.results import ContractResults, compute_results
+from svcollect.services.scores import score_collection
 
 UK = ZoneInfo("Europe/London")
 ADHERENCE_SCORERS = ("mhaw_standards", "supplier_adherence")
@@ -198,9 +197,7 @@ def delivery_amounts(contract: Contract) -> dict[str, tuple[float, float]]:
         declarations = latest_submitted(collection)
         if not declarations:
             continue
-        frame = answers_frame(collection.id)
-        frame = frame[frame["response_id"].isin({d.response_id for d in declarations})]
-        scores = get_scorer("delivery_return")(frame).scores
+        scores = score_collection(collection, {d.response_id for d in declarations}).scores
         for declaration in declarations:
             if declaration.response_id not in scores.index:
                 continue

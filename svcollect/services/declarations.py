@@ -22,14 +22,13 @@ from svcollect.models import (
 )
 from svcollect.models._types import utcnow
 from svcollect.questionnaires import Page, Questionnaire
-from svcollect.scoring import get_scorer
 from svcollect.scoring.adherence import Proportion, mhaw_adherence
 from svcollect.scoring.supply_chain import supply_chain_adherence
 from svcollect.services import audit
 from svcollect.services import responses as svc
-from svcollect.services.answers import answers_frame
 from svcollect.services.contracts import contract_for
 from svcollect.services.questionnaires import questionnaire_for
+from svcollect.services.scores import score_collection
 
 REVIEW_DECISIONS = ("accepted", "queried", "rejected")
 
@@ -431,10 +430,7 @@ def adherence_summary(collection: Collection) -> AdherenceSummary:
     """
     declarations = latest_submitted(collection)
     questionnaire = questionnaire_for(collection.questionnaire_version)
-    scorer = get_scorer(questionnaire.scorer)
     responses = {d.response_id for d in declarations}
-    frame = answers_frame(collection.id)
-    frame = frame[frame["response_id"].isin(responses)]
     rows = []
     accepted: dict[int, set[str]] = {}
     for declaration in sorted(declarations, key=lambda d: d.supplier.name.lower()):
@@ -443,7 +439,7 @@ def adherence_summary(collection: Collection) -> AdherenceSummary:
         accepted[declaration.response_id] = {s.standard.code for s in states if s.accepted}
     figures: dict[str, Proportion] = {}
     if questionnaire.scorer == "mhaw_standards" and declarations:
-        figures = mhaw_adherence(scorer(frame), accepted)
+        figures = mhaw_adherence(score_collection(collection, responses), accepted)
     elif questionnaire.scorer == "supplier_adherence" and declarations:
-        figures = supply_chain_adherence(scorer(frame), accepted)
+        figures = supply_chain_adherence(score_collection(collection, responses), accepted)
     return AdherenceSummary(collection, len(declarations), figures, rows)

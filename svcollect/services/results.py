@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from svcollect.extensions import db
 from svcollect.models import Collection, Contract, ResultSnapshot, ValueTableEntry
-from svcollect.scoring import ScoreResult, get_scorer
+from svcollect.scoring import ScoreResult
 from svcollect.scoring.change import OutcomeChange, outcome_change
 from svcollect.scoring.delivery import delivery_totals
 from svcollect.scoring.grades import EvidenceGrade
@@ -28,9 +28,8 @@ from svcollect.scoring.valuation import (
     value_counted_outcome,
     value_wellby,
 )
-from svcollect.services.answers import answers_frame
 from svcollect.services.declarations import adherence_summary, latest_submitted, standard_states
-from svcollect.services.questionnaires import questionnaire_for
+from svcollect.services.scores import score_collection
 from svcollect.services.valuation import Assumptions, current_assumptions, pure_table, routes_of
 
 SURVEY_WAVES_AFTER = ("follow_up", "annual")
@@ -89,19 +88,14 @@ class _Scores:
         self.used: dict[str, str] = {}
 
     def of(self, collection: Collection, response_ids: set[int] | None = None) -> ScoreResult:
-        key = collection.id if response_ids is None else -collection.id
-        if key not in self._cache or response_ids is not None:
-            questionnaire = questionnaire_for(collection.questionnaire_version)
-            frame = answers_frame(collection.id)
-            if response_ids is not None:
-                frame = frame[frame["response_id"].isin(response_ids)]
-            scorer = get_scorer(questionnaire.scorer)
-            self.used[scorer.name] = scorer.version
-            result = scorer(frame)
-            if response_ids is not None:
-                return result
-            self._cache[key] = result
-        return self._cache[key]
+        """The collection's scores; with ``response_ids``, only theirs (not cached)."""
+        if response_ids is None and collection.id in self._cache:
+            return self._cache[collection.id]
+        result = score_collection(collection, response_ids)
+        self.used[result.scorer] = result.version
+        if response_ids is None:
+            self._cache[collection.id] = result
+        return result
 
 
 def survey_pairings(collections: list[Collection]) -> list[Pairing]:

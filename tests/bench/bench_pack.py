@@ -225,6 +225,7 @@ def measure(url: str, folder: Path, trace: bool) -> dict[str, Any]:
             tracemalloc.start()
         _reset_peak_rss()
         rss_before = _status_kib("VmRSS")
+        high = {"kib": rss_before}
         started = time.perf_counter()
         mark = {"message": "Starting", "at": started}
 
@@ -233,18 +234,32 @@ def measure(url: str, folder: Path, trace: bool) -> dict[str, Any]:
                 return
             now = time.perf_counter()
             peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
-            stages.append({"stage": mark["message"], "s": now - mark["at"], "peak_mib": peak})
+            stages.append(
+                {
+                    "stage": mark["message"],
+                    "s": now - mark["at"],
+                    "peak_mib": peak,
+                    "rss_mib": (_status_kib("VmHWM") - rss_before) / 1024,
+                }
+            )
             if trace:
                 tracemalloc.reset_peak()
+            high["kib"] = max(high["kib"], _status_kib("VmHWM"))
+            _reset_peak_rss()
             mark.update(message=message, at=now)
 
         done = run_job(job.id, on_progress=on_progress, out_dir=folder / "out")
         elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
+        rss_after = max(high["kib"], _status_kib("VmHWM"))
         stages.append(
-            {"stage": mark["message"], "s": elapsed + started - mark["at"], "peak_mib": peak}
+            {
+                "stage": mark["message"],
+                "s": elapsed + started - mark["at"],
+                "peak_mib": peak,
+                "rss_mib": (_status_kib("VmHWM") - rss_before) / 1024,
+            }
         )
-        rss_after = _status_kib("VmHWM")
         assert done is not None and done.status == "done", done and done.message
         size = done.size_bytes
         db.engine.dispose()
@@ -286,10 +301,11 @@ def run_case(args: argparse.Namespace, n_responses: int, n_files: int) -> None:
             f"the export started, {timed['rss_peak_mib']:.0f} MiB for the whole process; "
             f"tracemalloc peak {traced['traced_peak_mib']:.0f} MiB"
         )
-        print("  stage                                              time    traced peak")
+        print("  stage                                              time    resident  traced")
         for plain, with_trace in zip(timed["stages"], traced["stages"], strict=False):
             print(
-                f"  {plain['stage'][:48]:<48} {plain['s']:6.2f} s {with_trace['peak_mib']:7.1f} MiB"
+                f"  {plain['stage'][:48]:<48} {plain['s']:6.2f} s {plain['rss_mib']:5.0f} MiB "
+                f"{with_trace['peak_mib']:5.1f} MiB"
             )
     finally:
         if schema:

@@ -10,10 +10,14 @@ from sqlalchemy import select
 
 from svcollect.extensions import db
 from svcollect.models import Answer, Response
+from svcollect.scoring import get_scorer
 from svcollect.services import answers
-from svcollect.services.answers import ANSWER_COLUMNS, answers_frame
+from svcollect.services.answers import ANSWER_COLUMNS, answer_chunks, answers_frame
+from svcollect.services.questionnaires import questionnaire_for
+from svcollect.services.scores import score_collection
 from tests.integration.helpers import make_collection, seed_responses
 
+WEMWBS = [f"wemwbs_{i:02d}" for i in range(1, 15)]
 # Question ids met in an order unlike their sorted order, so that chunks meet them late.
 PEOPLE: list[tuple[str | None, dict[str, Any]]] = [
     ("CODE0001", {"zeta": 3, "alpha": "Café – naïve ✓"}),
@@ -53,9 +57,10 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["response_id", "question_id"]).reset_index(drop=True)
 
 
-@pytest.mark.parametrize("chunk_rows", [1, 3, 50_000])
-def test_frame_is_the_same_in_any_number_of_chunks(app, monkeypatch, chunk_rows):
+@pytest.mark.parametrize(("chunk_rows", "chunk_responses"), [(1, 1), (3, 2), (50_000, 5_000)])
+def test_frame_is_the_same_in_any_number_of_chunks(app, monkeypatch, chunk_rows, chunk_responses):
     monkeypatch.setattr(answers, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(answers, "CHUNK_RESPONSES", chunk_responses)
     collection = make_collection("ons4")
     seed_responses(collection, PEOPLE)
     # An answer with no text at all, a draft and another collection's answers: the draft
@@ -97,3 +102,62 @@ def test_a_collection_with_no_answers_gives_an_empty_frame_of_the_same_shape(app
     frame = answers_frame(make_collection("ons4").id)
     assert list(frame.columns) == ANSWER_COLUMNS and len(frame) == 0
     assert [str(t) for t in frame.dtypes] == ["int64", "string", "category", "string", "float64"]
+
+
+def _people(n: int) -> list[tuple[str | None, dict[str, Any]]]:
+    return [
+        (f"P{i % 7}" if i % 5 else None, {q: (i * 7 + j) % 5 + 1 for j, q in enumerate(WEMWBS)})
+        for i in range(n)
+    ]
+
+
+def test_chunks_hold_whole_responses_in_id_order(app, monkeypatch):
+    monkeypatch.setattr(answers, "CHUNK_RESPONSES", 3)
+    collection = make_collection("wemwbs")
+    seed_responses(collection, _people(10))
+    chunks = list(answer_chunks(collection.id))
+    ids = [sorted(set(c["response_id"])) for c in chunks]
+    assert [len(i) for i in ids] == [3, 3, 3, 1]
+    assert all(len(c) == 14 * len(i) for c, i in zip(chunks, ids, strict=True))
+    flat = [r for i in ids for r in i]
+    assert flat == sorted(flat) and len(set(flat)) == 10
+    assert all(c["question_id"].dtype == "category" for c in chunks)
+
+
+def test_chunks_keep_only_the_responses_asked_for(app, monkeypatch):
+    monkeypatch.setattr(answers, "CHUNK_RESPONSES", 2)
+    collection = make_collection("wemwbs")
+    seed_responses(collection, _people(9))
+    every = sorted(set(answers_frame(collection.id)["response_id"]))
+    wanted = {every[0], every[5], every[8]}
+    frames = list(answer_chunks(collection.id, wanted))
+    assert {r for f in frames for r in f["response_id"]} == wanted
+    assert all(len(f) for f in frames)  # a chunk with none of them is skipped, not empty
+    assert len(answers_frame(collection.id, set())) == 0
+
+
+@pytest.mark.parametrize("questionnaire", ["wemwbs", "ons4", "mhaw-standards"])
+def test_scoring_chunk_by_chunk_equals_scoring_at_once(app, monkeypatch, questionnaire):
+    collection = make_collection(questionnaire)
+    seed_responses(collection, _people(11) if questionnaire == "wemwbs" else PEOPLE)
+    scorer = get_scorer(questionnaire_for(collection.questionnaire_version).scorer)
+    at_once = scorer(answers_frame(collection.id))
+    monkeypatch.setattr(answers, "CHUNK_RESPONSES", 2)
+    chunked = score_collection(collection)
+    pd.testing.assert_frame_equal(chunked.scores, at_once.scores)
+    pd.testing.assert_frame_equal(chunked.exclusions, at_once.exclusions)
+    assert chunked.n_responses == at_once.n_responses
+    assert score_collection(make_collection(questionnaire)).n_responses == 0
+
+
+def test_contract_results_do_not_depend_on_the_chunk_size(app, monkeypatch):
+    from svcollect.services.results import compute_results
+
+    baseline = make_collection("wemwbs")
+    follow_up = make_collection("wemwbs", contract=baseline.contract, wave="follow_up")
+    seed_responses(baseline, _people(23))
+    seed_responses(follow_up, _people(19)[::-1])
+    whole = compute_results(baseline.contract)
+    assert whole.pairings[0].changes[0].n_paired > 0
+    monkeypatch.setattr(answers, "CHUNK_RESPONSES", 1)
+    assert compute_results(baseline.contract).sha256 == whole.sha256
