@@ -318,6 +318,14 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="use PostgreSQL, not SQLite")
     parser.add_argument("--file-kb", type=int, default=200)
     parser.add_argument("--only", choices=["small", "large"], default=None)
+    parser.add_argument(
+        "--responses",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="instead: these numbers of responses (with N / 100 evidence files), to see how "
+        "memory grows with them",
+    )
     parser.add_argument("--measure", nargs=2, metavar=("URL", "FOLDER"), help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -325,6 +333,10 @@ def main() -> None:
         print(json.dumps(measure(args.measure[0], Path(args.measure[1]), args.trace)))
         return
     print(f"backend: {'PostgreSQL' if args.postgres else 'SQLite (WAL)'}")
+    if args.responses:
+        for n in args.responses:
+            run_case(args, n, max(1, n // 100))
+        return
     if args.only != "large":
         run_case(args, 10_000, 100)
     if args.only != "small":
