@@ -82,10 +82,25 @@ def _required_text(question: Question) -> list[Any]:
 
 
 class GovDateField(DateField):
-    """A day/month/year date that tolerates forged bodies with the wrong number of parts."""
+    """A day/month/year date that tolerates forged bodies with the wrong number of parts.
+
+    ``invalid_message`` replaces "Enter a real date" (a questionnaire's own wording).
+    """
+
+    def __init__(self, *args: Any, invalid_message: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+    def gettext(self, string: str) -> str:
+        if string == "Enter a real date" and self.invalid_message:
+            return self.invalid_message
+        return super().gettext(string)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:
+            # Posted without the date at all (only posts reach here): three blank boxes,
+            # which is what the widget unpacks when the page is shown again.
+            self.raw_data = ["", "", ""]
             return
         if len(valuelist) != 3 or not all(isinstance(v, str) for v in valuelist):
             self.raw_data = ["", "", ""]
@@ -284,13 +299,33 @@ def _number_field(question: Question) -> Field:
     )
 
 
+class DateGiven:
+    """InputRequired or Optional for a day/month/year date: given when any box is filled.
+
+    WTForms' own validators look at the first box only, so a date typed without its day
+    counted as no answer: on an optional question the month and year typed were dropped
+    without a word, on a required one the error said to enter the date.
+    """
+
+    def __init__(self, message: str | None) -> None:
+        self.message = message  # None: the date may be left out
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if any(isinstance(v, str) and v.strip() for v in field.raw_data or []):
+            return  # checked by GovDateField: a real date, or its error stays
+        field.errors[:] = []
+        raise StopValidation(self.message or "")
+
+
 def _date_field(question: Question) -> Field:
+    required = _t(question.message("required")) if question.required else None
     return GovDateField(
         _t(question.text),
         description=_t(question.hint) or "For example, 27 3 2026",
-        validators=_required(question),
+        validators=[DateGiven(required)],
         widget=GovDateInput(),
         format="%d %m %Y",
+        invalid_message=_t(question.message("invalid")),
     )
 
 

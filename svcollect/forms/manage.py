@@ -26,7 +26,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from svcollect.forms.answer_types import CleanStringField, GovDateField, _no_control_characters
+from svcollect.forms.answer_types import (
+    CleanStringField,
+    DateGiven,
+    GovDateField,
+    _no_control_characters,
+)
 
 
 class AmountField(DecimalField):
@@ -58,7 +63,7 @@ def _date(label: Any, message: Any) -> Any:
     return GovDateField(
         label,
         description=_l("For example, 27 3 2026"),
-        validators=[InputRequired(message=message)],
+        validators=[DateGiven(message)],
         widget=GovDateInput(),
         format="%d %m %Y",
     )

@@ -214,7 +214,7 @@ def answer_chunks(
     with reader:
         after = 0
         while True:
-            numbers = (collection_id, after, CHUNK_RESPONSES)
+            numbers: tuple[int, ...] = (collection_id, after, CHUNK_RESPONSES)
             codes = reader.read(_CODES, numbers, _code_columns())
             if not len(codes):
                 return

@@ -84,6 +84,51 @@ def test_impossible_or_forged_dates_get_a_message(person, parts):
     assert 'href="#started_on-day"' in html
 
 
+@pytest.mark.parametrize(
+    "parts", [["", "4", "2025"], ["1", "", "2025"], ["1", "4", ""], ["", "", "2025"]]
+)
+def test_a_partly_typed_date_is_refused_not_dropped(person, parts):
+    # WTForms' Optional() and InputRequired() look at the day box only: an optional date
+    # typed without its day was saved as no answer, losing the month and year.
+    person.answer("about", {"team_size": "12", "has_policy": "no"})
+    result = person.answer("details", {**DETAILS, "reviewed_on": parts})
+    assert result.status_code == 422
+    html = result.get_data(as_text=True)
+    assert "The date your policy was last reviewed must be a real date" in html
+    assert 'href="#reviewed_on-day"' in html
+    assert _saved("reviewed_on") is None
+    for typed in parts:  # what was typed is kept
+        if typed:
+            assert f'value="{typed}"' in html
+
+
+def test_a_required_date_typed_without_its_day_says_the_date_is_not_real(person):
+    person.answer("about", {"team_size": "12", "has_policy": "no"})
+    result = person.answer("details", {**DETAILS, "started_on": ["", "2", "2025"]})
+    assert result.status_code == 422
+    html = result.get_data(as_text=True)
+    # The question's own "invalid" message (the default one here), not "enter a date".
+    assert "Your answer to \u2018When did the team start?\u2019 must be a real date" in html
+    assert "Enter a date for" not in html
+
+
+def test_a_date_left_out_of_a_forged_body_is_a_clear_error_not_a_500(person):
+    person.answer("about", {"team_size": "12", "has_policy": "no"})
+    result = person.answer("details", {k: v for k, v in DETAILS.items() if k != "started_on"})
+    assert result.status_code == 422
+    assert "Enter a date for \u2018When did the team start?\u2019" in result.get_data(as_text=True)
+
+
+def test_an_optional_date_may_be_left_blank_or_given(person):
+    person.answer("about", {"team_size": "12", "has_policy": "no"})
+    assert person.answer("details", {**DETAILS, "reviewed_on": ["", " ", ""]}).status_code == 303
+    assert _saved("reviewed_on") is None
+    assert (
+        person.answer("details", {**DETAILS, "reviewed_on": ["9", "1", "2025"]}).status_code == 303
+    )
+    assert _saved("reviewed_on").value_text == "2025-01-09"
+
+
 def test_unknown_choice_is_refused(person):
     person.answer("about", {"team_size": "12", "has_policy": "no"})
     result = person.answer("details", {**DETAILS, "activities": ["walks", "hacking"]})
