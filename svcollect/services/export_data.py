@@ -20,6 +20,7 @@ from svcollect.evidence.pack_responses import ResponseColumns, pivot_responses
 from svcollect.evidence.workbook import StreamedTable
 from svcollect.extensions import db
 from svcollect.models import AuditEvent, Collection, Contract, ExportJob, Response, User
+from svcollect.services.collections import UK
 from svcollect.services.declarations import latest_submitted, standard_states
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.valuation import current_assumptions
@@ -38,12 +39,17 @@ _ANSWERS_POSTGRES = (
 
 
 def bounds(job: ExportJob) -> tuple[datetime | None, datetime | None]:
-    start = datetime.combine(job.period_start, time(), UTC) if job.period_start else None
-    end = (
-        datetime.combine(job.period_end + timedelta(days=1), time(), UTC)
-        if job.period_end
-        else None
-    )
+    """The period as UTC instants: from the start of its first UK day to the end of its last.
+
+    A period's dates are the buyer's (UK) days, so in summer time a response submitted at
+    00:30 on 1 July is in July, though it is still 30 June in UTC.
+    """
+    start = end = None
+    if job.period_start:
+        start = datetime.combine(job.period_start, time.min, tzinfo=UK).astimezone(UTC)
+    if job.period_end:
+        day_after = job.period_end + timedelta(days=1)
+        end = datetime.combine(day_after, time.min, tzinfo=UK).astimezone(UTC)
     return start, end
 
 

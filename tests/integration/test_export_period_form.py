@@ -167,8 +167,9 @@ def test_the_pack_holds_only_responses_submitted_in_the_period(web_app, manager_
         datetime(2021, 1, 31, 23, 59, 59, tzinfo=UTC),  # the day before: out
         datetime(2021, 2, 1, 0, 0, tzinfo=UTC),  # the first moment: in
         datetime(2021, 3, 15, 12, 0, tzinfo=UTC),  # in
-        datetime(2021, 3, 31, 23, 59, 59, tzinfo=UTC),  # the last moment: in
-        datetime(2021, 4, 1, 0, 0, tzinfo=UTC),  # the day after: out
+        # UK days: summer time began on 28 March 2021, so 31 March ends at 23:00 UTC.
+        datetime(2021, 3, 31, 22, 59, 59, tzinfo=UTC),  # the last moment: in
+        datetime(2021, 3, 31, 23, 0, tzinfo=UTC),  # the day after (00:00 BST): out
     ]
     for rid, when in zip(ids, moments, strict=True):
         _submitted_on(rid, when)
@@ -193,3 +194,29 @@ def test_the_pack_holds_only_responses_submitted_in_the_period(web_app, manager_
     assert "the results figures cover every collection on the contract" in notes
     # Every audit event was recorded today, outside the period.
     assert len(rows_of(book["Audit extract"])) == 1
+
+
+def test_the_period_is_in_uk_days_in_summer_time(web_app, manager_of, tmp_path):
+    contract, manager = manager_of
+    collection = make_collection("ons4", contract=contract)
+    seed_responses(
+        collection,
+        [(f"CODE{i:04d}", {"life_satisfaction": 7, "worthwhile": 7}) for i in range(4)],
+    )
+    ids = list(db.session.scalars(select(Response.id).order_by(Response.id)))
+    moments = [
+        datetime(2021, 5, 31, 22, 59, 59, tzinfo=UTC),  # 23:59:59 BST on 31 May: out
+        datetime(2021, 5, 31, 23, 0, tzinfo=UTC),  # 00:00 BST on 1 June: in
+        datetime(2021, 6, 30, 22, 59, 59, tzinfo=UTC),  # 23:59:59 BST on 30 June: in
+        datetime(2021, 6, 30, 23, 30, tzinfo=UTC),  # 00:30 BST on 1 July: out
+    ]
+    for rid, when in zip(ids, moments, strict=True):
+        _submitted_on(rid, when)
+    client = signed_in(web_app, manager)
+    started = _start(client, contract, ["1", "6", "2021"], ["30", "6", "2021"])
+    assert db.session.scalar(select(ExportJob)).status == "done"
+    download = client.get(f"{started.headers['Location']}/download")
+    with zipfile.ZipFile(io.BytesIO(download.data)) as pack:
+        [name] = [n for n in pack.namelist() if n.endswith(".xlsx") and "/" not in n]
+        book = load_workbook(io.BytesIO(pack.read(name)))
+    assert sorted(r[0] for r in rows_of(book["Responses"])[1:]) == ids[1:3]
