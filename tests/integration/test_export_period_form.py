@@ -149,32 +149,24 @@ def _input(html: str, input_id: str) -> str:
     return html[html.rfind("<input", 0, at) : html.index(">", at)]
 
 
-def _submitted_on(response_id: int, when: datetime) -> None:
-    response = db.session.get(Response, response_id)
-    response.started_at = response.updated_at = response.submitted_at = when
-    db.session.commit()
-
-
-def test_the_pack_holds_only_responses_submitted_in_the_period(web_app, manager_of, tmp_path):
-    contract, manager = manager_of
+def _responses_submitted_at(contract, moments: list[datetime]) -> list[int]:
+    """One ONS4 response submitted at each moment; their ids in the same order."""
     collection = make_collection("ons4", contract=contract)
-    seed_responses(
-        collection,
-        [(f"CODE{i:04d}", {"life_satisfaction": 7, "worthwhile": 7}) for i in range(5)],
-    )
-    ids = list(db.session.scalars(select(Response.id).order_by(Response.id)))
-    moments = [
-        datetime(2021, 1, 31, 23, 59, 59, tzinfo=UTC),  # the day before: out
-        datetime(2021, 2, 1, 0, 0, tzinfo=UTC),  # the first moment: in
-        datetime(2021, 3, 15, 12, 0, tzinfo=UTC),  # in
-        # UK days: summer time began on 28 March 2021, so 31 March ends at 23:00 UTC.
-        datetime(2021, 3, 31, 22, 59, 59, tzinfo=UTC),  # the last moment: in
-        datetime(2021, 3, 31, 23, 0, tzinfo=UTC),  # the day after (00:00 BST): out
+    people = [
+        (f"CODE{i:04d}", {"life_satisfaction": 7, "worthwhile": 7}) for i in range(len(moments))
     ]
+    seed_responses(collection, people)
+    ids = list(db.session.scalars(select(Response.id).order_by(Response.id)))
     for rid, when in zip(ids, moments, strict=True):
-        _submitted_on(rid, when)
-    client = signed_in(web_app, manager)
-    started = _start(client, contract, ["1", "2", "2021"], ["31", "3", "2021"])
+        response = db.session.get(Response, rid)
+        response.started_at = response.updated_at = response.submitted_at = when
+    db.session.commit()
+    return ids
+
+
+def _pack_for(client, contract, start: list[str], end: list[str]):
+    """Export the period through the web form; the pack's workbook."""
+    started = _start(client, contract, start, end)
     assert started.status_code == 303
     job = db.session.scalar(select(ExportJob))
     assert job.status == "done", job.message
@@ -182,7 +174,23 @@ def test_the_pack_holds_only_responses_submitted_in_the_period(web_app, manager_
     assert download.status_code == 200
     with zipfile.ZipFile(io.BytesIO(download.data)) as pack:
         [name] = [n for n in pack.namelist() if n.endswith(".xlsx") and "/" not in n]
-        book = load_workbook(io.BytesIO(pack.read(name)))
+        return load_workbook(io.BytesIO(pack.read(name)))
+
+
+def test_the_pack_holds_only_responses_submitted_in_the_period(web_app, manager_of, tmp_path):
+    contract, manager = manager_of
+    ids = _responses_submitted_at(
+        contract,
+        [
+            datetime(2021, 1, 31, 23, 59, 59, tzinfo=UTC),  # the day before: out
+            datetime(2021, 2, 1, 0, 0, tzinfo=UTC),  # the first moment: in
+            datetime(2021, 3, 15, 12, 0, tzinfo=UTC),  # in
+            # UK days: summer time began on 28 March 2021, so 31 March ends at 23:00 UTC.
+            datetime(2021, 3, 31, 22, 59, 59, tzinfo=UTC),  # the last moment: in
+            datetime(2021, 3, 31, 23, 0, tzinfo=UTC),  # the day after (00:00 BST): out
+        ],
+    )
+    book = _pack_for(signed_in(web_app, manager), contract, ["1", "2", "2021"], ["31", "3", "2021"])
     responses = rows_of(book["Responses"])
     assert responses[0][0] == "Response"
     assert sorted(r[0] for r in responses[1:]) == ids[1:4]
@@ -198,25 +206,14 @@ def test_the_pack_holds_only_responses_submitted_in_the_period(web_app, manager_
 
 def test_the_period_is_in_uk_days_in_summer_time(web_app, manager_of, tmp_path):
     contract, manager = manager_of
-    collection = make_collection("ons4", contract=contract)
-    seed_responses(
-        collection,
-        [(f"CODE{i:04d}", {"life_satisfaction": 7, "worthwhile": 7}) for i in range(4)],
+    ids = _responses_submitted_at(
+        contract,
+        [
+            datetime(2021, 5, 31, 22, 59, 59, tzinfo=UTC),  # 23:59:59 BST on 31 May: out
+            datetime(2021, 5, 31, 23, 0, tzinfo=UTC),  # 00:00 BST on 1 June: in
+            datetime(2021, 6, 30, 22, 59, 59, tzinfo=UTC),  # 23:59:59 BST on 30 June: in
+            datetime(2021, 6, 30, 23, 30, tzinfo=UTC),  # 00:30 BST on 1 July: out
+        ],
     )
-    ids = list(db.session.scalars(select(Response.id).order_by(Response.id)))
-    moments = [
-        datetime(2021, 5, 31, 22, 59, 59, tzinfo=UTC),  # 23:59:59 BST on 31 May: out
-        datetime(2021, 5, 31, 23, 0, tzinfo=UTC),  # 00:00 BST on 1 June: in
-        datetime(2021, 6, 30, 22, 59, 59, tzinfo=UTC),  # 23:59:59 BST on 30 June: in
-        datetime(2021, 6, 30, 23, 30, tzinfo=UTC),  # 00:30 BST on 1 July: out
-    ]
-    for rid, when in zip(ids, moments, strict=True):
-        _submitted_on(rid, when)
-    client = signed_in(web_app, manager)
-    started = _start(client, contract, ["1", "6", "2021"], ["30", "6", "2021"])
-    assert db.session.scalar(select(ExportJob)).status == "done"
-    download = client.get(f"{started.headers['Location']}/download")
-    with zipfile.ZipFile(io.BytesIO(download.data)) as pack:
-        [name] = [n for n in pack.namelist() if n.endswith(".xlsx") and "/" not in n]
-        book = load_workbook(io.BytesIO(pack.read(name)))
+    book = _pack_for(signed_in(web_app, manager), contract, ["1", "6", "2021"], ["30", "6", "2021"])
     assert sorted(r[0] for r in rows_of(book["Responses"])[1:]) == ids[1:3]
