@@ -190,8 +190,11 @@ def close_early(user: User, collection: Collection) -> None:
     db.session.commit()
 
 
+def uk_midnight(day: date) -> datetime:
+    """The UTC instant at which ``day`` starts in the UK."""
+    return datetime.combine(day, time.min, tzinfo=UK).astimezone(UTC)
+
+
 def uk_day_bounds(opens_on: date, closes_on: date) -> tuple[datetime, datetime]:
     """A collection opens at the start of its first UK day and closes at the end of its last."""
-    start = datetime.combine(opens_on, time.min, tzinfo=UK).astimezone(UTC)
-    end = datetime.combine(closes_on + timedelta(days=1), time.min, tzinfo=UK).astimezone(UTC)
-    return start, end
+    return uk_midnight(opens_on), uk_midnight(closes_on + timedelta(days=1))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from svcollect.evidence.pack_responses import ResponseColumns, pivot_responses
 from svcollect.evidence.workbook import StreamedTable
 from svcollect.extensions import db
 from svcollect.models import AuditEvent, Collection, Contract, ExportJob, Response, User
-from svcollect.services.collections import UK
+from svcollect.services.collections import uk_midnight
 from svcollect.services.declarations import latest_submitted, standard_states
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.valuation import current_assumptions
@@ -44,12 +44,8 @@ def bounds(job: ExportJob) -> tuple[datetime | None, datetime | None]:
     A period's dates are the buyer's (UK) days, so in summer time a response submitted at
     00:30 on 1 July is in July, though it is still 30 June in UTC.
     """
-    start = end = None
-    if job.period_start:
-        start = datetime.combine(job.period_start, time.min, tzinfo=UK).astimezone(UTC)
-    if job.period_end:
-        day_after = job.period_end + timedelta(days=1)
-        end = datetime.combine(day_after, time.min, tzinfo=UK).astimezone(UTC)
+    start = uk_midnight(job.period_start) if job.period_start else None
+    end = uk_midnight(job.period_end + timedelta(days=1)) if job.period_end else None
     return start, end
 
 
