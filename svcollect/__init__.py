@@ -53,8 +53,9 @@ def configure_memory() -> None:
     freed. And glibc's malloc is told a fixed threshold above which it maps blocks of their
     own (and unmaps them when freed): by default the threshold rises after each large block
     freed, so the chunk-sized blocks a job allocates over and over came from the heap, which
-    then stayed fragmented. At 100,000 responses the pack's resident set went from 74-109 to
-    about 57 MiB above the worker's start (tests/bench/bench_pack.py).
+    then stayed fragmented. At 100,000 responses, calculating one contract's results peaked
+    at 74-109 MiB above where it started, varying from run to run; about 57 MiB with these
+    settings (README, "Performance and reliability").
     """
     import contextlib
     import ctypes
