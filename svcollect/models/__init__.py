@@ -14,7 +14,7 @@ from svcollect.models.declaration import Declaration, StandardEvent
 from svcollect.models.evidence import EvidenceFile
 from svcollect.models.jobs import ExportJob, ImportBatch, ImportJob
 from svcollect.models.questionnaire import QuestionnaireVersion
-from svcollect.models.response import Answer, Response
+from svcollect.models.response import Answer, Respondent, Response
 from svcollect.models.valuation import (
     AssumptionSet,
     ResultSnapshot,
@@ -40,6 +40,7 @@ __all__ = [
     "Invitation",
     "Organisation",
     "QuestionnaireVersion",
+    "Respondent",
     "Response",
     "ResultSnapshot",
     "StandardEvent",

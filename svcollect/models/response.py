@@ -14,6 +14,21 @@ from svcollect.models.collection import Collection
 RESPONSE_STATUSES = ("in_progress", "submitted")
 
 
+class Respondent(db.Model):  # type: ignore[name-defined]
+    """One respondent code, as its HMAC under the contract's salt, and nothing else.
+
+    Responses that gave the same code point at the same row, so scoring pairs baseline and
+    follow-up by comparing these integer ids instead of carrying each response's 64-character
+    hash. Codes are salted per contract, so a row stands for one person within a contract
+    (or within the contracts that share a salt).
+    """
+
+    __tablename__ = "respondent"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
 class Response(db.Model):  # type: ignore[name-defined]
     __tablename__ = "response"
     __table_args__ = (
@@ -40,8 +55,8 @@ class Response(db.Model):  # type: ignore[name-defined]
     resume_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     #: reference shown on the confirmation page
     reference: Mapped[str] = mapped_column(String(16), unique=True)
-    #: HMAC of the respondent code under the contract's salt; pairs baseline and follow-up
-    respondent_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: the respondent code given (see Respondent); pairs baseline and follow-up
+    respondent_id: Mapped[int | None] = mapped_column(ForeignKey("respondent.id"), index=True)
     #: how the code was made: issued, entered or memorable
     code_source: Mapped[str | None] = mapped_column(String(20))
     #: explicit consent is required before any row exists
@@ -52,6 +67,7 @@ class Response(db.Model):  # type: ignore[name-defined]
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     collection: Mapped[Collection] = relationship()
+    respondent: Mapped[Respondent | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
     )

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-ANSWER_COLUMNS = ("response_id", "respondent_code", "question_id", "value_text", "value_number")
+ANSWER_COLUMNS = ("response_id", "respondent", "question_id", "value_text", "value_number")
 
 
 def check_answers(answers: pd.DataFrame) -> None:
@@ -143,20 +143,26 @@ def item_matrix(
     )
 
 
-def respondent_codes(answers: pd.DataFrame, rows: npt.NDArray[np.int64]) -> pd.Series:
-    """Respondent codes read from the given frame rows (a response-level value on every row)."""
-    codes = answers["respondent_code"].iloc[rows].reset_index(drop=True)
-    if isinstance(codes.dtype, pd.CategoricalDtype):
-        codes = codes.astype(object)
-    return codes.astype("string")
+def respondents(answers: pd.DataFrame, rows: npt.NDArray[np.int64]) -> pd.Series:
+    """The respondent of each given frame row (a response-level value on every row).
+
+    A respondent is an opaque key: the app gives integer ids (nullable Int64), and any
+    hashable values work; <NA> where a response has no respondent code.
+    """
+    keys = answers["respondent"].iloc[rows].reset_index(drop=True)
+    if isinstance(keys.dtype, pd.CategoricalDtype):
+        keys = keys.astype(object)
+    if keys.dtype == object:
+        keys = keys.convert_dtypes()  # Python strings -> string, Python ints -> Int64
+    return keys
 
 
 def scores_frame(
     response_ids: npt.NDArray[np.int64], codes: pd.Series, columns: Mapping[str, object]
 ) -> pd.DataFrame:
-    """The per-response frame: index response_id, respondent_code first, then score columns."""
+    """The per-response frame: index response_id, respondent first, then score columns."""
     index = pd.Index(response_ids, name="response_id", dtype=np.int64)
-    data: dict[str, object] = {"respondent_code": codes.array}
+    data: dict[str, object] = {"respondent": codes.array}
     data.update(columns)
     return pd.DataFrame(data, index=index)
 

@@ -206,7 +206,7 @@ def _paired(
     )
     pairs = pd.DataFrame(
         {
-            "respondent_code": follow.codes.take(f_pos),
+            "respondent": follow.codes.take(f_pos),
             "baseline_response_id": base.ids[b_pos],
             "follow_up_response_id": follow.ids[f_pos],
             "baseline": before,
@@ -259,7 +259,7 @@ def outcome_change(
     """Change in ``measure`` from baseline to follow-up.
 
     Inputs are scorer results or their ``scores`` frames (index response_id, columns
-    respondent_code and the measure). Direction and meaningful-change threshold default to
+    respondent and the measure). Direction and meaningful-change threshold default to
     data/measures.csv. Within a wave, a respondent code seen more than once keeps only its
     latest response (highest response_id) and the number left out is reported.
     """
@@ -300,7 +300,7 @@ def outcome_change(
     paired = cohort = None
     pairs = pd.DataFrame(
         {
-            "respondent_code": pd.array([], dtype="string"),
+            "respondent": pd.array([], dtype="Int64"),
             "baseline_band": np.empty(0, np.int8),
             "follow_up_band": np.empty(0, np.int8),
         }

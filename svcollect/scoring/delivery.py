@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from svcollect.scoring._complete import DUPLICATE_REASON
-from svcollect.scoring._frame import ResponseIndex, respondent_codes, scores_frame
+from svcollect.scoring._frame import ResponseIndex, respondents, scores_frame
 from svcollect.scoring.registry import register
 from svcollect.scoring.results import (
     ALL_MEASURES,
@@ -56,7 +56,7 @@ def score_delivery_return(answers: pd.DataFrame) -> Scored:
     names = [str(q) for q in q_names]
     columns: dict[str, object] = {name: values[keep, j] for j, name in enumerate(names)}
     return Scored(
-        scores=scores_frame(index.ids[keep], respondent_codes(answers, row_of[keep]), columns),
+        scores=scores_frame(index.ids[keep], respondents(answers, row_of[keep]), columns),
         exclusions=exclusions,
         measures=tuple(MeasureSpec(name, -np.inf, np.inf) for name in names),
         n_responses=n_resp,
@@ -68,7 +68,7 @@ def delivery_totals(result: ScoreResult) -> pd.DataFrame:
     """Per question id: how many responses gave a number and their total, sorted by question."""
     if result.scorer != "delivery_return":
         raise ValueError(f"delivery_totals needs a delivery_return result, not {result.scorer}")
-    values = result.scores.drop(columns=["respondent_code"])
+    values = result.scores.drop(columns=["respondent"])
     frame = pd.DataFrame(
         {
             "question_id": pd.array([str(c) for c in values.columns], dtype="string"),

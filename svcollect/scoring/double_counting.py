@@ -124,7 +124,7 @@ def check_no_double_counting(proposals: Sequence[ProposedValuation]) -> None:
         raise DoubleCountingError(conflicts)
 
 
-PORTFOLIO_COLUMNS = ("contract_id", "contract_start", "respondent_code", "low", "central", "high")
+PORTFOLIO_COLUMNS = ("contract_id", "contract_start", "respondent", "low", "central", "high")
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,7 +162,7 @@ def deduplicate_portfolio(
     """Count each respondent code once across contracts and total low/central/high by grade.
 
     ``contributions``: one row per person per contract figure, with columns contract_id,
-    contract_start, respondent_code, low, central, high and optionally evidence_grade.
+    contract_start, respondent, low, central, high and optionally evidence_grade.
     Respondent codes only match if contracts share one coding scheme for people.
     """
     policy = policy or SuppressionPolicy()
@@ -174,17 +174,15 @@ def deduplicate_portfolio(
         frame["evidence_grade"] = GRADE_ORDER[0].value
     frame["contract_id"] = frame["contract_id"].astype(str)
     frame = frame.sort_values(["contract_start", "contract_id"], kind="stable")
-    has_code = frame["respondent_code"].notna()
-    first = frame[has_code].groupby("respondent_code", sort=False)["contract_id"].transform("first")
+    has_code = frame["respondent"].notna()
+    first = frame[has_code].groupby("respondent", sort=False)["contract_id"].transform("first")
     keep = ~has_code.copy()
     keep[has_code] = frame.loc[has_code, "contract_id"] == first
     dropped = frame[~keep]
     kept = frame[keep].reset_index(drop=True)
     totals: dict[str, dict[str, Stat]] = {}
     for grade, group in kept.groupby("evidence_grade", sort=True):
-        n_people = int(group["respondent_code"].nunique()) + int(
-            group["respondent_code"].isna().sum()
-        )
+        n_people = int(group["respondent"].nunique()) + int(group["respondent"].isna().sum())
         totals[str(grade)] = {
             k: measure_stat(float(group[k].sum()), n_people, policy)
             for k in ("low", "central", "high")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from svcollect.scoring._complete import DUPLICATE_REASON, complete_sum
-from svcollect.scoring._frame import ResponseIndex, item_matrix, respondent_codes, scores_frame
+from svcollect.scoring._frame import ResponseIndex, item_matrix, respondents, scores_frame
 from svcollect.scoring.registry import register
 from svcollect.scoring.results import ALL_MEASURES, MeasureSpec, Scored, exclusions_frame
 
@@ -71,7 +71,7 @@ def score_loneliness(answers: pd.DataFrame) -> Scored:
     row_of = np.where(direct.row_of >= 0, direct.row_of, ucla.matrix.row_of)
     scores = scores_frame(
         index.ids[keep],
-        respondent_codes(answers, row_of[keep]),
+        respondents(answers, row_of[keep]),
         {
             DIRECT_ITEM: direct_value[keep],
             f"{DIRECT_ITEM}_band": band,

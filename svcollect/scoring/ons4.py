@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from svcollect.scoring._complete import DUPLICATE_REASON
-from svcollect.scoring._frame import item_matrix, respondent_codes, scores_frame
+from svcollect.scoring._frame import item_matrix, respondents, scores_frame
 from svcollect.scoring.bands import BandScheme, band_scheme
 from svcollect.scoring.registry import register
 from svcollect.scoring.results import ALL_MEASURES, MeasureSpec, Scored, exclusions_frame
@@ -54,9 +54,7 @@ def score_ons4(answers: pd.DataFrame, *, bands: Mapping[str, BandScheme] | None 
         if note:
             notes.append(note)
     return Scored(
-        scores=scores_frame(
-            m.response_ids[keep], respondent_codes(answers, m.row_of[keep]), columns
-        ),
+        scores=scores_frame(m.response_ids[keep], respondents(answers, m.row_of[keep]), columns),
         exclusions=exclusions_frame(
             np.concatenate(ex_ids), np.concatenate(ex_measures), np.concatenate(ex_reasons)
         ),

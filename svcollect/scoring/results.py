@@ -72,7 +72,7 @@ def frame_records(frame: pd.DataFrame, index_name: str | None = None) -> list[di
 class ScoreResult:
     """Scores of one collection by one scorer.
 
-    ``scores``: index ``response_id``; column ``respondent_code`` then the score and band
+    ``scores``: index ``response_id``; column ``respondent`` then the score and band
     columns named in ``measures``. Individual-level: never show it to an employer.
     ``exclusions``: columns response_id, measure ("all" when the whole response is left
     out), reason; sorted. ``n_responses`` counts every response in the answers frame.

@@ -13,7 +13,7 @@ from svcollect.scoring._complete import DUPLICATE_REASON
 from svcollect.scoring._frame import (
     ResponseIndex,
     item_matrix,
-    respondent_codes,
+    respondents,
     scores_frame,
 )
 from svcollect.scoring.grades import EvidenceGrade
@@ -129,7 +129,7 @@ def score_mhaw_standards(answers: pd.DataFrame) -> Scored:
     row_of = np.where(core.row_of >= 0, core.row_of, enh.row_of)
     unknown = _unknown(MHAW_STATUSES)
     return Scored(
-        scores=scores_frame(index.ids[keep], respondent_codes(answers, row_of[keep]), columns),
+        scores=scores_frame(index.ids[keep], respondents(answers, row_of[keep]), columns),
         exclusions=_exclusions(
             index.ids, [(core, MHAW_CORE, unknown), (enh, TW_ENHANCED, unknown)], ~keep, duplicated
         ),
@@ -170,7 +170,7 @@ def score_supplier_adherence(answers: pd.DataFrame) -> Scored:
     )
     columns["evidence_grade"] = np.full(int(keep.sum()), EvidenceGrade.DECLARED.value, dtype=object)
     return Scored(
-        scores=scores_frame(index.ids[keep], respondent_codes(answers, st.row_of[keep]), columns),
+        scores=scores_frame(index.ids[keep], respondents(answers, st.row_of[keep]), columns),
         exclusions=_exclusions(
             index.ids, [(st, SUPPLY_CHAIN, _unknown(SUPPLY_STATUSES))], ~keep, st.duplicated
         ),

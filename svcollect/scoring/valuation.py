@@ -114,7 +114,7 @@ def value_wellby(change: OutcomeChange, a: ValuationAssumptions) -> Valuation:
     per_person = wellby_per_person(1.0, a)
     pairs = change.pairs
     contributions = pd.DataFrame(
-        {"respondent_code": pairs["respondent_code"].array}
+        {"respondent": pairs["respondent"].array}
         | {k: pairs["change"].to_numpy() * per_person[k] for k in LEVELS}
     )
     return wellby_value(
@@ -206,7 +206,7 @@ def value_band_movement(
         duration_weights(a.duration_years, a.drop_off, a.discount_rate)
     )
     contributions = pd.DataFrame(
-        {"respondent_code": pairs["respondent_code"].array[moved]}
+        {"respondent": pairs["respondent"].array[moved]}
         | {k: np.full(int(moved.sum()), prices.values[k] * factor) for k in LEVELS}
     )
     k = change.policy.k

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from svcollect.scoring._complete import complete_sum
-from svcollect.scoring._frame import respondent_codes, scores_frame
+from svcollect.scoring._frame import respondents, scores_frame
 from svcollect.scoring.bands import BandScheme, band_scheme
 from svcollect.scoring.data_files import read_data_file
 from svcollect.scoring.registry import register
@@ -64,7 +64,7 @@ def score_wemwbs(answers: pd.DataFrame, *, bands: Mapping[str, BandScheme] | Non
     total = summed.total[ok]
     scores = scores_frame(
         summed.matrix.response_ids[ok],
-        respondent_codes(answers, summed.matrix.row_of[ok]),
+        respondents(answers, summed.matrix.row_of[ok]),
         {"wemwbs": total.astype(np.int64), "wemwbs_band": scheme.assign(total)},
     )
     return Scored(
@@ -88,7 +88,7 @@ def score_swemwbs(
     metric = swemwbs_metric(raw)
     scores = scores_frame(
         summed.matrix.response_ids[ok],
-        respondent_codes(answers, summed.matrix.row_of[ok]),
+        respondents(answers, summed.matrix.row_of[ok]),
         {
             "swemwbs_raw": raw.astype(np.int64),
             "swemwbs": metric,

@@ -28,13 +28,13 @@ from svcollect.extensions import db
 CHUNK_ROWS = 10_000  # answer rows per fetch on SQLite
 CHUNK_RESPONSES = 5_000  # responses per chunk of answer_chunks (70,000 WEMWBS answers)
 BATCH_BYTES = str(4 * 2**20)  # size of each batch PostgreSQL's COPY streams (a hint)
-ANSWER_COLUMNS = ["response_id", "respondent_code", "question_id", "value_text", "value_number"]
+ANSWER_COLUMNS = ["response_id", "respondent", "question_id", "value_text", "value_number"]
 
-# A chunk is the next CHUNK_RESPONSES submitted responses by id, then their answers. Codes
-# are read once per response, not once per answer: at a million answers, repeating a
-# 64-character code on every row would double the bytes read.
+# A chunk is the next CHUNK_RESPONSES submitted responses by id, then their answers. Each
+# response's respondent (the id of its respondent code's row, or null) is read once per
+# response and given to its answers here.
 _CODES = (
-    "SELECT id AS response_id, respondent_code FROM response "
+    "SELECT id AS response_id, respondent_id AS respondent FROM response "
     "WHERE collection_id = {p} AND status = 'submitted' AND id > {p} ORDER BY id LIMIT {p}"
 )
 _ANSWERS = (
@@ -121,6 +121,14 @@ def _strings(values: Any) -> Any:
     return pd.array(values, dtype="string")  # None or null -> <NA>
 
 
+def _nullable_ints(values: Any) -> Any:
+    if isinstance(values, pa.Array):
+        numbers = pc.fill_null(values, 0).to_numpy().astype(np.int64, copy=False)
+        missing = values.is_null().to_numpy(zero_copy_only=False)
+        return pd.arrays.IntegerArray(numbers, missing)
+    return pd.array(values, dtype="Int64")  # None -> <NA>
+
+
 class _QuestionCodes:
     """Question ids as integer codes, one number per distinct id across every chunk."""
 
@@ -166,7 +174,7 @@ class _Columns:
                 columns[name] = convert.join(parts)
             elif not parts:
                 columns[name] = convert(np.empty(0, dtype=object))
-            elif convert is _strings:
+            elif convert is _strings or convert is _nullable_ints:
                 columns[name] = pd.concat(
                     [pd.Series(p, copy=False) for p in parts], ignore_index=True
                 ).array
@@ -182,19 +190,19 @@ def _answer_columns() -> _Columns:
 
 
 def _code_columns() -> _Columns:
-    return _Columns(response_id=_ints, respondent_code=_strings)
+    return _Columns(response_id=_ints, respondent=_nullable_ints)
 
 
 def _with_codes(frame: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
-    """The answers of the responses in ``codes``, each row given its response's code.
+    """The answers of the responses in ``codes``, each row given its response's respondent.
 
-    Answers of any other response are dropped: one submitted after its chunk's codes were
-    read has no code here, and is read with the next computation instead.
+    Answers of any other response are dropped: one submitted after its chunk's responses
+    were read is not in ``codes``, and is read with the next computation instead.
     """
-    code_of = pd.Series(codes["respondent_code"].array, index=codes["response_id"].array)
+    code_of = pd.Series(codes["respondent"].array, index=codes["response_id"].array)
     frame = frame[frame["response_id"].isin(code_of.index)].reset_index(drop=True)
     per_row = code_of.reindex(frame["response_id"].to_numpy()).array
-    frame.insert(1, "respondent_code", pd.Series(per_row, index=frame.index, copy=False))
+    frame.insert(1, "respondent", pd.Series(per_row, index=frame.index, copy=False))
     return frame
 
 

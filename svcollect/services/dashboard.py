@@ -204,7 +204,7 @@ def delivery_amounts(contract: Contract) -> dict[str, tuple[float, float]]:
             row = scores.loc[declaration.response_id]
             accepted = {s.standard.code for s in standard_states(declaration) if s.accepted}
             for measure, value in row.items():
-                if measure == "respondent_code" or pd.isna(value):
+                if measure == "respondent" or pd.isna(value):
                     continue
                 pair = amounts.setdefault(str(measure), [0.0, 0.0])
                 pair[0] += float(value)

@@ -19,7 +19,15 @@ from svcollect.evidence.pack import PackNames
 from svcollect.evidence.pack_responses import ResponseColumns, pivot_responses
 from svcollect.evidence.workbook import StreamedTable
 from svcollect.extensions import db
-from svcollect.models import AuditEvent, Collection, Contract, ExportJob, Response, User
+from svcollect.models import (
+    AuditEvent,
+    Collection,
+    Contract,
+    ExportJob,
+    Respondent,
+    Response,
+    User,
+)
 from svcollect.services.collections import uk_midnight
 from svcollect.services.declarations import latest_submitted, standard_states
 from svcollect.services.questionnaires import questionnaire_for
@@ -154,6 +162,7 @@ def stream_responses(
     by 0x1E, a missing value written as \\N.
     """
     r = Response.__table__.c
+    who = Respondent.__table__.c
     where = [
         r.collection_id.in_([c.id for c in surveys] or [0]),
         r.status == "submitted",
@@ -176,7 +185,10 @@ def stream_responses(
     last = 0
     while True:
         chunk = db.session.execute(
-            select(r.id, r.collection_id, r.respondent_code, r.submitted_at)
+            select(r.id, r.collection_id, who.code_hash, r.submitted_at)
+            .select_from(
+                Response.__table__.outerjoin(Respondent.__table__, r.respondent_id == who.id)
+            )
             .where(*where, r.id > last)
             .order_by(r.id)
             .limit(CHUNK)

@@ -43,6 +43,7 @@ from svcollect.services.respondent_codes import (
     memorable_code,
     normalise_code,
 )
+from svcollect.services.respondents import respondent_ids
 from svcollect.services.responses import sha256_hex
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -260,16 +261,18 @@ def _insert_responses(
         "submitted_at": now,
     }
     # In table order: the columns that differ from row to row sit together.
-    varying = ["idempotency_key", "resume_key_hash", "reference", "respondent_code", "code_source"]
+    varying = ["idempotency_key", "resume_key_hash", "reference", "respondent_id", "code_source"]
+    hashes = [hash_code(salt, code[0]) if code else None for code in rows.codes]
+    respondent_of = respondent_ids(h for i in new.tolist() if (h := hashes[i]) is not None)
     records = []
     for n, i in enumerate(new.tolist()):
-        code = rows.codes[i]
+        code, code_hash = rows.codes[i], hashes[i]
         records.append(
             (
                 keys[i],
                 resume[n * 64 : (n + 1) * 64],
                 references[n],
-                hash_code(salt, code[0]) if code else None,
+                None if code_hash is None else respondent_of[code_hash],
                 code[1] if code else None,
             )
         )

@@ -31,7 +31,7 @@ def _contributions(results: ContractResults) -> pd.DataFrame:
             # Counted outcomes describe units, not people: one row with no code.
             frame = pd.DataFrame(
                 {
-                    "respondent_code": [None],
+                    "respondent": [None],
                     **{k: [valuation.total[k].raw or 0.0] for k in ("low", "central", "high")},
                 }
             )
@@ -51,7 +51,7 @@ def portfolio(user: User) -> Portfolio:
     policy = SuppressionPolicy(k=current_app.config["SVCOLLECT_SUPPRESSION_MIN_N"])
     results = [compute_results(contract) for contract in visible_contracts(user)]
     parts = [_contributions(r) for r in results]
-    columns = ["contract_id", "contract_start", "respondent_code", "low", "central", "high"]
+    columns = ["contract_id", "contract_start", "respondent", "low", "central", "high"]
     frame = (
         pd.concat([p for p in parts if len(p)], ignore_index=True)
         if any(len(p) for p in parts)

@@ -27,6 +27,7 @@ from svcollect.models import Answer, Collection, Invitation, Response
 from svcollect.models._types import utcnow
 from svcollect.questionnaires import Page, Question, Questionnaire
 from svcollect.services.respondent_codes import hash_code
+from svcollect.services.respondents import respondent_id
 
 PAGE_MARKER = "__page__"
 
@@ -265,14 +266,14 @@ def save_page(response: Response, page: Page, values: Mapping[str, Stored | None
 
 def set_respondent_code(response: Response, canonical_code: str, source: str) -> None:
     salt = response.collection.contract.respondent_salt
-    response.respondent_code = hash_code(salt, canonical_code)
+    response.respondent_id = respondent_id(hash_code(salt, canonical_code))
     response.code_source = source
     response.updated_at = utcnow()
     db.session.commit()
 
 
 def needs_code(response: Response) -> bool:
-    return response.collection.audience != "supplier" and response.respondent_code is None
+    return response.collection.audience != "supplier" and response.respondent_id is None
 
 
 def submit_response(response: Response, progress: Progress) -> bool:

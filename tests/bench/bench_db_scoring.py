@@ -47,6 +47,7 @@ def fill(app, n: int) -> int:  # type: ignore[no-untyped-def]
     from svcollect.extensions import db
     from svcollect.models import Answer, Response
     from svcollect.services.questionnaires import registry, sync_releases
+    from svcollect.services.respondents import respondent_ids
     from tests.integration.helpers import make_collection
 
     with app.app_context():
@@ -58,6 +59,8 @@ def fill(app, n: int) -> int:  # type: ignore[no-untyped-def]
         batch = 5000
         started = time.perf_counter()
         for offset in range(0, n, batch):
+            respondent_of = respondent_ids(secrets.token_hex(32) for _ in range(batch))
+            people = iter(respondent_of.values())
             rows = [
                 {
                     "collection_id": collection.id,
@@ -68,7 +71,7 @@ def fill(app, n: int) -> int:  # type: ignore[no-untyped-def]
                     "idempotency_key": secrets.token_hex(32),
                     "resume_key_hash": secrets.token_hex(32),
                     "reference": f"SV-{offset + i:08d}",
-                    "respondent_code": secrets.token_hex(32),
+                    "respondent_id": next(people),
                     "consent_given": True,
                     "status": "submitted",
                     "started_at": collection.opens_at,

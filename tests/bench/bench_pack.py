@@ -57,10 +57,12 @@ def make_app(url: str, folder: Path, upgrade: bool = False):  # type: ignore[no-
 def _responses(collection: Any, codes: list[str], values: Any) -> None:
     from svcollect.extensions import db
     from svcollect.models import Answer, Response
+    from svcollect.services.respondents import respondent_ids
 
     version = collection.questionnaire_version
     batch = 5000
     for offset in range(0, len(codes), batch):
+        respondent_of = respondent_ids(codes[offset : offset + batch])
         rows = [
             {
                 "collection_id": collection.id,
@@ -71,7 +73,7 @@ def _responses(collection: Any, codes: list[str], values: Any) -> None:
                 "idempotency_key": secrets.token_hex(32),
                 "resume_key_hash": secrets.token_hex(32),
                 "reference": f"SV-{secrets.token_hex(6).upper()}",
-                "respondent_code": code,
+                "respondent_id": respondent_of[code],
                 "consent_given": True,
                 "status": "submitted",
                 "started_at": collection.opens_at,

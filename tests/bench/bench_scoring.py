@@ -46,7 +46,7 @@ def long_frame(
     frame = pd.DataFrame(
         {
             "response_id": response_id,
-            "respondent_code": pd.array(np.repeat(codes, n_items), dtype="string"),
+            "respondent": pd.array(np.repeat(codes, n_items), dtype="string"),
             "question_id": question.astype(str) if string_ids else question,
             "value_text": pd.array(text_lut[values.astype(np.int64) - 1], dtype="string"),
             "value_number": values,

@@ -192,6 +192,7 @@ def seed_responses(collection: Collection, people: list[tuple[str | None, dict[s
     """Submitted responses straight into the database: (respondent code, {question: value})."""
     from svcollect.models import Answer, Response
     from svcollect.services.respondent_codes import hash_code
+    from svcollect.services.respondents import respondent_id
 
     version = collection.questionnaire_version
     salt = collection.contract.respondent_salt
@@ -206,7 +207,7 @@ def seed_responses(collection: Collection, people: list[tuple[str | None, dict[s
             idempotency_key=secrets.token_hex(32),
             resume_key_hash=secrets.token_hex(32),
             reference="SV-" + secrets.token_hex(4).upper(),
-            respondent_code=hash_code(salt, code) if code else None,
+            respondent_id=respondent_id(hash_code(salt, code)) if code else None,
             status="submitted",
             started_at=now,
             updated_at=now,

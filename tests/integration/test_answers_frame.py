@@ -33,7 +33,7 @@ def _expected(collection_id: int) -> pd.DataFrame:
     rows = db.session.execute(
         select(
             Answer.response_id,
-            Response.respondent_code,
+            Response.respondent_id,
             Answer.question_id,
             Answer.value_text,
             Answer.value_number,
@@ -45,7 +45,7 @@ def _expected(collection_id: int) -> pd.DataFrame:
     return frame.astype(
         {
             "response_id": "int64",
-            "respondent_code": "string",
+            "respondent": "Int64",
             "question_id": "category",
             "value_text": "string",
             "value_number": "float64",
@@ -82,7 +82,7 @@ def test_frame_is_the_same_in_any_number_of_chunks(app, monkeypatch, chunk_rows,
     assert isinstance(frame.index, pd.RangeIndex)
     assert {c: str(t) for c, t in frame.dtypes.items()} == {
         "response_id": "int64",
-        "respondent_code": "string",
+        "respondent": "Int64",
         "question_id": "category",
         "value_text": "string",
         "value_number": "float64",
@@ -92,7 +92,7 @@ def test_frame_is_the_same_in_any_number_of_chunks(app, monkeypatch, chunk_rows,
     assert len(frame) == sum(len(a) for _, a in PEOPLE) + 1
     assert draft.id not in set(frame["response_id"])
     pd.testing.assert_frame_equal(_sorted(frame), _sorted(_expected(collection.id)))
-    assert frame["respondent_code"].isna().sum() == 2  # the person with no code
+    assert frame["respondent"].isna().sum() == 2  # the person with no code
     assert frame["value_text"].isna().sum() == 1
     assert frame["value_number"].isna().sum() == 5  # the text answers
 
@@ -101,7 +101,7 @@ def test_a_collection_with_no_answers_gives_an_empty_frame_of_the_same_shape(app
     monkeypatch.setattr(answers, "CHUNK_ROWS", 2)
     frame = answers_frame(make_collection("ons4").id)
     assert list(frame.columns) == ANSWER_COLUMNS and len(frame) == 0
-    assert [str(t) for t in frame.dtypes] == ["int64", "string", "category", "string", "float64"]
+    assert [str(t) for t in frame.dtypes] == ["int64", "Int64", "category", "string", "float64"]
 
 
 def _people(n: int) -> list[tuple[str | None, dict[str, Any]]]:

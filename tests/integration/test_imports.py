@@ -158,9 +158,10 @@ def test_xlsx_import_stores_submitted_responses_that_score(wemwbs):
         assert response.started_at == response.submitted_at
         assert (response.questionnaire_id, response.questionnaire_version) == ("wemwbs", 1)
         assert response.questionnaire_hash == version.content_hash
-    coded = [r for r in responses if r.respondent_code]
+    coded = [r for r in responses if r.respondent]
     assert len(coded) == 1
-    assert coded[0].respondent_code == hash_code(collection.contract.respondent_salt, "7KQ2MX9PD")
+    salt = collection.contract.respondent_salt
+    assert coded[0].respondent.code_hash == hash_code(salt, "7KQ2MX9PD")
     assert coded[0].code_source == "entered"
     batch = db.session.scalar(select(ImportBatch))
     assert (batch.rows_imported, batch.rows_already_imported) == (12, 0)

@@ -21,6 +21,7 @@ from tests.conftest import POSTGRES_URL, make_config
 from tests.integration.helpers import make_contract
 
 BEFORE = "95ded680774a"
+BEFORE_RESPONDENTS = "4f7c2a9e1b6d"
 
 
 @pytest.fixture
@@ -79,5 +80,94 @@ def test_import_jobs_migration_goes_down_and_up_again(empty_database, tmp_path):
                 connection, opts={"compare_type": True, "render_as_batch": True}
             )
             assert compare_metadata(context, db.metadata) == []
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _answering(collection) -> dict[str, object]:
+    version = collection.questionnaire_version
+    return {
+        "c": collection.id,
+        "v": version.id,
+        "q": version.questionnaire_id,
+        "n": version.version,
+        "h": version.content_hash,
+    }
+
+
+def _insert_response(connection, answering: dict[str, object], code: str | None) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO response (collection_id, questionnaire_version_id, questionnaire_id, "
+            "questionnaire_version, questionnaire_hash, idempotency_key, resume_key_hash, "
+            "reference, respondent_code, consent_given, status, started_at, updated_at) "
+            "VALUES (:c, :v, :q, :n, :h, :k, :r, :ref, :code, TRUE, 'in_progress', "
+            "'2026-11-01 10:00:00', '2026-11-01 10:00:00')"
+        ),
+        answering
+        | {
+            "k": secrets.token_hex(32),
+            "r": secrets.token_hex(32),
+            "ref": secrets.token_hex(6),
+            "code": code,
+        },
+    )
+
+
+def _codes_by_response() -> list[tuple[int, object]]:
+    with db.engine.connect() as connection:
+        return [
+            tuple(r)
+            for r in connection.execute(
+                text("SELECT id, respondent_code FROM response ORDER BY id")
+            )
+        ]
+
+
+def test_respondent_migration_moves_codes_to_respondent_rows_and_back(empty_database, tmp_path):
+    from flask_migrate import downgrade, upgrade
+
+    from svcollect.services.questionnaires import registry, sync_releases
+    from tests.integration.helpers import make_collection
+
+    app = create_app(make_config(empty_database, tmp_path))
+    with app.app_context():
+        upgrade()
+        sync_releases(registry())
+        first = make_collection("ons4")
+        baseline = _answering(first)
+        follow_up = _answering(make_collection("ons4", contract=first.contract, wave="follow_up"))
+        db.session.remove()
+        downgrade(revision=BEFORE_RESPONDENTS)
+        one, two = "a" * 64, "b" * 64
+        with db.engine.begin() as connection:
+            for collection, code in [
+                (baseline, one),
+                (baseline, None),
+                (baseline, two),
+                (follow_up, one),
+                (follow_up, None),
+            ]:
+                _insert_response(connection, collection, code)
+        before = _codes_by_response()
+
+        upgrade()
+        assert "respondent_code" not in _columns("response")
+        with db.engine.connect() as connection:
+            respondents = dict(
+                connection.execute(text("SELECT code_hash, id FROM respondent")).all()
+            )
+            pointers = connection.execute(text("SELECT respondent_id FROM response ORDER BY id"))
+            assert [p for (p,) in pointers] == [
+                respondents[code] if code else None for _, code in before
+            ]
+        assert sorted(respondents) == [one, two]
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO respondent (code_hash) VALUES (:h)"), {"h": one})
+
+        downgrade(revision=BEFORE_RESPONDENTS)
+        assert "respondent" not in inspect(db.engine).get_table_names()
+        assert _codes_by_response() == before
+        upgrade()
         db.session.remove()
         db.engine.dispose()

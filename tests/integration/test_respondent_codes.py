@@ -18,8 +18,9 @@ def _finish(person: Respondent) -> str:
     return person.get(done.headers["Location"]).get_data(as_text=True)
 
 
-def _code_hashes() -> list[str]:
-    return list(db.session.scalars(select(Response.respondent_code).order_by(Response.id)))
+def _code_hashes() -> list[str | None]:
+    responses = db.session.scalars(select(Response).order_by(Response.id))
+    return [r.respondent.code_hash if r.respondent else None for r in responses]
 
 
 def test_issued_code_entered_at_follow_up_pairs_the_responses(app):
@@ -39,6 +40,8 @@ def test_issued_code_entered_at_follow_up_pairs_the_responses(app):
     assert 'class="app-code"' not in page  # an entered code is not shown back
     baseline_hash, follow_up_hash = _code_hashes()
     assert baseline_hash == follow_up_hash
+    people = db.session.scalars(select(Response.respondent_id).order_by(Response.id)).all()
+    assert people[0] is not None and people == [people[0]] * 2  # one respondent row
 
 
 def test_mistyped_code_gets_a_message(app, client):

@@ -46,8 +46,8 @@ def test_open_link_journey_stores_one_pinned_response(app, client):
     # The issued code is shown once more on confirmation and stored only as an HMAC.
     code = text.split('class="app-code">')[1].split("<")[0]
     salt = collection.contract.respondent_salt
-    assert response.respondent_code == hash_code(salt, normalise_code(code))
-    assert code.replace("-", "") not in response.respondent_code
+    assert response.respondent.code_hash == hash_code(salt, normalise_code(code))
+    assert code.replace("-", "") not in response.respondent.code_hash
     rows = db.session.execute(select(Answer.question_id, Answer.value_number)).all()
     assert sorted(rows) == sorted((k, float(v)) for k, v in ONS4.items())
 
@@ -63,7 +63,7 @@ def test_answers_load_into_pandas_in_one_frame(app, client):
     frame = answers_frame(collection.id)
     assert list(frame.columns) == [
         "response_id",
-        "respondent_code",
+        "respondent",
         "question_id",
         "value_text",
         "value_number",

@@ -23,6 +23,7 @@ def prewalk(app: Any, collection_id: int, count: int, batch: int = 2000) -> list
     from svcollect.services import responses as svc
     from svcollect.services.questionnaires import questionnaire_for
     from svcollect.services.respondent_codes import hash_code, issued_code, normalise_code
+    from svcollect.services.respondents import respondent_ids
 
     rng = random.Random(11)
     keys: list[str] = []
@@ -51,7 +52,7 @@ def prewalk(app: Any, collection_id: int, count: int, batch: int = 2000) -> list
                         "idempotency_key": svc.sha256_hex(idempotency),
                         "resume_key_hash": svc.sha256_hex(resume),
                         "reference": svc.new_reference(),
-                        "respondent_code": hash_code(salt, normalise_code(code) or code),
+                        "respondent_id": hash_code(salt, normalise_code(code) or code),
                         "code_source": "issued",
                         "consent_given": True,
                         "status": "in_progress",
@@ -59,6 +60,9 @@ def prewalk(app: Any, collection_id: int, count: int, batch: int = 2000) -> list
                         "updated_at": now,
                     }
                 )
+            respondent_of = respondent_ids(row["respondent_id"] for row in rows)
+            for row in rows:  # the code's hash, until here
+                row["respondent_id"] = respondent_of[row["respondent_id"]]
             ids = (
                 db.session.execute(
                     Response.__table__.insert().returning(Response.__table__.c.id), rows
@@ -116,7 +120,7 @@ def answer_shape(app: Any, resume_key: str) -> tuple[Any, ...]:
         shape = (
             response.status,
             response.code_source,
-            response.respondent_code is not None,
+            response.respondent_id is not None,
             len(response.reference),
             sorted(
                 (

@@ -99,12 +99,12 @@ def long_answers(responses: list[tuple[int, dict[str, object]]]) -> pd.DataFrame
                 rows.append((response_id, "s", question_id, str(value), np.nan))
     frame = pd.DataFrame(
         rows,
-        columns=["response_id", "respondent_code", "question_id", "value_text", "value_number"],
+        columns=["response_id", "respondent", "question_id", "value_text", "value_number"],
     )
     return frame.astype(
         {
             "response_id": "int64",
-            "respondent_code": "string",
+            "respondent": "string",
             "question_id": "string",
             "value_text": "string",
             "value_number": "float64",
@@ -135,7 +135,7 @@ def test_the_scorer_totals_each_measure_by_its_code(
     assert set(answers["question_id"]) <= {q.id for q in delivery_return.questions()}
     result = get_scorer(delivery_return.scorer)(answers)
     assert result.exclusions.empty
-    assert list(result.scores.columns) == ["respondent_code", *sorted(counted)]
+    assert list(result.scores.columns) == ["respondent", *sorted(counted)]
     totals = delivery_totals(result).set_index("question_id")
     assert list(totals.index) == sorted(counted)
     assert (totals["n_responses"] == 2).all()

@@ -35,12 +35,12 @@ def long_answers(
             rows.append((response_id, code, question, text, number))
     frame = pd.DataFrame(
         rows,
-        columns=["response_id", "respondent_code", "question_id", "value_text", "value_number"],
+        columns=["response_id", "respondent", "question_id", "value_text", "value_number"],
     )
     return frame.astype(
         {
             "response_id": "int64",
-            "respondent_code": "string",
+            "respondent": "string",
             "question_id": "string",
             "value_text": "string",
             "value_number": "float64",
@@ -69,12 +69,12 @@ def scores(
     rows: Sequence[tuple[int, str | None, float]],
     band: bool = True,
 ) -> pd.DataFrame:
-    """A scores frame as a scorer returns it: index response_id, respondent_code, measure."""
+    """A scores frame as a scorer returns it: index response_id, respondent, measure."""
     ids = [r[0] for r in rows]
     values = np.array([r[2] for r in rows], dtype=np.float64)
     frame = pd.DataFrame(
         {
-            "respondent_code": pd.array([r[1] for r in rows], dtype="string"),
+            "respondent": pd.array([r[1] for r in rows], dtype="string"),
             measure: values,
         },
         index=pd.Index(ids, name="response_id", dtype="int64"),

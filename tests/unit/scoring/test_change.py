@@ -66,7 +66,7 @@ def test_duplicate_codes_in_a_wave_keep_the_latest_and_are_reported() -> None:
     assert change.baseline.n_duplicates_dropped == 1
     assert change.baseline.n == 12
     assert change.n_paired == 12
-    pairs = change.pairs.set_index("respondent_code")
+    pairs = change.pairs.set_index("respondent")
     assert pairs.loc["a", "baseline"] == 40  # the later response (id 2), not id 1
     assert pairs.loc["a", "baseline_response_id"] == 2
     assert any("1 baseline responses repeat a respondent code" in f for f in change.flags)

@@ -94,7 +94,7 @@ def test_portfolio_counts_a_respondent_once_keeping_the_earliest_contract() -> N
         {
             "contract_id": ["B", "B", "A", "A", "A"],
             "contract_start": [date(2024, 1, 1)] * 2 + [date(2023, 1, 1)] * 3,
-            "respondent_code": ["x", "y", "x", "z", None],
+            "respondent": ["x", "y", "x", "z", None],
             "low": [10.0, 20.0, 1.0, 2.0, 3.0],
             "central": [10.0, 20.0, 1.0, 2.0, 3.0],
             "high": [10.0, 20.0, 1.0, 2.0, 3.0],
@@ -105,12 +105,12 @@ def test_portfolio_counts_a_respondent_once_keeping_the_earliest_contract() -> N
     assert result.dropped_by_contract == {"B": 1}
     kept = result.kept.set_index("contract_id")
     assert sorted(result.kept["central"]) == [1.0, 2.0, 3.0, 20.0]
-    assert "x" in kept.loc["A", "respondent_code"].tolist()
+    assert "x" in kept.loc["A", "respondent"].tolist()
     total = result.totals["paired survey"]["central"]
     assert total.n == 4
     assert total.suppressed  # 4 people < 10
     big = deduplicate_portfolio(
-        pd.concat([rows] * 1, ignore_index=True).assign(respondent_code=[f"p{i}" for i in range(5)])
+        pd.concat([rows] * 1, ignore_index=True).assign(respondent=[f"p{i}" for i in range(5)])
     )
     assert big.n_dropped == 0
     assert "started first" in result.rule

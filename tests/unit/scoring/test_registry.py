@@ -55,7 +55,7 @@ def test_every_scorer_handles_an_empty_collection(name: str, empty_answers: pd.D
     assert result.version
     assert result.n_responses == 0
     assert result.n_scored == 0
-    assert result.scores.columns[0] == "respondent_code"
+    assert result.scores.columns[0] == "respondent"
     assert result.scores.index.name == "response_id"
     assert result.to_dict()["responses"] == []
 

@@ -94,7 +94,7 @@ def test_delivery_return_totals_per_question() -> None:
     )
     result = get_scorer("delivery_return")(answers)
     assert list(result.scores.columns) == [
-        "respondent_code",
+        "respondent",
         "apprentices",
         "jobs_created",
         "volunteer_hours",

@@ -47,7 +47,7 @@ def test_wemwbs_total_and_band(total: int, band: str) -> None:
     row = result.scores.loc[7]
     assert row["wemwbs"] == total
     assert row["wemwbs_band"] == band
-    assert row["respondent_code"] == "rc"
+    assert row["respondent"] == "rc"
 
 
 def test_wemwbs_every_total_in_range() -> None:
@@ -116,7 +116,7 @@ def test_wemwbs_band_cut_offs_are_configurable() -> None:
 
 def test_missing_respondent_code_is_kept_as_na() -> None:
     result = get_scorer("wemwbs")(long_answers([(1, None, wemwbs_items(50))]))
-    assert result.scores["respondent_code"].isna().all()
+    assert result.scores["respondent"].isna().all()
 
 
 @pytest.mark.parametrize("raw", sorted(SWEMWBS_METRIC))
