@@ -7,8 +7,9 @@ pairs or de-duplicates people (scoring, valuation, the portfolio) compares integ
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import BindParameter, Insert, bindparam, select
+from sqlalchemy import BindParameter, String, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from svcollect.extensions import db
@@ -22,7 +23,8 @@ def respondent_ids(code_hashes: Iterable[str]) -> dict[str, int]:
 
     Runs in the session's transaction. Only the missing hashes are inserted, with ON CONFLICT
     DO NOTHING: two requests giving the same new code at once end with the one row and
-    neither fails (PostgreSQL makes the second wait for the first to commit, then reads it).
+    neither fails (PostgreSQL makes the second wait for the first to commit; the row the
+    second did not insert returns nothing, so it is read afterwards).
     """
     wanted = sorted(set(code_hashes))
     found: dict[str, int] = {}
@@ -31,8 +33,10 @@ def respondent_ids(code_hashes: Iterable[str]) -> dict[str, int]:
         found.update(_select(chunk))
         missing = [h for h in chunk if h not in found]
         if missing:
-            db.session.execute(_insert_ignoring_existing(missing))
-            found.update(_select(missing))
+            found.update(_insert(missing))
+            raced = [h for h in missing if h not in found]  # added by someone else meanwhile
+            if raced:
+                found.update(_select(raced))
     return found
 
 
@@ -40,21 +44,41 @@ def respondent_id(code_hash: str) -> int:
     return respondent_ids([code_hash])[code_hash]
 
 
+def _postgres() -> bool:
+    return bool(db.engine.dialect.name == "postgresql")
+
+
+def _hash_array(hashes: list[str]) -> BindParameter[Any]:
+    array: Any = postgresql.ARRAY(String(64))
+    return bindparam("hashes", hashes, type_=array)
+
+
 def _select(hashes: list[str]) -> dict[str, int]:
-    # Written into the SQL (hex digests svcollect made): see imports._among on why.
-    among: BindParameter[list[str]] = bindparam(
-        "hashes", hashes, expanding=True, literal_execute=True
-    )
-    rows = db.session.execute(
-        select(Respondent.code_hash, Respondent.id).where(Respondent.code_hash.in_(among))
-    )
+    table = Respondent.__table__
+    if _postgres():  # one array parameter: no statement of a thousand values to build
+        where = table.c.code_hash == any_(_hash_array(hashes))
+    else:  # written into the SQL (hex digests svcollect made): see imports._among on why
+        where = table.c.code_hash.in_(
+            bindparam("hashes", hashes, expanding=True, literal_execute=True)
+        )
+    rows = db.session.connection().execute(select(table.c.code_hash, table.c.id).where(where))
     return {code_hash: number for code_hash, number in rows}
 
 
-def _insert_ignoring_existing(hashes: list[str]) -> Insert:
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    return (
-        dialect.insert(Respondent)
-        .values([{"code_hash": h} for h in hashes])
-        .on_conflict_do_nothing(index_elements=["code_hash"])
-    )
+def _insert(hashes: list[str]) -> dict[str, int]:
+    """Insert the hashes, skipping any that exist by now; the ids of those inserted."""
+    table = Respondent.__table__
+    returning = (table.c.code_hash, table.c.id)
+    connection = db.session.connection()  # not through the ORM: no per-row bookkeeping
+    if _postgres():
+        unnested = select(func.unnest(_hash_array(hashes)))
+        statement = postgresql.insert(table).from_select(["code_hash"], unnested)
+        rows = connection.execute(
+            statement.on_conflict_do_nothing(index_elements=["code_hash"]).returning(*returning)
+        )
+    else:
+        ignoring = sqlite.insert(table).on_conflict_do_nothing(index_elements=["code_hash"])
+        rows = connection.execute(
+            ignoring.returning(*returning), [{"code_hash": h} for h in hashes]
+        )
+    return {code_hash: number for code_hash, number in rows}
