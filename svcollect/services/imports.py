@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 from psycopg import sql as psycopg_sql
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 
+from svcollect.database import among_literals
 from svcollect.evidence.filetypes import sanitise_name
 from svcollect.extensions import db
 from svcollect.imports import (
@@ -197,22 +198,14 @@ def _chunks(items: list[Any], size: int = _CHUNK) -> list[list[Any]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
-def _among(column: Any, values: list[str]) -> Any:
-    """``column IN (values)`` with the values written into the SQL.
-
-    As bound parameters, psycopg prepares a repeated query after five runs and PostgreSQL
-    then plans it without seeing the values, comparing each row with every one of them:
-    2 s a chunk at 100,000 rows. The values are hashes and references svcollect made.
-    """
-    return column.in_(bindparam("values", values, expanding=True, literal_execute=True))
-
-
 def _existing(keys: list[str]) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(keys):
         found.update(
             db.session.scalars(
-                select(Response.idempotency_key).where(_among(Response.idempotency_key, chunk))
+                select(Response.idempotency_key).where(
+                    among_literals(Response.idempotency_key, chunk)
+                )
             )
         )
     return found
@@ -231,7 +224,7 @@ def _references(count: int) -> list[str]:
         for chunk in _chunks(sorted(made)):
             made -= set(
                 db.session.scalars(
-                    select(Response.reference).where(_among(Response.reference, chunk))
+                    select(Response.reference).where(among_literals(Response.reference, chunk))
                 )
             )
         chosen |= made
@@ -283,7 +276,7 @@ def _insert_responses(
             (key, rid)
             for rid, key in db.session.execute(
                 select(Response.id, Response.idempotency_key).where(
-                    _among(Response.idempotency_key, chunk)
+                    among_literals(Response.idempotency_key, chunk)
                 )
             )
         )

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import BindParameter, String, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from svcollect.database import among_literals
 from svcollect.extensions import db
 from svcollect.models import Respondent
 
@@ -57,10 +58,8 @@ def _select(hashes: list[str]) -> dict[str, int]:
     table = Respondent.__table__
     if _postgres():  # one array parameter: no statement of a thousand values to build
         where = table.c.code_hash == any_(_hash_array(hashes))
-    else:  # written into the SQL (hex digests svcollect made): see imports._among on why
-        where = table.c.code_hash.in_(
-            bindparam("hashes", hashes, expanding=True, literal_execute=True)
-        )
+    else:
+        where = among_literals(table.c.code_hash, hashes)
     rows = db.session.connection().execute(select(table.c.code_hash, table.c.id).where(where))
     return {code_hash: number for code_hash, number in rows}
 
