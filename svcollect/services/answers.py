@@ -33,7 +33,7 @@ ANSWER_COLUMNS = ["response_id", "respondent", "question_id", "value_text", "val
 # A chunk is the next CHUNK_RESPONSES submitted responses by id, then their answers. Each
 # response's respondent (the id of its respondent code's row, or null) is read once per
 # response and given to its answers here.
-_CODES = (
+_RESPONSES = (
     "SELECT id AS response_id, respondent_id AS respondent FROM response "
     "WHERE collection_id = {p} AND status = 'submitted' AND id > {p} ORDER BY id LIMIT {p}"
 )
@@ -189,19 +189,19 @@ def _answer_columns() -> _Columns:
     )
 
 
-def _code_columns() -> _Columns:
+def _response_columns() -> _Columns:
     return _Columns(response_id=_ints, respondent=_nullable_ints)
 
 
-def _with_codes(frame: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
-    """The answers of the responses in ``codes``, each row given its response's respondent.
+def _with_respondents(frame: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
+    """The answers of the responses in ``responses``, each row given its response's respondent.
 
     Answers of any other response are dropped: one submitted after its chunk's responses
-    were read is not in ``codes``, and is read with the next computation instead.
+    were read is not in ``responses``, and is read with the next computation instead.
     """
-    code_of = pd.Series(codes["respondent"].array, index=codes["response_id"].array)
-    frame = frame[frame["response_id"].isin(code_of.index)].reset_index(drop=True)
-    per_row = code_of.reindex(frame["response_id"].to_numpy()).array
+    respondent_of = pd.Series(responses["respondent"].array, index=responses["response_id"].array)
+    frame = frame[frame["response_id"].isin(respondent_of.index)].reset_index(drop=True)
+    per_row = respondent_of.reindex(frame["response_id"].to_numpy()).array
     frame.insert(1, "respondent", pd.Series(per_row, index=frame.index, copy=False))
     return frame
 
@@ -223,23 +223,23 @@ def answer_chunks(
         after = 0
         while True:
             numbers: tuple[int, ...] = (collection_id, after, CHUNK_RESPONSES)
-            codes = reader.read(_CODES, numbers, _code_columns())
-            if not len(codes):
+            responses = reader.read(_RESPONSES, numbers, _response_columns())
+            if not len(responses):
                 return
-            ids = codes["response_id"].to_numpy()
+            ids = responses["response_id"].to_numpy()
             after = int(ids[-1])
             if wanted is not None:
-                codes = codes[np.isin(ids, wanted)]
-                if not len(codes):
+                responses = responses[np.isin(ids, wanted)]
+                if not len(responses):
                     continue
             first = int(ids[0])
             numbers = (collection_id, first, after, first, after)
-            yield _with_codes(reader.read(_ANSWERS, numbers, _answer_columns()), codes)
+            yield _with_respondents(reader.read(_ANSWERS, numbers, _answer_columns()), responses)
 
 
 def empty_answers() -> pd.DataFrame:
     """An answers frame with no rows and the contract's columns and types."""
-    return _with_codes(_answer_columns().frame(), _code_columns().frame())
+    return _with_respondents(_answer_columns().frame(), _response_columns().frame())
 
 
 def answers_frame(collection_id: int, response_ids: Iterable[int] | None = None) -> pd.DataFrame:

@@ -255,11 +255,12 @@ def _insert_responses(
     }
     # In table order: the columns that differ from row to row sit together.
     varying = ["idempotency_key", "resume_key_hash", "reference", "respondent_id", "code_source"]
-    hashes = [hash_code(salt, code[0]) if code else None for code in rows.codes]
-    respondent_of = respondent_ids(h for i in new.tolist() if (h := hashes[i]) is not None)
+    chosen = new.tolist()
+    hashes = [hash_code(salt, code[0]) if (code := rows.codes[i]) else None for i in chosen]
+    respondent_of = respondent_ids(h for h in hashes if h is not None)
     records = []
-    for n, i in enumerate(new.tolist()):
-        code, code_hash = rows.codes[i], hashes[i]
+    for n, i in enumerate(chosen):
+        code, code_hash = rows.codes[i], hashes[n]
         records.append(
             (
                 keys[i],
