@@ -8,14 +8,6 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovPasswordInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextInput,
-)
 from wtforms import (
     Field,
     PasswordField,
@@ -36,6 +28,14 @@ from wtforms.validators import (
 )
 
 from svcollect.forms.answer_types import CleanStringField, _no_control_characters
+from svcollect.forms.widgets import (
+    GovCheckboxesInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
 from svcollect.models import Organisation
 from svcollect.services.accounts import (
     KIND_NAMES,

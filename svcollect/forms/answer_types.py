@@ -15,14 +15,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext, lazy_gettext
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovCheckboxesInput,
-    GovDateInput,
-    GovFileInput,
-    GovRadioInput,
-    GovTextInput,
-)
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateField, MultipleFileField
 from wtforms.fields.choices import SelectChoice
@@ -34,6 +26,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from svcollect.forms.widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovDateInput,
+    GovFileInput,
+    GovRadioInput,
+    GovTextInput,
+)
 from svcollect.questionnaires import Question
 
 Stored = tuple[str | None, float | None]

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
 from wtforms import SubmitField
 from wtforms.validators import ValidationError
 
 from svcollect.forms.answer_types import GovDateField
+from svcollect.forms.widgets import GovDateInput, GovSubmitInput
 
 
 def _period_date(label: Any, hint: Any) -> Any:

@@ -6,15 +6,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
-    GovCheckboxesInput,
-    GovDateInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextInput,
-)
 from wtforms import (
     DecimalField,
     IntegerField,
@@ -31,6 +22,15 @@ from svcollect.forms.answer_types import (
     DateGiven,
     GovDateField,
     _no_control_characters,
+)
+from svcollect.forms.widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
 )
 
 

@@ -7,12 +7,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import HiddenField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp
 
 from svcollect.forms.answer_types import CleanStringField, _no_control_characters
+from svcollect.forms.widgets import GovRadioInput, GovSubmitInput, GovTextInput
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovFileInput, GovSubmitInput
 from wtforms import MultipleFileField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from svcollect.forms.answer_types import _no_control_characters
+from svcollect.forms.widgets import GovCharacterCount, GovFileInput, GovSubmitInput
 
 
 class QueryAnswerForm(FlaskForm):

@@ -8,17 +8,17 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import (
+from wtforms import DecimalField, RadioField, SelectField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional
+
+from svcollect.forms.answer_types import CleanStringField, _no_control_characters
+from svcollect.forms.widgets import (
     GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import DecimalField, RadioField, SelectField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
-
-from svcollect.forms.answer_types import CleanStringField, _no_control_characters
 from svcollect.scoring.assumptions import FRACTIONS, LABELS, WELLBY_VALUES
 from svcollect.scoring.measures import measure_defaults
 

@@ -18,11 +18,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovFileInput, GovSubmitInput
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired
 
+from svcollect.forms.widgets import GovCheckboxInput, GovFileInput, GovSubmitInput
 from svcollect.imports import codebook, not_importable
 from svcollect.jobs import enqueue_import
 from svcollect.models import Collection

@@ -1,0 +1,164 @@
+"""The GOV.UK widgets every form uses, with their HTML memoised per app.
+
+govuk-frontend-wtf turns a field into a params dict and renders a GOV.UK macro with it.
+The macro is a pure function of those params, and rendering it is the costliest part of a
+question page: an 11-point scale's radios took about a third of the page's CPU time
+(tests/bench/load/README.md). The same params come round again and again (every
+respondent sees the same blank question), so each widget's HTML is kept, keyed by the
+template and an exact, typed copy of the params; anything else is rendered as before.
+
+Exact means that two params give the same key only if the macro cannot tell them apart:
+`Markup` (not escaped) and `str` (escaped) are different keys, as are `1`, `1.0` and
+`True`, and `0.0` and `-0.0`. A lazy translation is keyed by its text in this request's
+language and given back as a lazy string of that text (it renders unescaped, like Markup,
+but filters treat it as a plain string). Params holding any other type are rendered as
+before, not memoised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from flask import current_app
+from flask_babel.speaklater import LazyString
+from govuk_frontend_wtf import wtforms_widgets as govuk
+from markupsafe import Markup
+
+__all__ = [
+    "GovCharacterCount",
+    "GovCheckboxInput",
+    "GovCheckboxesInput",
+    "GovDateInput",
+    "GovFileInput",
+    "GovPasswordInput",
+    "GovRadioInput",
+    "GovSelect",
+    "GovSubmitInput",
+    "GovTextArea",
+    "GovTextInput",
+    "freeze",
+    "thaw",
+]
+
+CACHE_SIZE = 2048  # entries per app; a widget's HTML is 0.2-6 KB
+_EXTENSION = "svcollect_widget_html"
+
+
+class Unfrozen(Exception):
+    """The params hold a value whose rendering the key could not pin down."""
+
+
+Frozen = tuple[Any, ...]
+
+
+def freeze(value: Any) -> Any:
+    """A hashable copy of `value` that keeps every distinction the macro can see."""
+    kind = type(value)
+    if kind is str or value is None or kind is bool or kind is int:
+        return (kind.__name__, value)
+    if kind is float:
+        return ("float", repr(value))  # 0.0 and -0.0 are equal but print differently
+    if kind is Markup:
+        return ("markup", value)
+    if kind is LazyString:
+        return ("lazy", str(value))
+    if kind is dict:
+        return ("dict", tuple((freeze(k), freeze(v)) for k, v in value.items()))
+    if kind is list or kind is tuple:
+        return (kind.__name__, tuple(freeze(v) for v in value))
+    raise Unfrozen(kind.__qualname__)
+
+
+def thaw(frozen: Any) -> Any:
+    """The params back from `freeze`: equal values of the same types."""
+    kind, value = frozen
+    if kind == "float":
+        return float(value)
+    if kind == "lazy":
+        return LazyString(str, value)
+    if kind == "dict":
+        return {thaw(k): thaw(v) for k, v in value}
+    if kind == "list":
+        return [thaw(v) for v in value]
+    if kind == "tuple":
+        return tuple(thaw(v) for v in value)
+    return value
+
+
+class _Template(govuk.GovFormBase):
+    """govuk-frontend-wtf's own rendering of one template."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+
+
+def _render_frozen(template: str, frozen: Frozen) -> Markup:
+    return _Template(template).render(thaw(frozen))
+
+
+def _renderer() -> Callable[[str, Frozen], Markup]:
+    """This app's memo: one per app, so apps with other templates never share HTML."""
+    extensions = current_app.extensions
+    renderer = extensions.get(_EXTENSION)
+    if renderer is None:
+        renderer = extensions[_EXTENSION] = lru_cache(maxsize=CACHE_SIZE)(_render_frozen)
+    return renderer
+
+
+class Memoised:
+    """Mixed in before a govuk-frontend-wtf widget: renders each distinct params once."""
+
+    template: str
+
+    def render(self, params: dict[str, Any]) -> Markup:
+        try:
+            frozen = freeze(params)
+        except Unfrozen:
+            return _Template(self.template).render(params)
+        return _renderer()(self.template, frozen)
+
+
+class GovCharacterCount(Memoised, govuk.GovCharacterCount):
+    pass
+
+
+class GovCheckboxInput(Memoised, govuk.GovCheckboxInput):
+    pass
+
+
+class GovCheckboxesInput(Memoised, govuk.GovCheckboxesInput):
+    pass
+
+
+class GovDateInput(Memoised, govuk.GovDateInput):
+    pass
+
+
+class GovFileInput(Memoised, govuk.GovFileInput):
+    pass
+
+
+class GovPasswordInput(Memoised, govuk.GovPasswordInput):
+    pass
+
+
+class GovRadioInput(Memoised, govuk.GovRadioInput):
+    pass
+
+
+class GovSelect(Memoised, govuk.GovSelect):
+    pass
+
+
+class GovSubmitInput(Memoised, govuk.GovSubmitInput):
+    pass
+
+
+class GovTextArea(Memoised, govuk.GovTextArea):
+    pass
+
+
+class GovTextInput(Memoised, govuk.GovTextInput):
+    pass
