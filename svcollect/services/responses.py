@@ -187,6 +187,15 @@ class Progress:
         rows = saved_rows(response)
         return cls(questionnaire, rows, typed_answers(questionnaire.questions(), rows))
 
+    def after_save(self, page: Page, saved: dict[str, tuple[str | None, float | None]]) -> Progress:
+        """This progress once `save_page` has replaced the page's rows with `saved`."""
+        replaced = set(_page_keys(page))
+        rows = {qid: row for qid, row in self.rows.items() if qid not in replaced}
+        rows.update(saved)
+        return Progress(
+            self.questionnaire, rows, typed_answers(self.questionnaire.questions(), rows)
+        )
+
     def visible_pages(self) -> list[Page]:
         """Pages shown to this respondent: visible, with at least one visible question."""
         questions = {q.id for q in self.questionnaire.visible_questions(self.typed)}
@@ -229,39 +238,47 @@ class Progress:
         return pages[ids.index(before.id) - 1]
 
 
-def save_page(response: Response, page: Page, values: Mapping[str, Stored | None]) -> None:
-    """Replace this page's saved answers with `values` (None = not answered)."""
-    question_ids = [q.id for q in page.questions] + [PAGE_MARKER + page.id]
+def _page_keys(page: Page) -> list[str]:
+    """The answer rows a page's save replaces: its questions' and its marker."""
+    return [q.id for q in page.questions] + [PAGE_MARKER + page.id]
+
+
+def save_page(
+    response: Response, page: Page, values: Mapping[str, Stored | None]
+) -> dict[str, tuple[str | None, float | None]]:
+    """Replace this page's saved answers with `values` (None = not answered).
+
+    Returns the rows now saved for the page, for `Progress.after_save`.
+    """
+    question_ids = _page_keys(page)
+    response_id = response.id
     now = utcnow()
     db.session.execute(
         delete(Answer).where(
-            Answer.response_id == response.id, Answer.question_id.in_(question_ids)
+            Answer.response_id == response_id, Answer.question_id.in_(question_ids)
         )
     )
-    rows = [
-        {
-            "response_id": response.id,
-            "question_id": qid,
-            "value_text": stored[0],
-            "value_number": stored[1],
-            "answered_at": now,
-        }
-        for qid, stored in values.items()
-        if stored is not None
-    ]
+    saved: dict[str, tuple[str | None, float | None]] = {
+        qid: stored for qid, stored in values.items() if stored is not None
+    }
     # A marker row records that the page was saved, even when every answer was optional.
-    rows.append(
-        {
-            "response_id": response.id,
-            "question_id": PAGE_MARKER + page.id,
-            "value_text": None,
-            "value_number": None,
-            "answered_at": now,
-        }
+    saved[PAGE_MARKER + page.id] = (None, None)
+    db.session.execute(
+        Answer.__table__.insert(),
+        [
+            {
+                "response_id": response_id,
+                "question_id": qid,
+                "value_text": text,
+                "value_number": number,
+                "answered_at": now,
+            }
+            for qid, (text, number) in saved.items()
+        ],
     )
-    db.session.execute(Answer.__table__.insert(), rows)
-    response.updated_at = now
+    db.session.execute(update(Response).where(Response.id == response_id).values(updated_at=now))
     db.session.commit()
+    return saved
 
 
 def set_respondent_code(response: Response, canonical_code: str, source: str) -> None:

@@ -83,8 +83,10 @@ def question_page(
         if valid and not upload_errors:
             data = {q.id: form[q.id].data for q in visible}
             data.update(file_ids)
-            svc.save_page(response, page, svc.stored_values(visible, data))
-            return redirect(_after_save(questionnaire, response, page, returning, urls), code=303)
+            saved = svc.save_page(response, page, svc.stored_values(visible, data))
+            return redirect(
+                _after_save(progress.after_save(page, saved), page, returning, urls), code=303
+            )
         db.session.rollback()
         for qid, message in upload_errors.items():
             form[qid].errors = [message]
@@ -110,14 +112,8 @@ def question_page(
     )
 
 
-def _after_save(
-    questionnaire: Questionnaire,
-    response: Response,
-    page: Page,
-    returning: bool,
-    urls: JourneyUrls,
-) -> str:
-    progress = svc.Progress.of(questionnaire, response)
+def _after_save(progress: svc.Progress, page: Page, returning: bool, urls: JourneyUrls) -> str:
+    """Where to go once the page is saved; `progress` already holds the saved page."""
     following = None if returning else progress.next_page(page)
     if following is not None:
         return urls.page(following.id)

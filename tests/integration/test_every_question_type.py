@@ -209,3 +209,35 @@ def test_required_file_question_needs_a_file(at_evidence):
         at_evidence.url("/page/evidence"), data={"csrf_token": csrf_token(page)}
     )
     assert result.status_code == 422
+
+
+def test_progress_after_a_save_is_what_the_database_then_holds(person):
+    """The page after a save is chosen from what was saved, without reading it back."""
+    from datetime import date
+
+    from svcollect.models import Response
+    from svcollect.services.questionnaires import questionnaire_for
+    from svcollect.services.responses import Progress, save_page, stored_values
+
+    response = db.session.scalar(select(Response))
+    questionnaire = questionnaire_for(response.collection.questionnaire_version)
+    pages = {page.id: page for page in questionnaire.pages}
+    steps = [
+        ("about", {"team_size": "12", "has_policy": "yes"}),
+        ("details", {"started_on": date(2025, 2, 3), "activities": ["walks"], "story": "Good"}),
+        ("evidence", {"policy_file": None}),
+        ("about", {"team_size": "40", "has_policy": "no"}),  # hides the evidence page
+        ("details", {"started_on": date(2025, 2, 3), "activities": ["other"], "story": None}),
+        ("contact", {"team_name": "Estates"}),
+    ]
+    progress = Progress.of(questionnaire, response)
+    for page_id, data in steps:
+        page = pages[page_id]
+        values = stored_values(page.questions, data)
+        progress = progress.after_save(page, save_page(response, page, values))
+        db.session.expire_all()
+        stored = Progress.of(questionnaire, db.session.get(Response, response.id))
+        assert progress.rows == stored.rows
+        assert progress.typed == stored.typed
+        assert [p.id for p in progress.visible_pages()] == [p.id for p in stored.visible_pages()]
+        assert progress.first_incomplete_page() == stored.first_incomplete_page()
