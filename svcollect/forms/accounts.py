@@ -7,7 +7,6 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     Field,
     PasswordField,
@@ -28,6 +27,7 @@ from wtforms.validators import (
 )
 
 from svcollect.forms.answer_types import CleanStringField, _no_control_characters
+from svcollect.forms.base import Form
 from svcollect.forms.widgets import (
     GovCheckboxesInput,
     GovPasswordInput,
@@ -88,7 +88,7 @@ class _ChoiceField(RadioField):
         super().__init__(*args, validate_choice=False, widget=GovRadioInput(), **kwargs)
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     # No shape check: any email that is not an account gets the same message as a wrong
     # password, so that the page says nothing about which accounts exist.
     email = StringField(
@@ -105,7 +105,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         _l("Create a password"),
         description=_l("Use 12 characters or more. Do not use a common password or your email."),
@@ -130,7 +130,7 @@ class SetPasswordForm(FlaskForm):
             raise StopValidation(gettext("Passwords must match"))
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = StringField(
         _l("Email address"),
         description=_l("They will use this to sign in"),
@@ -180,7 +180,7 @@ class UserForm(FlaskForm):
         return None if value in (None, NO_ORGANISATION) else int(value)
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = CleanStringField(
         _l("Organisation name"),
         validators=[
@@ -261,7 +261,7 @@ class OrganisationForm(FlaskForm):
         self.wemwbs_licence_ref.data = organisation.wemwbs_licence_ref or ""
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A confirmation button only (the CSRF token comes with FlaskForm)."""
 
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())

@@ -5,21 +5,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import get_locale
-from flask_wtf import FlaskForm
 
 from svcollect.forms.answer_types import answer_type
+from svcollect.forms.base import Form
 from svcollect.questionnaires import Page, Question, Questionnaire
 
-_FORM_CLASSES: dict[tuple[str, int, str, str, str], type[FlaskForm]] = {}
+_FORM_CLASSES: dict[tuple[str, int, str, str, str], type[Form]] = {}
 
 
-def _page_form_class(questionnaire: Questionnaire, page: Page, locale: str) -> type[FlaskForm]:
+def _page_form_class(questionnaire: Questionnaire, page: Page, locale: str) -> type[Form]:
     # Building a class costs more than a request should; labels depend on the locale.
     key = (questionnaire.id, questionnaire.version, questionnaire.content_hash, page.id, locale)
     cls = _FORM_CLASSES.get(key)
     if cls is None:
         fields = {q.id: answer_type(q).build(q) for q in page.questions}
-        cls = type(f"PageForm_{questionnaire.id}_{page.id}", (FlaskForm,), fields)
+        cls = type(f"PageForm_{questionnaire.id}_{page.id}", (Form,), fields)
         _FORM_CLASSES[key] = cls
     return cls
 
@@ -29,7 +29,7 @@ def page_form(
     page: Page,
     visible: list[Question],
     saved: Mapping[str, tuple[str | None, float | None]],
-) -> FlaskForm:
+) -> Form:
     """The form for one page, holding only the questions visible to this respondent."""
     cls = _page_form_class(questionnaire, page, str(get_locale() or "en"))
     data = {}

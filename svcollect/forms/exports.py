@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 from wtforms.validators import ValidationError
 
 from svcollect.forms.answer_types import GovDateField
+from svcollect.forms.base import Form
 from svcollect.forms.widgets import GovDateInput, GovSubmitInput
 
 
@@ -19,7 +19,7 @@ def _period_date(label: Any, hint: Any) -> Any:
     return GovDateField(label, description=hint, widget=GovDateInput(), format="%d %m %Y")
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     period_start = _period_date(
         _l("Period from (optional)"),
         _l("For example, 1 4 2026. Leave blank to start from the beginning of the contract."),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
     IntegerField,
@@ -23,6 +22,7 @@ from svcollect.forms.answer_types import (
     GovDateField,
     _no_control_characters,
 )
+from svcollect.forms.base import Form
 from svcollect.forms.widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
@@ -69,7 +69,7 @@ def _date(label: Any, message: Any) -> Any:
     )
 
 
-class ContractForm(FlaskForm):
+class ContractForm(Form):
     reference = _text(_l("Contract reference"), 100, _l("Enter the contract reference"))
     title = _text(_l("Contract title"), 300, _l("Enter the contract title"))
     buyer_id = SelectField(
@@ -100,7 +100,7 @@ class ContractForm(FlaskForm):
     submit = SubmitField(_l("Add contract"), widget=GovSubmitInput())
 
 
-class CollectionForm(FlaskForm):
+class CollectionForm(Form):
     questionnaire = SelectField(
         _l("Questionnaire"),
         validators=[InputRequired(message=_l("Select a questionnaire"))],
@@ -141,7 +141,7 @@ class CollectionForm(FlaskForm):
     submit = SubmitField(_l("Open collection"), widget=GovSubmitInput())
 
 
-class InvitationsForm(FlaskForm):
+class InvitationsForm(Form):
     count = IntegerField(
         _l("How many invitation links?"),
         validators=[
@@ -153,11 +153,11 @@ class InvitationsForm(FlaskForm):
     submit = SubmitField(_l("Create links and download CSV"), widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     submit = SubmitField(_l("Confirm"), widget=GovSubmitInput())
 
 
-class SupplierForm(FlaskForm):
+class SupplierForm(Form):
     organisation_id = SelectField(
         _l("Supplier"),
         coerce=int,
@@ -167,7 +167,7 @@ class SupplierForm(FlaskForm):
     submit = SubmitField(_l("Add supplier"), widget=GovSubmitInput())
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(Form):
     measure_code = SelectField(
         _l("Measure"),
         validators=[InputRequired(message=_l("Select a measure"))],
@@ -186,7 +186,7 @@ class CommitmentForm(FlaskForm):
     submit = SubmitField(_l("Add commitment"), widget=GovSubmitInput())
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     decision = RadioField(
         _l("Your decision"),
         choices=[
@@ -210,7 +210,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField(_l("Save decision"), widget=GovSubmitInput())
 
 
-class LicenceForm(FlaskForm):
+class LicenceForm(Form):
     licence_ref = _text(
         _l("WEMWBS licence reference"), 200, _l("Enter your WEMWBS licence reference")
     )

@@ -6,18 +6,18 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp
 
 from svcollect.forms.answer_types import CleanStringField, _no_control_characters
+from svcollect.forms.base import Form
 from svcollect.forms.widgets import GovRadioInput, GovSubmitInput, GovTextInput
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     consent = RadioField(
         _l("Do you agree to take part?"),
         choices=[
@@ -36,7 +36,7 @@ class ConsentForm(FlaskForm):
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
-class CodeChoiceForm(FlaskForm):
+class CodeChoiceForm(Form):
     choice = RadioField(
         _l("Do you have a respondent code?"),
         description=_l(
@@ -54,7 +54,7 @@ class CodeChoiceForm(FlaskForm):
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
-class EnterCodeForm(FlaskForm):
+class EnterCodeForm(Form):
     code = CleanStringField(
         _l("Enter your respondent code"),
         description=_l("It is 9 letters and numbers, for example 7KQ-2MX-9PD"),
@@ -81,7 +81,7 @@ def _prompt(label: str, hint: str, message: str, width: int) -> Any:
     )
 
 
-class MemorableCodeForm(FlaskForm):
+class MemorableCodeForm(Form):
     parent_initials = _prompt(
         _l("First 2 letters of your mother's or main carer's first name"),
         _l("For example, for Margaret enter MA"),
@@ -103,9 +103,9 @@ class MemorableCodeForm(FlaskForm):
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(Form):
     submit = SubmitField(_l("Submit your answers"), widget=GovSubmitInput())
 
 
-class PageSubmitForm(FlaskForm):
+class PageSubmitForm(Form):
     """Only the CSRF token; used to check a page POST's token before building its form."""

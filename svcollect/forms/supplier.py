@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from svcollect.forms.answer_types import _no_control_characters
+from svcollect.forms.base import Form
 from svcollect.forms.widgets import GovCharacterCount, GovFileInput, GovSubmitInput
 
 
-class QueryAnswerForm(FlaskForm):
+class QueryAnswerForm(Form):
     comment = TextAreaField(
         _l("Your answer"),
         validators=[

@@ -6,12 +6,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DecimalField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from svcollect.forms.answer_types import CleanStringField, _no_control_characters
+from svcollect.forms.base import Form
 from svcollect.forms.widgets import (
     GovFileInput,
     GovRadioInput,
@@ -91,7 +91,7 @@ def _year(label: Any, message: Any) -> Any:
     )
 
 
-class AssumptionsForm(FlaskForm):
+class AssumptionsForm(Form):
     wellby_value_low = _number(_l("Low value per WELLBY"), _l("Enter the low value per WELLBY"))
     wellby_value_central = _number(
         _l("Central value per WELLBY"), _l("Enter the central value per WELLBY")
@@ -177,7 +177,7 @@ for _measure in THRESHOLD_MEASURES:
     setattr(AssumptionsForm, f"threshold_{_measure}", _threshold_field(_measure))
 
 
-class ValueTableImportForm(FlaskForm):
+class ValueTableImportForm(Form):
     name = CleanStringField(
         _l("Name of the table"),
         description=_l("Use the same name as an earlier import to add a new version of that table"),
@@ -207,7 +207,7 @@ def _pick(label: Any, message: Any, **kwargs: Any) -> Any:
     )
 
 
-class RouteForm(FlaskForm):
+class RouteForm(Form):
     route = RadioField(
         _l("How is the outcome valued?"),
         choices=[

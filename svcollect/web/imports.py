@@ -16,12 +16,12 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import BooleanField, SubmitField
 from wtforms.validators import DataRequired
 
+from svcollect.forms.base import Form
 from svcollect.forms.widgets import GovCheckboxInput, GovFileInput, GovSubmitInput
 from svcollect.imports import codebook, not_importable
 from svcollect.jobs import enqueue_import
@@ -38,7 +38,7 @@ REFRESH_SECONDS = 3
 Rendered = str | WerkzeugResponse | tuple[str, int]
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("Spreadsheet of paper returns"),
         description=_l("An Excel workbook (.xlsx) or a CSV file saved as CSV UTF-8"),

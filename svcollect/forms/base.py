@@ -1,0 +1,54 @@
+"""The base of every svcollect form: Flask-WTF's, with WTForms' own messages loaded once.
+
+Flask-WTF reads WTForms' message catalogue from disk on every request that builds a form
+(0.16-0.2 ms each, tests/bench/load/README.md). The catalogues never change while the app
+runs, so each language's is loaded once per process and kept.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from babel import support
+from flask import current_app, has_request_context
+from flask_babel import get_locale
+from flask_wtf import FlaskForm
+from wtforms.i18n import messages_path
+
+
+@lru_cache(maxsize=32)
+def _catalogue(locale: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def _current() -> support.NullTranslations | None:
+    # As Flask-WTF: WTForms' English messages outside a request or without Flask-Babel.
+    if not has_request_context() or "babel" not in current_app.extensions:
+        return None
+    return _catalogue(str(get_locale() or "en"))
+
+
+class _Translations:
+    """WTForms' translations interface over the kept catalogues."""
+
+    def gettext(self, string: str) -> str:
+        catalogue = _current()
+        return string if catalogue is None else catalogue.ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        catalogue = _current()
+        if catalogue is None:
+            return singular if n == 1 else plural
+        return catalogue.ungettext(singular, plural, n)
+
+
+_TRANSLATIONS = _Translations()
+
+
+class Form(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> Any:
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _TRANSLATIONS
