@@ -75,6 +75,7 @@ MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's starting value, kept fixed
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_login import current_user
     from flask_talisman import Talisman
 
     from svcollect.database import configure_engine_events, end_sessions_safely
@@ -87,7 +88,11 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    login_manager.init_app(app)
+    # Flask-Login's own context processor loads the user for every template, so every
+    # respondent page went through its session protection (see signed_in_user). Templates
+    # get the lazy proxy instead: the user is loaded only where a template uses it.
+    login_manager.init_app(app, add_context_processor=False)
+    app.jinja_env.globals["current_user"] = current_user
     login_manager.session_protection = "strong"
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = None  # no "Please log in" flash message

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 from flask_babel import get_locale, gettext
+from flask_login import current_user
 
 from svcollect.forms.render import error_href, question_params
 
@@ -45,11 +47,26 @@ def current_locale() -> str:
     return str(get_locale() or "en")
 
 
+def signed_in_user() -> Any | None:
+    """The signed-in member of staff, or None.
+
+    A session that never signed in (every respondent's) is not shown to Flask-Login: its
+    "strong" protection takes any session without a sign-in fingerprint as tampered with,
+    and rewrote the session cookie and sent a remember-me cookie deletion (without Secure
+    or HttpOnly) on every page. svcollect never issues remember-me cookies, so without a
+    signed-in user id in the session nobody is signed in.
+    """
+    if "_user_id" not in session:
+        return None
+    return current_user if current_user.is_authenticated else None
+
+
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(long_datetime)
     app.add_template_filter(people_count)
     app.add_template_global(current_locale)
+    app.add_template_global(signed_in_user)
     app.add_template_global(content)
     app.add_template_global(question_params)
     app.add_template_global(error_href)

@@ -104,3 +104,35 @@ def test_every_public_page_renders(client):
         result = client.get(url)
         assert result.status_code == 200, url
         assert "Sorry, there is a problem" not in result.get_data(as_text=True), url
+
+
+def test_respondents_get_one_session_cookie_and_nothing_else(app):
+    """Anonymous pages are not put through Flask-Login's session protection: the session
+    cookie is written once (for the CSRF token), never rewritten, and no remember-me
+    cookie deletion without Secure or HttpOnly is sent."""
+    from tests.integration.helpers import Respondent, make_collection
+
+    collection = make_collection("ons4")
+    person = Respondent(app.test_client(), app)
+    first = person.client.get(f"/s/{collection.public_id}")
+    assert [c.split("=")[0] for c in first.headers.getlist("Set-Cookie")] == ["session"]
+    person.start(f"/s/{collection.public_id}")
+    person.new_code()
+    for url in (person.url(), person.url("/code"), f"/s/{collection.public_id}", "/privacy"):
+        result = person.get(url, follow_redirects=True)
+        assert result.status_code == 200, url
+        assert result.headers.getlist("Set-Cookie") == [], url
+
+
+def test_staff_still_see_who_is_signed_in_and_a_changed_fingerprint_signs_them_out(app):
+    from tests.integration.helpers import make_organisation, make_user, signed_in
+
+    buyer = make_organisation("Council", "buyer")
+    user = make_user("contract_manager", buyer)
+    client = signed_in(app, user)
+    html = client.get("/privacy").get_data(as_text=True)
+    assert f"Signed in as {user.name}" in html
+    # Flask-Login's "strong" protection: another browser with the same cookie is refused.
+    elsewhere = client.get("/privacy", headers={"User-Agent": "Something else/1.0"})
+    assert "Signed in as" not in elsewhere.get_data(as_text=True)
+    assert "Signed in as" not in client.get("/privacy").get_data(as_text=True)
