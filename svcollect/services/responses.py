@@ -242,6 +242,12 @@ class Progress:
         return pages[ids.index(before.id) - 1]
 
 
+# Saving and submitting change rows with one statement and commit straight after, which
+# expires every object in the session: matching the change against those objects first
+# (SQLAlchemy's default) costs 0.05-0.1 ms a statement for nothing.
+_UNSYNCHRONISED = {"synchronize_session": False}
+
+
 def _page_keys(page: Page) -> list[str]:
     """The answer rows a page's save replaces: its questions' and its marker."""
     return [q.id for q in page.questions] + [PAGE_MARKER + page.id]
@@ -260,7 +266,8 @@ def save_page(
     db.session.execute(
         delete(Answer).where(
             Answer.response_id == response_id, Answer.question_id.in_(question_ids)
-        )
+        ),
+        execution_options=_UNSYNCHRONISED,
     )
     saved: dict[str, tuple[str | None, float | None]] = {
         qid: stored for qid, stored in values.items() if stored is not None
@@ -280,7 +287,10 @@ def save_page(
             for qid, (text, number) in saved.items()
         ],
     )
-    db.session.execute(update(Response).where(Response.id == response_id).values(updated_at=now))
+    db.session.execute(
+        update(Response).where(Response.id == response_id).values(updated_at=now),
+        execution_options=_UNSYNCHRONISED,
+    )
     db.session.commit()
     return saved
 
@@ -310,13 +320,15 @@ def submit_response(response: Response, progress: Progress) -> bool:
     if stale:
         # Answers to questions a later change hid are not part of what was submitted.
         db.session.execute(
-            delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(stale))
+            delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(stale)),
+            execution_options=_UNSYNCHRONISED,
         )
     now = utcnow()
     result = db.session.execute(
         update(Response)
         .where(Response.id == response.id, Response.status == "in_progress")
-        .values(status="submitted", submitted_at=now, updated_at=now)
+        .values(status="submitted", submitted_at=now, updated_at=now),
+        execution_options=_UNSYNCHRONISED,
     )
     db.session.commit()
     # No refresh: the commit expired `response`, so a caller that reads it gets the new row.
