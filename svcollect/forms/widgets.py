@@ -1,4 +1,4 @@
-"""The GOV.UK widgets every form uses, with their HTML memoised per app.
+"""The GOV.UK widgets every form uses, and GOV.UK components, with their HTML memoised.
 
 govuk-frontend-wtf turns a field into a params dict and renders a GOV.UK macro with it.
 The macro is a pure function of those params, and rendering it is the costliest part of a
@@ -6,6 +6,8 @@ question page: an 11-point scale's radios took about a third of the page's CPU t
 (tests/bench/load/README.md). The same params come round again and again (every
 respondent sees the same blank question), so each widget's HTML is kept, keyed by the
 template and an exact, typed copy of the params; anything else is rendered as before.
+`component` does the same for a GOV.UK Frontend macro called from a template (the phase
+banner and skip link on every page, a question page's button).
 
 Exact means that two params give the same key only if the macro cannot tell them apart:
 `Markup` (not escaped) and `str` (escaped) are different keys, as are `1`, `1.0` and
@@ -38,11 +40,12 @@ __all__ = [
     "GovSubmitInput",
     "GovTextArea",
     "GovTextInput",
+    "component",
     "freeze",
     "thaw",
 ]
 
-CACHE_SIZE = 2048  # entries per app; a widget's HTML is 0.2-6 KB
+CACHE_SIZE = 1024  # entries per app; a widget's HTML is 0.2-6 KB
 _EXTENSION = "svcollect_widget_html"
 
 
@@ -94,11 +97,34 @@ class _Template(govuk.GovFormBase):
         self.template = template
 
 
-def _render_frozen(template: str, frozen: Frozen) -> Markup:
-    return _Template(template).render(thaw(frozen))
+def _component_macro(name: str) -> Callable[[dict[str, Any]], Markup]:
+    """GOV.UK Frontend's macro for a component folder: "phase-banner" is govukPhaseBanner."""
+    module = current_app.jinja_env.get_template(
+        f"govuk_frontend_jinja/components/{name}/macro.html"
+    ).module
+    macro: Callable[[dict[str, Any]], Markup] = getattr(
+        module, "govuk" + "".join(part.capitalize() for part in name.split("-"))
+    )
+    return macro
 
 
-def _renderer() -> Callable[[str, Frozen], Markup]:
+def _render_frozen(kind: str, name: str, frozen: Frozen) -> Markup:
+    if kind == "widget":
+        return _Template(name).render(thaw(frozen))
+    return _component_macro(name)(thaw(frozen))
+
+
+def component(name: str, params: dict[str, Any]) -> Markup:
+    """A GOV.UK Frontend component, by its folder name, for templates: `component("button",
+    {...})` is `govukButton({...})`, rendered once per distinct params."""
+    try:
+        frozen = freeze(params)
+    except Unfrozen:
+        return _component_macro(name)(params)
+    return _renderer()("component", name, frozen)
+
+
+def _renderer() -> Callable[[str, str, Frozen], Markup]:
     """This app's memo: one per app, so apps with other templates never share HTML."""
     extensions = current_app.extensions
     renderer = extensions.get(_EXTENSION)
@@ -112,15 +138,31 @@ class Memoised:
 
     template: str
 
+    def holds_typed_text(self, params: dict[str, Any]) -> bool:
+        return False
+
     def render(self, params: dict[str, Any]) -> Markup:
+        if self.holds_typed_text(params):
+            return _Template(self.template).render(params)
         try:
             frozen = freeze(params)
         except Unfrozen:
             return _Template(self.template).render(params)
-        return _renderer()(self.template, frozen)
+        return _renderer()("widget", self.template, frozen)
 
 
-class GovCharacterCount(Memoised, govuk.GovCharacterCount):
+class MemoisedWhenBlank(Memoised):
+    """For widgets that show what someone typed: memoised only while blank, so no one's
+    words outlive their request in the memo (and unique answers do not crowd it)."""
+
+    def holds_typed_text(self, params: dict[str, Any]) -> bool:
+        if params.get("value"):
+            return True
+        items = params.get("items") or []
+        return any(isinstance(item, dict) and item.get("value") for item in items)
+
+
+class GovCharacterCount(MemoisedWhenBlank, govuk.GovCharacterCount):
     pass
 
 
@@ -132,15 +174,15 @@ class GovCheckboxesInput(Memoised, govuk.GovCheckboxesInput):
     pass
 
 
-class GovDateInput(Memoised, govuk.GovDateInput):
+class GovDateInput(MemoisedWhenBlank, govuk.GovDateInput):
     pass
 
 
-class GovFileInput(Memoised, govuk.GovFileInput):
+class GovFileInput(MemoisedWhenBlank, govuk.GovFileInput):
     pass
 
 
-class GovPasswordInput(Memoised, govuk.GovPasswordInput):
+class GovPasswordInput(MemoisedWhenBlank, govuk.GovPasswordInput):
     pass
 
 
@@ -156,9 +198,9 @@ class GovSubmitInput(Memoised, govuk.GovSubmitInput):
     pass
 
 
-class GovTextArea(Memoised, govuk.GovTextArea):
+class GovTextArea(MemoisedWhenBlank, govuk.GovTextArea):
     pass
 
 
-class GovTextInput(Memoised, govuk.GovTextInput):
+class GovTextInput(MemoisedWhenBlank, govuk.GovTextInput):
     pass

@@ -11,6 +11,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from svcollect.forms.render import error_href, question_params
+from svcollect.forms.widgets import component
 
 UK = ZoneInfo("Europe/London")
 
@@ -67,6 +68,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(people_count)
     app.add_template_global(current_locale)
     app.add_template_global(signed_in_user)
+    app.add_template_global(component)
     app.add_template_global(content)
     app.add_template_global(question_params)
     app.add_template_global(error_href)

@@ -12,7 +12,8 @@ from govuk_frontend_wtf import wtforms_widgets as govuk
 from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup
-from wtforms import Form, RadioField, StringField
+from werkzeug.datastructures import MultiDict
+from wtforms import DateField, Form, RadioField, StringField
 from wtforms.validators import InputRequired
 
 from svcollect.forms import widgets
@@ -195,3 +196,55 @@ def test_every_form_takes_its_widgets_from_the_memoised_module() -> None:
             ):
                 direct.append(str(path.relative_to(package)))
     assert direct == []
+
+
+def test_what_someone_typed_is_never_kept_in_the_memo(app: Flask) -> None:
+    class Page(Form):
+        comment = StringField("Tell us more", widget=widgets.GovTextInput())
+        started = DateField("When did it start?", widget=widgets.GovDateInput())
+
+    def memo_size() -> tuple[int, int]:
+        info = app.extensions["svcollect_widget_html"].cache_info()
+        return info.currsize, info.hits
+
+    with app.test_request_context():
+        str(Page().comment())  # makes sure the memo exists
+        for typed in (
+            [("comment", "my manager knows I am struggling"), *[("started", "")] * 3],
+            [("started", "3"), ("started", ""), ("started", "")],
+        ):
+            before = memo_size()
+            form = Page(formdata=MultiDict(typed))
+            html = str(form.comment()) + str(form.started())
+            assert "struggling" in html or 'value="3"' in html
+            # Only the other, blank field may be kept (once).
+            assert memo_size()[0] - before[0] <= 1
+        typed_html = str(Page(formdata=MultiDict({"comment": "my words"})).comment())
+        assert "my words" in typed_html
+        size, hits = memo_size()
+        str(Page(formdata=MultiDict({"comment": "my words"})).comment())
+        assert memo_size() == (size, hits)  # neither stored nor looked up
+
+
+@pytest.mark.parametrize(
+    ("name", "macro", "params"),
+    [
+        ("button", "govukButton", {"text": "Save and continue"}),
+        ("phase-banner", "govukPhaseBanner", {"tag": {"text": "Beta"}, "text": "New <b>"}),
+        ("skip-link", "govukSkipLink", {"href": "#main-content", "text": Markup("Skip")}),
+    ],
+)
+def test_components_are_govuk_frontends_macros_memoised(
+    app: Flask, name: str, macro: str, params: dict
+) -> None:
+    with app.test_request_context():
+        module = app.jinja_env.get_template(
+            f"govuk_frontend_jinja/components/{name}/macro.html"
+        ).module
+        expected = str(getattr(module, macro)(params))
+        memo = app.extensions.get("svcollect_widget_html")
+        hits = memo.cache_info().hits if memo else 0
+        assert str(widgets.component(name, params)) == expected
+        assert str(widgets.component(name, params)) == expected
+        assert app.extensions["svcollect_widget_html"].cache_info().hits == hits + 1
+        assert str(widgets.component(name, {**params, "classes": object()})) != ""
