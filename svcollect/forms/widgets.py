@@ -74,6 +74,15 @@ def freeze(value: Any) -> Any:
     raise Unfrozen(kind.__qualname__)
 
 
+def _frozen(params: dict[str, Any]) -> Frozen | None:
+    """The memo's key for `params`, or None when they cannot be memoised."""
+    try:
+        frozen: Frozen = freeze(params)
+    except Unfrozen:
+        return None
+    return frozen
+
+
 def thaw(frozen: Any) -> Any:
     """The params back from `freeze`: equal values of the same types."""
     kind, value = frozen
@@ -117,9 +126,8 @@ def _render_frozen(kind: str, name: str, frozen: Frozen) -> Markup:
 def component(name: str, params: dict[str, Any]) -> Markup:
     """A GOV.UK Frontend component, by its folder name, for templates: `component("button",
     {...})` is `govukButton({...})`, rendered once per distinct params."""
-    try:
-        frozen = freeze(params)
-    except Unfrozen:
+    frozen = _frozen(params)
+    if frozen is None:
         return _component_macro(name)(params)
     return _renderer()("component", name, frozen)
 
@@ -142,11 +150,8 @@ class Memoised:
         return False
 
     def render(self, params: dict[str, Any]) -> Markup:
-        if self.holds_typed_text(params):
-            return _Template(self.template).render(params)
-        try:
-            frozen = freeze(params)
-        except Unfrozen:
+        frozen = None if self.holds_typed_text(params) else _frozen(params)
+        if frozen is None:
             return _Template(self.template).render(params)
         return _renderer()("widget", self.template, frozen)
 
