@@ -45,6 +45,22 @@ ANY_TEXT = re.compile(r"\S")
 OUTER = "(el) => el.outerHTML.slice(0, 200)"
 DESKTOP = {"width": 1280, "height": 900}
 NARROW = {"width": 320, "height": 640}
+# The innermost elements whose right edge passes the viewport's (a tag.class path each).
+TOO_WIDE = """() => {
+    const edge = document.documentElement.clientWidth;
+    const wide = [...document.body.querySelectorAll('*')].filter(
+        (el) => el.getBoundingClientRect().right > edge + 0.5);
+    const innermost = wide.filter((el) => !wide.some((o) => o !== el && el.contains(o)));
+    const name = (el) => el.tagName.toLowerCase() + (el.className && typeof el.className ===
+        'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    return innermost.slice(0, 5).map((el) => {
+        const path = [];
+        for (let n = el; n && n !== document.body && path.length < 3; n = n.parentElement) {
+            path.unshift(name(n));
+        }
+        return path.join(' > ') + ' (' + Math.round(el.getBoundingClientRect().right) + ' px)';
+    });
+}"""
 DOCUMENT_STATUS = "Failed to load resource: the server responded with a status of 4"
 PASSWORD = "correct horse battery staple"  # as tests/integration/helpers.make_user sets
 
@@ -212,7 +228,8 @@ class Tab:
             scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
             if scroll_width > NARROW["width"]:
                 problems.append(
-                    f"does not reflow at {NARROW['width']} px: scrollWidth is {scroll_width}"
+                    f"does not reflow at {NARROW['width']} px: scrollWidth is {scroll_width}; "
+                    f"the innermost elements past the edge: {page.evaluate(TOO_WIDE)}"
                 )
         self.checked_loads = len(self.loads)
         assert not problems, f"{where}:\n" + "\n".join(problems)

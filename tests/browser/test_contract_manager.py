@@ -88,15 +88,20 @@ def fill_date(tab: Tab, legend: str, day: date) -> None:
     group.get_by_label("Year").fill(str(day.year))
 
 
+NARROW = pytest.mark.parametrize("narrow", [False, True], ids=["desktop", "320px"])
+
+
+@NARROW
 def test_contract_manager_opens_a_collection_reviews_evidence_and_reads_results(
     live_server: Any,
     open_tab: Any,
     sign_in: Any,
     contract_with_evidence: Attestation,
     tmp_path: Path,
+    narrow: bool,
 ) -> None:
     attestation = contract_with_evidence
-    tab = open_tab()
+    tab = open_tab(narrow=narrow)
     page = tab.page
     sign_in(tab, attestation.manager_email, then="/manage/")
     follow(tab, attestation.contract_reference)
@@ -123,7 +128,12 @@ def test_contract_manager_opens_a_collection_reviews_evidence_and_reads_results(
     assert page.get_by_role("heading", level=1).inner_text() == "Annual wellbeing pulse"
     open_link = page.locator("main code").inner_text()
     with live_server.seeding():
-        opened = db.session.scalar(select(Collection).filter_by(label="Annual wellbeing pulse"))
+        opened = db.session.scalar(  # the newest: each run of this test opens one
+            select(Collection)
+            .filter_by(label="Annual wellbeing pulse")
+            .order_by(Collection.id.desc())
+            .limit(1)
+        )
         assert opened is not None and opened.contract_id == attestation.contract_id
         assert open_link == f"{live_server.url}/s/{opened.public_id}"
     follow(tab, "Back to the contract")
@@ -162,11 +172,12 @@ def test_contract_manager_opens_a_collection_reviews_evidence_and_reads_results(
     follow(tab, "methodology page")
 
 
+@NARROW
 def test_contract_manager_reads_the_dashboard(
-    open_tab: Any, sign_in: Any, contract_with_evidence: Attestation
+    open_tab: Any, sign_in: Any, contract_with_evidence: Attestation, narrow: bool
 ) -> None:
     attestation = contract_with_evidence
-    tab = open_tab()
+    tab = open_tab(narrow=narrow)
     page = tab.page
     sign_in(tab, attestation.manager_email, then=f"/manage/contracts/{attestation.contract_id}")
     follow(tab, "See the dashboard")
@@ -183,12 +194,14 @@ def test_contract_manager_reads_the_dashboard(
     follow(tab, "Your portfolio")
 
 
+@NARROW
 def test_contract_manager_downloads_an_evidence_pack(
     live_server: Any,
     open_tab: Any,
     sign_in: Any,
     contract_with_evidence: Attestation,
     tmp_path: Path,
+    narrow: bool,
 ) -> None:
     import hashlib
     import zipfile
@@ -199,7 +212,7 @@ def test_contract_manager_downloads_an_evidence_pack(
     previous = live_server.app.config.get("SVCOLLECT_JOBS")
     live_server.app.config["SVCOLLECT_JOBS"] = "inline"
     try:
-        tab = open_tab()
+        tab = open_tab(narrow=narrow)
         page = tab.page
         sign_in(tab, attestation.manager_email, then=f"/manage/contracts/{attestation.contract_id}")
         follow(tab, "Evidence packs")

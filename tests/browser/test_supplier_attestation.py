@@ -38,10 +38,11 @@ def tag(tab: Tab, code: str) -> str:
     return text.strip()
 
 
+@pytest.mark.parametrize("narrow", [False, True], ids=["desktop", "320px"])
 def test_supplier_attests_with_evidence_and_answers_a_query(
-    live_server: Any, open_tab: Any, sign_in: Any, attestation: Attestation
+    live_server: Any, open_tab: Any, sign_in: Any, attestation: Attestation, narrow: bool
 ) -> None:
-    supplier = open_tab()
+    supplier = open_tab(narrow=narrow)
     page = supplier.page
     sign_in(supplier, attestation.supplier_email, then="/supplier/")
     row = page.get_by_role("row").filter(has_text=attestation.contract_reference)
@@ -75,7 +76,7 @@ def test_supplier_attests_with_evidence_and_answers_a_query(
     )
 
     # The contract manager reviews: accepts five standards, queries one.
-    manager = open_tab()
+    manager = open_tab(narrow=narrow)
     review = f"/manage/declarations/{attestation.declaration_id}"
     sign_in(
         manager, attestation.manager_email, then=f"/manage/collections/{attestation.collection_id}"
