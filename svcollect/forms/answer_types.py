@@ -427,9 +427,7 @@ def answer_type(question: Question) -> AnswerType:
     return ANSWER_TYPES[question.type]
 
 
-def typed_answers(
-    questions: Sequence[Question], rows: dict[str, tuple[str | None, float | None]]
-) -> dict[str, Any]:
+def typed_answers(questions: Sequence[Question], rows: dict[str, Stored]) -> dict[str, Any]:
     """Typed values of saved answers, as conditions read them."""
     typed: dict[str, Any] = {}
     for question in questions:

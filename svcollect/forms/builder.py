@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask_babel import get_locale
 
-from svcollect.forms.answer_types import answer_type
+from svcollect.forms.answer_types import Stored, answer_type
 from svcollect.forms.base import Form
 from svcollect.questionnaires import Page, Question, Questionnaire
 
@@ -28,7 +28,7 @@ def page_form(
     questionnaire: Questionnaire,
     page: Page,
     visible: list[Question],
-    saved: Mapping[str, tuple[str | None, float | None]],
+    saved: Mapping[str, Stored],
 ) -> Form:
     """The form for one page, holding only the questions visible to this respondent."""
     cls = _page_form_class(questionnaire, page, str(get_locale() or "en"))

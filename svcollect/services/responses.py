@@ -173,7 +173,7 @@ def response_by_resume_key(resume_key: str) -> Response | None:
     return db.session.scalar(_RESPONSE_BY_KEY_HASH, {"key_hash": sha256_hex(resume_key)})
 
 
-def saved_rows(response: Response) -> dict[str, tuple[str | None, float | None]]:
+def saved_rows(response: Response) -> dict[str, Stored]:
     rows = db.session.execute(_SAVED_ROWS, {"response_id": response.id})
     return {qid: (text, number) for qid, text, number in rows}
 
@@ -183,22 +183,23 @@ class Progress:
     """What the respondent has answered and where they are in the questionnaire."""
 
     questionnaire: Questionnaire
-    rows: dict[str, tuple[str | None, float | None]]
+    rows: dict[str, Stored]
     typed: dict[str, object]
 
     @classmethod
     def of(cls, questionnaire: Questionnaire, response: Response) -> Progress:
-        rows = saved_rows(response)
+        return cls.from_rows(questionnaire, saved_rows(response))
+
+    @classmethod
+    def from_rows(cls, questionnaire: Questionnaire, rows: dict[str, Stored]) -> Progress:
         return cls(questionnaire, rows, typed_answers(questionnaire.questions(), rows))
 
-    def after_save(self, page: Page, saved: dict[str, tuple[str | None, float | None]]) -> Progress:
+    def after_save(self, page: Page, saved: dict[str, Stored]) -> Progress:
         """This progress once `save_page` has replaced the page's rows with `saved`."""
         replaced = set(_page_keys(page))
         rows = {qid: row for qid, row in self.rows.items() if qid not in replaced}
         rows.update(saved)
-        return Progress(
-            self.questionnaire, rows, typed_answers(self.questionnaire.questions(), rows)
-        )
+        return Progress.from_rows(self.questionnaire, rows)
 
     def visible_pages(self) -> list[Page]:
         """Pages shown to this respondent: visible, with at least one visible question."""
@@ -255,7 +256,7 @@ def _page_keys(page: Page) -> list[str]:
 
 def save_page(
     response: Response, page: Page, values: Mapping[str, Stored | None]
-) -> dict[str, tuple[str | None, float | None]]:
+) -> dict[str, Stored]:
     """Replace this page's saved answers with `values` (None = not answered).
 
     Returns the rows now saved for the page, for `Progress.after_save`.
@@ -269,9 +270,7 @@ def save_page(
         ),
         execution_options=_UNSYNCHRONISED,
     )
-    saved: dict[str, tuple[str | None, float | None]] = {
-        qid: stored for qid, stored in values.items() if stored is not None
-    }
+    saved: dict[str, Stored] = {qid: stored for qid, stored in values.items() if stored is not None}
     # A marker row records that the page was saved, even when every answer was optional.
     saved[PAGE_MARKER + page.id] = (None, None)
     db.session.execute(
