@@ -73,7 +73,8 @@ class ScoreResult:
     """Scores of one collection by one scorer.
 
     ``scores``: index ``response_id``; column ``respondent`` then the score and band
-    columns named in ``measures``. Individual-level: never show it to an employer.
+    columns named in ``measures``, and any column a scorer keeps only so a score can be
+    traced (``swemwbs_raw``). Individual-level: never show it to an employer.
     ``exclusions``: columns response_id, measure ("all" when the whole response is left
     out), reason; sorted. ``n_responses`` counts every response in the answers frame.
     """

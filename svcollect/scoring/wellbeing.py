@@ -76,11 +76,16 @@ def score_wemwbs(answers: pd.DataFrame, *, bands: Mapping[str, BandScheme] | Non
     )
 
 
-@register("swemwbs", "1.0.0")
+@register("swemwbs", "1.1.0")
 def score_swemwbs(
     answers: pd.DataFrame, *, bands: Mapping[str, BandScheme] | None = None
 ) -> Scored:
-    """SWEMWBS raw 7-35 and metric score (published conversion table) with band."""
+    """SWEMWBS metric score (published conversion table) with band.
+
+    The outcome measure is the metric score: the raw sum must be converted before it is
+    analysed. The raw sum 7-35 stays in the scores as ``swemwbs_raw``, so each metric
+    score can be traced to it, but it is not a measure (1.0.0 declared it one, and results
+    then asked for a change in it, for which there is no published threshold)."""
     summed = complete_sum(answers, SWEMWBS_ITEMS, (1, 5))
     ok = summed.ok
     scheme = band_scheme("swemwbs", bands)
@@ -98,10 +103,7 @@ def score_swemwbs(
     return Scored(
         scores=scores,
         exclusions=_exclusions(summed.excluded_ids, summed.reasons),
-        measures=(
-            MeasureSpec("swemwbs_raw", 7, 35),
-            MeasureSpec("swemwbs", 7.0, 35.0, "swemwbs_band"),
-        ),
+        measures=(MeasureSpec("swemwbs", 7.0, 35.0, "swemwbs_band"),),
         n_responses=len(ok),
         notes=(*_notes(scheme), "SWEMWBS raw scores converted with the published metric table."),
     )

@@ -133,3 +133,47 @@ def test_results_page_shows_figures_suppression_and_provenance(app, setup):
     assert "Assumptions fingerprint" in html
     methodology = client.get("/methodology").get_data(as_text=True)
     assert "13,000" in methodology and "meaningful" in methodology.lower()
+
+
+def test_every_respondent_questionnaire_gives_a_change_in_each_of_its_measures(app, setup):
+    """Results, the dashboard and the portfolio work for a contract surveying with every
+    questionnaire respondents answer: each measure its scorer declares is paired and
+    changed (SWEMWBS 1.0.0 declared its raw sum a measure, with no threshold, and every
+    page that showed results answered 500)."""
+    from svcollect.services.questionnaires import registry
+    from tests.integration.helpers import signed_in
+
+    contract, manager = setup
+    surveyed = []
+    for qid in registry().ids():
+        questionnaire = registry().latest(qid)
+        if questionnaire.audience[0] == "supplier":
+            continue
+        surveyed.append(qid)
+        questions = [q for q in questionnaire.questions() if q.options]
+
+        def answers(step: int, questions=questions) -> dict:
+            return {q.id: q.options[min(step, len(q.options) - 1)].value for q in questions}
+
+        baseline = make_collection(qid, contract=contract)
+        follow_up = make_collection(qid, contract=contract, wave="follow_up")
+        seed_responses(baseline, [(f"{qid}-{i}", answers(1)) for i in range(12)])
+        seed_responses(follow_up, [(f"{qid}-{i}", answers(2 + i % 2)) for i in range(12)])
+    assert {"ons4", "wemwbs", "swemwbs", "loneliness"} <= set(surveyed)
+
+    results = compute_results(contract)
+    assert sorted(p.questionnaire_id for p in results.pairings) == sorted(surveyed)
+    for pairing in results.pairings:
+        assert pairing.changes, pairing.questionnaire_id
+        for change in pairing.changes:
+            assert (change.method, change.n_paired) == ("paired", 12), (
+                pairing.questionnaire_id,
+                change.measure,
+            )
+    client = signed_in(app, manager)
+    for path in (
+        f"/manage/contracts/{contract.id}/results",
+        f"/manage/contracts/{contract.id}/dashboard",
+        "/manage/portfolio",
+    ):
+        assert client.get(path).status_code == 200, path
