@@ -17,9 +17,10 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -45,11 +46,29 @@ ANY_TEXT = re.compile(r"\S")
 OUTER = "(el) => el.outerHTML.slice(0, 200)"
 DESKTOP = {"width": 1280, "height": 900}
 NARROW = {"width": 320, "height": 640}
-# The innermost elements whose right edge passes the viewport's (a tag.class path each).
+# The innermost elements that reach past the viewport's right edge (a tag.class path each):
+# by their box, or by text that overflows it (a long word). What sits in a region that
+# scrolls on its own is not counted, unless it is positioned out of it (an absolutely
+# positioned element whose containing block is outside the region escapes its scrolling).
 TOO_WIDE = """() => {
-    const edge = document.documentElement.clientWidth;
+    const edge = document.documentElement.clientWidth + 0.5;
+    const style = (el) => getComputedStyle(el);
+    const scrolls = (el) => ['auto', 'scroll', 'hidden'].includes(style(el).overflowX);
+    const contained = (el) => {
+        let escaping = ['absolute', 'fixed'].includes(style(el).position);
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+            if (escaping && style(a).position !== 'static') escaping = false;
+            if (!escaping && scrolls(a)) return true;
+        }
+        return false;
+    };
+    const reach = (el) => {
+        const box = el.getBoundingClientRect();
+        const text = style(el).overflowX === 'visible' ? box.left + el.scrollWidth : 0;
+        return Math.max(box.right, text);
+    };
     const wide = [...document.body.querySelectorAll('*')].filter(
-        (el) => el.getBoundingClientRect().right > edge + 0.5);
+        (el) => reach(el) > edge && !contained(el));
     const innermost = wide.filter((el) => !wide.some((o) => o !== el && el.contains(o)));
     const name = (el) => el.tagName.toLowerCase() + (el.className && typeof el.className ===
         'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
@@ -58,7 +77,7 @@ TOO_WIDE = """() => {
         for (let n = el; n && n !== document.body && path.length < 3; n = n.parentElement) {
             path.unshift(name(n));
         }
-        return path.join(' > ') + ' (' + Math.round(el.getBoundingClientRect().right) + ' px)';
+        return path.join(' > ') + ' (' + Math.round(reach(el)) + ' px)';
     });
 }"""
 DOCUMENT_STATUS = "Failed to load resource: the server responded with a status of 4"
@@ -358,3 +377,42 @@ def attestation(live_server: LiveServer) -> Attestation:
             manager_email=manager.email,
             supplier_email=supplier_user.email,
         )
+
+
+def answer_every_page(
+    response: Any, text: str, files: Callable[[Any], list[int]] = lambda question: []
+) -> None:
+    """Answer every visible page of `response` through the services, in order: choices
+    take their first option, text questions take `text`, file questions `files(question)`."""
+    from svcollect.services.questionnaires import questionnaire_for
+    from svcollect.services.responses import Progress, save_page, stored_values
+
+    questionnaire = questionnaire_for(response.collection.questionnaire_version)
+    for _ in range(60):
+        progress = Progress.of(questionnaire, response)
+        page = progress.first_incomplete_page()
+        if page is None:
+            return
+        questions = progress.visible_questions(page)
+        save_page(response, page, stored_values(questions, _answers(questions, text, files)))
+    raise AssertionError("the questionnaire never completed")
+
+
+def _answers(questions: Sequence[Any], text: str, files: Callable[[Any], list[int]]) -> dict:
+    data: dict[str, Any] = {}
+    for q in questions:
+        if q.type in ("short_text", "long_text"):
+            data[q.id] = text
+        elif q.type == "number":
+            data[q.id] = "40"
+        elif q.type == "date":
+            data[q.id] = date(2026, 3, 31) if "end" in q.id else date(2026, 1, 1)
+        elif q.type == "yes_no":
+            data[q.id] = "no"
+        elif q.type in ("single_choice", "scale"):
+            data[q.id] = str(q.options[0].value)
+        elif q.type == "multiple_choice":
+            data[q.id] = [str(q.options[0].value)]
+        elif q.type == "file":
+            data[q.id] = files(q)
+    return data

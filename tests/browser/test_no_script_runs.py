@@ -48,7 +48,14 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, DOCUMENT_STATUS, PASSWORD, LiveServer, serve
+from tests.browser.conftest import (
+    DESKTOP,
+    DOCUMENT_STATUS,
+    PASSWORD,
+    LiveServer,
+    answer_every_page,
+    serve,
+)
 from tests.integration.helpers import CSRF
 
 pytestmark = pytest.mark.browser
@@ -196,43 +203,6 @@ def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
 
 
 # --- seeding through the services ---------------------------------------------------------
-
-
-def _fill_and_save(declaration: Any, text: str, files: Callable[[Any], list[int]]) -> None:
-    """Answer every visible page: choices take their first option, text takes `text`."""
-    from svcollect.services.questionnaires import questionnaire_for
-    from svcollect.services.responses import Progress, save_page, stored_values
-
-    questionnaire = questionnaire_for(declaration.collection.questionnaire_version)
-    response = declaration.response
-    for _ in range(60):
-        progress = Progress.of(questionnaire, response)
-        page = progress.first_incomplete_page()
-        if page is None:
-            return
-        questions = progress.visible_questions(page)
-        save_page(response, page, stored_values(questions, _answers(questions, text, files)))
-    raise AssertionError("the questionnaire never completed")
-
-
-def _answers(questions: Sequence[Any], text: str, files: Callable[[Any], list[int]]) -> dict:
-    data: dict[str, Any] = {}
-    for q in questions:
-        if q.type in ("short_text", "long_text"):
-            data[q.id] = text
-        elif q.type == "number":
-            data[q.id] = "40"
-        elif q.type == "date":
-            data[q.id] = date(2026, 3, 31) if "end" in q.id else date(2026, 1, 1)
-        elif q.type == "yes_no":
-            data[q.id] = "no"
-        elif q.type in ("single_choice", "scale"):
-            data[q.id] = str(q.options[0].value)
-        elif q.type == "multiple_choice":
-            data[q.id] = [str(q.options[0].value)]
-        elif q.type == "file":
-            data[q.id] = files(q)
-    return data
 
 
 def _staff(admin: Any, email: str, name: str, role: str, organisation_id: int | None) -> Any:
@@ -384,7 +354,7 @@ def _seed(server: LiveServer) -> World:
         return upload
 
     def submit(d: Declaration, user: Any, text: str, rich: bool) -> None:
-        _fill_and_save(d, text, uploads_for(d.response, rich))
+        answer_every_page(d.response, text, uploads_for(d.response, rich))
         questionnaire = questionnaire_for(d.collection.questionnaire_version)
         declarations_svc.submit_declaration(user, d, Progress.of(questionnaire, d.response))
         assert d.status == "submitted", d.id
@@ -397,7 +367,7 @@ def _seed(server: LiveServer) -> World:
     submit(declaration(adherence, suppliers[0]), supplier_users[0], ALL, rich=False)
     # A draft with hostile answers saved, shown back to its supplier in the form fields.
     draft = declaration(adherence, suppliers[1 % SUPPLIERS])
-    _fill_and_save(draft, ALL, uploads_for(draft.response, False))
+    answer_every_page(draft.response, ALL, uploads_for(draft.response, False))
     db.session.commit()
 
     # Review comments and the supplier's answers: every payload both ways.
