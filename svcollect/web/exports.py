@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, make_response, redirect, render_template, send_file, url_for
+from flask import Blueprint, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -16,10 +16,10 @@ from svcollect.services import audit
 from svcollect.services import contracts as contracts_svc
 from svcollect.services import exports as exports_svc
 from svcollect.web.access import found_or_404, role_required
+from svcollect.web.job_pages import job_status_page
 
 bp = Blueprint("exports", __name__, url_prefix="/manage")
 MANAGERS = ("admin", "contract_manager")
-REFRESH_SECONDS = 5
 
 
 def _contract(contract_id: int) -> Any:
@@ -62,21 +62,13 @@ def start(contract_id: int) -> WerkzeugResponse | tuple[str, int]:
 def status(job_id: int) -> WerkzeugResponse:
     job = found_or_404(exports_svc.job_for(current_user, job_id))
     contract = _contract(job.contract_id)
-    response = make_response(
-        render_template(
-            "exports/status.html",
-            job=job,
-            contract=contract,
-            available=exports_svc.pack_path(job) is not None,
-            refresh=REFRESH_SECONDS if job.status in ("queued", "running") else None,
-        )
+    return job_status_page(
+        "exports/status.html",
+        running=job.status in ("queued", "running"),
+        job=job,
+        contract=contract,
+        available=exports_svc.pack_path(job) is not None,
     )
-    if job.status in ("queued", "running"):
-        # The page reloads itself while the pack is built (same as <meta http-equiv="refresh">;
-        # no script, so the content security policy is unaffected).
-        response.headers["Refresh"] = str(REFRESH_SECONDS)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/exports/<int:job_id>/download")

@@ -8,7 +8,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    make_response,
     redirect,
     render_template,
     request,
@@ -30,11 +29,10 @@ from svcollect.services import import_jobs
 from svcollect.services import imports as imports_svc
 from svcollect.services.collections import collection_for
 from svcollect.web.access import found_or_404, role_required
+from svcollect.web.job_pages import job_status_page
 
 bp = Blueprint("imports", __name__, url_prefix="/manage")
 MANAGERS = ("admin", "contract_manager")
-#: seconds between reloads of the status page while the import waits or runs
-REFRESH_SECONDS = 3
 Rendered = str | WerkzeugResponse | tuple[str, int]
 
 
@@ -113,22 +111,13 @@ def upload(collection_id: int) -> Rendered:
 def status(import_id: int) -> WerkzeugResponse:
     job = found_or_404(import_jobs.job_for(current_user, import_id))
     collection = _collection(job.collection_id)
-    running = job.status in ("queued", "running")
     problems = import_jobs.problems_of(job)
-    response = make_response(
-        render_template(
-            "imports/status.html",
-            job=job,
-            collection=collection,
-            problems=problems,
-            problem_count=job.problem_count,
-            hidden_problems=max(0, job.problem_count - len(problems)),
-            refresh=REFRESH_SECONDS if running else None,
-        )
+    return job_status_page(
+        "imports/status.html",
+        running=job.status in ("queued", "running"),
+        job=job,
+        collection=collection,
+        problems=problems,
+        problem_count=job.problem_count,
+        hidden_problems=max(0, job.problem_count - len(problems)),
     )
-    if running:
-        # The page reloads itself while the file is imported (as <meta http-equiv="refresh">;
-        # no script, so the content security policy is unaffected).
-        response.headers["Refresh"] = str(REFRESH_SECONDS)
-    response.headers["Cache-Control"] = "no-store"
-    return response

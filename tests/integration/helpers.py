@@ -226,3 +226,11 @@ def seed_responses(collection: Collection, people: list[tuple[str | None, dict[s
                 )
             )
     db.session.commit()
+
+
+def watched(page: Any) -> bool:
+    """Whether a job status page watches itself (its job waits or runs). It never reloads
+    itself, which would fail WCAG 2.2.1 (F41), and is never cached."""
+    assert "Refresh" not in page.headers
+    assert page.headers["Cache-Control"] == "no-store"
+    return 'data-app-poll="' in page.get_data(as_text=True)

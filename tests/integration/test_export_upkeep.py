@@ -21,7 +21,13 @@ from svcollect.services import exports as exports_svc
 from svcollect.services.export_retention import prune_exports
 from svcollect.services.job_health import EXPORT_STOPPED
 from tests.conftest import IsolatedClient, make_config
-from tests.integration.helpers import make_contract, make_organisation, make_user, signed_in
+from tests.integration.helpers import (
+    make_contract,
+    make_organisation,
+    make_user,
+    signed_in,
+    watched,
+)
 
 DAY = timedelta(days=1)
 
@@ -174,11 +180,11 @@ def test_an_export_whose_process_stopped_is_shown_as_failed(web_app, council):
     stuck = _running(contract, timedelta(minutes=11))
     alive = _running(contract, timedelta(minutes=1))
     page = client.get(f"/manage/exports/{stuck.id}")
-    assert "Refresh" not in page.headers
+    assert not watched(page)
     html = page.get_data(as_text=True)
     assert EXPORT_STOPPED in html and "Build the pack again" in html
     still = client.get(f"/manage/exports/{alive.id}")
-    assert still.headers["Refresh"] == "5"
+    assert watched(still)
     db.session.expire_all()
     assert db.session.get(ExportJob, stuck.id).status == "failed"
     assert db.session.get(ExportJob, alive.id).status == "running"
