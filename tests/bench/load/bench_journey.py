@@ -87,8 +87,10 @@ def summary(stats: Stats, watch: LoadWatch) -> dict[str, Any]:
     }
 
 
-def journey_phase(server: Server, public_id: str, args: argparse.Namespace, clients: int) -> dict:
-    acked = []
+def journey_worker(
+    server: Server, public_id: str, args: argparse.Namespace, acked: list[str]
+) -> Worker:
+    """Clients that walk the whole journey again and again, each time a new respondent."""
 
     def worker(index: int, stats: Stats, hard_stop: float) -> None:
         rng = random.Random(index)
@@ -105,6 +107,12 @@ def journey_phase(server: Server, public_id: str, args: argparse.Namespace, clie
             finally:
                 browser.close()
 
+    return worker
+
+
+def journey_phase(server: Server, public_id: str, args: argparse.Namespace, clients: int) -> dict:
+    acked: list[str] = []
+    worker = journey_worker(server, public_id, args, acked)
     with LoadWatch(server.worker_pids) as watch:
         stats = run_clients(clients, worker, args.duration, args.warmup)
     return {**summary(stats, watch), "acked_total": len(acked)}

@@ -32,15 +32,6 @@ from harness import DEFAULT_SERVER, LoadWatch, Server
 from prewalk import prewalk
 
 
-def merge(into: Stats, part: Stats) -> None:
-    for kind, values in part.latency.items():
-        into.latency[kind].extend(values)
-    for kind, reasons in part.failures.items():
-        into.failures[kind].extend(reasons)
-    into.window_end += part.window_end - part.window_start
-    into.answered += part.answered
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -71,7 +62,7 @@ def main() -> None:
                     )
                     with LoadWatch(server.worker_pids) as watch:
                         part = run_clients(args.clients, worker, args.slice, 1.0)
-                    merge(totals[name], part)
+                    totals[name].absorb(part)
                     cpu[name] += watch.report["server_cpu_s"]
                     print(
                         f"  turn {turn + 1} {name:<9} loadavg {watch.report['loadavg_after']}"

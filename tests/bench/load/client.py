@@ -136,6 +136,15 @@ class Stats:
             }
         return result
 
+    def absorb(self, part: Stats) -> None:
+        """Add another window's figures to these (alternating turns kept as one total)."""
+        for kind, values in part.latency.items():
+            self.latency[kind].extend(values)
+        for kind, reasons in part.failures.items():
+            self.failures[kind].extend(reasons)
+        self.window_end += part.window_end - part.window_start
+        self.answered += part.answered
+
     def failure_examples(self, limit: int = 5) -> dict[str, list[str]]:
         return {k: sorted(set(v))[:limit] for k, v in self.failures.items()}
 
