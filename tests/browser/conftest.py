@@ -8,8 +8,9 @@ PostgreSQL tests do).
 
 Every page a test opens goes through `Tab.check()`: axe-core finds no WCAG 2.2 A/AA
 violation, the console shows no error (a CSP violation is one), every chart has an
-accessible name, and on narrow tabs the page reflows without horizontal scrolling. A page
-loaded but never checked fails the test.
+accessible name, on narrow tabs the page reflows without horizontal scrolling (WCAG
+1.4.10), and on text-spacing tabs nothing is cut off or pushed sideways by the reader's own
+text spacing (WCAG 1.4.12). A page loaded but never checked fails the test.
 """
 
 from __future__ import annotations
@@ -79,6 +80,35 @@ TOO_WIDE = """() => {
         }
         return path.join(' > ') + ' (' + Math.round(reach(el)) + ' px)';
     });
+}"""
+# WCAG 1.4.12 Text Spacing: with these set by the reader, no content may be lost. The
+# style sheet is served on a same-origin address (as axe is), so the page's CSP stays on.
+TEXT_SPACING_PATH = "/__browser-tests__/text-spacing.css"
+TEXT_SPACING_CSS = """
+* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+    word-spacing: 0.16em !important; }
+p { margin-bottom: 2em !important; }
+"""
+# Elements that cut their content off (overflow hidden or clip, content larger than the
+# box), but for the 1-pixel boxes of text kept for screen readers only and form fields
+# (whose text scrolls under the cursor, so none is lost).
+CLIPPED = """() => {
+    const clips = (v) => v === 'hidden' || v === 'clip';
+    const name = (el) => el.tagName.toLowerCase() + (el.className && typeof el.className ===
+        'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    const cut = [];
+    for (const el of document.body.querySelectorAll('*:not(input, select, textarea)')) {
+        const style = getComputedStyle(el);
+        if (style.display === 'none' || style.visibility === 'hidden') continue;
+        if (el.clientWidth <= 1 || el.clientHeight <= 1) continue;
+        const x = clips(style.overflowX) && el.scrollWidth > el.clientWidth + 1;
+        const y = clips(style.overflowY) && el.scrollHeight > el.clientHeight + 1;
+        if (x || y) {
+            cut.push(name(el) + ' (' + el.scrollWidth + 'x' + el.scrollHeight + ' in ' +
+                el.clientWidth + 'x' + el.clientHeight + '): ' + el.outerHTML.slice(0, 120));
+        }
+    }
+    return cut.slice(0, 5);
 }"""
 DOCUMENT_STATUS = "Failed to load resource: the server responded with a status of 4"
 PASSWORD = "correct horse battery staple"  # as tests/integration/helpers.make_user sets
@@ -187,6 +217,7 @@ class Tab:
     page: Any
     base_url: str
     narrow: bool
+    text_spacing: bool = False
     loads: list[str] = field(default_factory=list)
     unchecked: list[str] = field(default_factory=list)
     checked_loads: int = 0
@@ -250,8 +281,29 @@ class Tab:
                     f"does not reflow at {NARROW['width']} px: scrollWidth is {scroll_width}; "
                     f"the innermost elements past the edge: {page.evaluate(TOO_WIDE)}"
                 )
+        if self.text_spacing:
+            problems.extend(self._text_spacing_problems())
         self.checked_loads = len(self.loads)
         assert not problems, f"{where}:\n" + "\n".join(problems)
+
+    def _text_spacing_problems(self) -> list[str]:
+        """WCAG 1.4.12: with the reader's text spacing, nothing is cut off or pushed sideways."""
+        page = self.page
+        if not page.evaluate(
+            f"() => !!document.querySelector('link[href$=\"{TEXT_SPACING_PATH}\"]')"
+        ):
+            page.add_style_tag(url=self.base_url + TEXT_SPACING_PATH)
+        problems = []
+        clipped = page.evaluate(CLIPPED)
+        if clipped:
+            problems.append(f"with WCAG 1.4.12 text spacing, content is cut off: {clipped}")
+        wide = page.evaluate(
+            "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
+        )
+        if wide:
+            past = page.evaluate(TOO_WIDE)
+            problems.append(f"with WCAG 1.4.12 text spacing, the page scrolls sideways: {past}")
+        return problems
 
     def assert_every_page_checked(self) -> None:
         self.page.evaluate("() => document.readyState")
@@ -266,13 +318,14 @@ class Tab:
 def open_tab(
     browser: Any, live_server: LiveServer, axe_source: str, request: pytest.FixtureRequest
 ) -> Iterator[Callable[..., Tab]]:
-    """`open_tab(narrow=False)`: a page in a fresh browser context (its own cookies)."""
+    """`open_tab(narrow=False, text_spacing=False)`: a page in a fresh browser context (its
+    own cookies), 320 px wide if narrow, with WCAG 1.4.12 text spacing if text_spacing."""
     from tests.browser.axe import serve_axe
 
     contexts: list[Any] = []
     tabs: list[Tab] = []
 
-    def open_(narrow: bool = False) -> Tab:
+    def open_(narrow: bool = False, text_spacing: bool = False) -> Tab:
         context = browser.new_context(
             viewport=NARROW if narrow else DESKTOP,
             base_url=live_server.url,
@@ -282,8 +335,17 @@ def open_tab(
         )
         context.set_default_timeout(15_000)
         serve_axe(context, live_server.url, axe_source)
+        context.route(
+            live_server.url + TEXT_SPACING_PATH,
+            lambda route: route.fulfill(status=200, content_type="text/css", body=TEXT_SPACING_CSS),
+        )
         contexts.append(context)
-        tab = Tab(page=context.new_page(), base_url=live_server.url, narrow=narrow)
+        tab = Tab(
+            page=context.new_page(),
+            base_url=live_server.url,
+            narrow=narrow,
+            text_spacing=text_spacing,
+        )
         tabs.append(tab)
         return tab
 

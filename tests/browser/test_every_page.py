@@ -6,9 +6,12 @@ the app's URL map that answers GET is either visited here, as the user who would
 or named in NOT_PAGES with the reason (a download, a redirect-only address, a static
 file). A new page that is in neither fails `test_every_page_is_visited_or_excused`.
 
-Every visit goes through `Tab.check()`: axe-core (WCAG 2.2 A/AA), no console error (a CSP
-violation is one), named charts, and on the narrow tab no horizontal scrolling (WCAG 1.4.10
-Reflow). Forms are also sent empty once, so their error summaries are checked too.
+Every page is opened three times: on a 320 px phone, on a desktop, and on a desktop with
+the reader's own text spacing. Every visit goes through `Tab.check()`: axe-core (WCAG 2.2
+A/AA), no console error (a CSP violation is one), named charts, on the phone no horizontal
+scrolling (WCAG 1.4.10 Reflow), and with the text spacing nothing cut off or pushed
+sideways (WCAG 1.4.12). Forms are also sent empty once, so their error summaries are
+checked too.
 
 The data is what real buyers hold, and long where real data is long: an email address of
 69 characters, organisations named with one 58-letter word (a Welsh place name), a
@@ -358,8 +361,8 @@ def _seed() -> World:
 EMAILS = {"admin": ADMIN_EMAIL, "manager": MANAGER_EMAIL, "supplier": SUPPLIER_EMAIL}
 
 
-def _signed_in(open_tab: Any, user: str, narrow: bool) -> Tab:
-    tab = open_tab(narrow=narrow)
+def _signed_in(open_tab: Any, user: str, mode: str) -> Tab:
+    tab = open_tab(narrow=mode == "320px", text_spacing=mode == "text-spacing")
     if user != "anonymous":
         page = tab.page
         tab.goto("/sign-in")
@@ -379,14 +382,16 @@ def _by_user(visits: list[Any]) -> dict[str, list[Any]]:
     return grouped
 
 
-NARROW = pytest.mark.parametrize("narrow", [True, False], ids=["320px", "desktop"])
+#: a 320 px phone (WCAG 1.4.10 Reflow), a desktop, and a desktop with the reader's own text
+#: spacing (WCAG 1.4.12)
+MODES = pytest.mark.parametrize("mode", ["320px", "desktop", "text-spacing"])
 
 
-@NARROW
-def test_every_page_passes_the_page_checks(open_tab: Any, world: World, narrow: bool) -> None:
+@MODES
+def test_every_page_passes_the_page_checks(open_tab: Any, world: World, mode: str) -> None:
     problems = []
     for user, visits in _by_user(world.visits).items():
-        tab = _signed_in(open_tab, user, narrow)
+        tab = _signed_in(open_tab, user, mode)
         for visit in visits:
             try:
                 response = tab.goto(visit.path)
@@ -400,13 +405,13 @@ def test_every_page_passes_the_page_checks(open_tab: Any, world: World, narrow: 
     assert not problems, f"{len(problems)} page(s) failed:\n" + "\n\n".join(problems)
 
 
-@NARROW
+@MODES
 def test_every_form_sent_empty_shows_its_errors_and_passes(
-    open_tab: Any, world: World, narrow: bool
+    open_tab: Any, world: World, mode: str
 ) -> None:
     problems = []
     for user, forms in _by_user(world.empty_forms).items():
-        tab = _signed_in(open_tab, user, narrow)
+        tab = _signed_in(open_tab, user, mode)
         for _, path, button in forms:
             page = tab.page
             try:
@@ -459,13 +464,13 @@ def test_the_long_values_are_really_on_the_pages(open_tab: Any, world: World) ->
         "/admin/organisations": [LONG_WORD],
         "/manage/": [REFERENCE],
     }
-    tab = _signed_in(open_tab, "admin", narrow=True)
+    tab = _signed_in(open_tab, "admin", "320px")
     for path, texts in shown.items():
         tab.goto(path)
         body = tab.page.locator("main").inner_text()
         for text in texts:
             assert text in body, (path, text)
-    supplier = _signed_in(open_tab, "supplier", narrow=True)
+    supplier = _signed_in(open_tab, "supplier", "320px")
     declaration = next(v.path for v in world.visits if v.endpoint == "supplier.declaration")
     supplier.goto(declaration)
     assert re.sub(r"\s", "", FILE_NAME) in supplier.page.locator("main").inner_text()

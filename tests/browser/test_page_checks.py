@@ -9,9 +9,9 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def _broken(open_tab: Any, script: str, *, narrow: bool = False) -> str:
+def _broken(open_tab: Any, script: str, **options: bool) -> str:
     """The message `Tab.check()` fails with once `script` has changed the home page."""
-    tab = open_tab(narrow=narrow)
+    tab = open_tab(**options)
     tab.goto("/")
     tab.page.evaluate(script)
     tab.page.wait_for_timeout(200)  # let a refused script or image reach the console
@@ -83,6 +83,27 @@ def test_a_page_wider_than_320_px_fails_on_a_narrow_screen(open_tab: Any) -> Non
         narrow=True,
     )
     assert "does not reflow at 320 px" in message
+
+
+# A box exactly one line high that hides what overflows it: the text fits at the page's own
+# line height and is cut off at the 1.5 that WCAG 1.4.12 lets readers choose.
+ONE_LINE_BOX = """() => {
+    const box = document.createElement('p');
+    box.textContent = 'Answers submitted';
+    Object.assign(box.style, {lineHeight: '20px', height: '20px', overflow: 'hidden'});
+    document.querySelector('main').append(box);
+}"""
+
+
+def test_text_cut_off_by_the_readers_text_spacing_fails_the_page(open_tab: Any) -> None:
+    message = _broken(open_tab, ONE_LINE_BOX, text_spacing=True)
+    assert "with WCAG 1.4.12 text spacing, content is cut off" in message
+    assert "Answers submitted" in message
+    # The same box passes without the reader's spacing: the spacing is what cuts it off.
+    tab = open_tab()
+    tab.goto("/")
+    tab.page.evaluate(ONE_LINE_BOX)
+    tab.check()
 
 
 def test_a_page_loaded_but_never_checked_is_reported(open_tab: Any) -> None:
