@@ -110,6 +110,36 @@ CLIPPED = """() => {
     }
     return cut.slice(0, 5);
 }"""
+# The element that has focus now, and whether it shows it (WCAG 2.4.7) and can be seen
+# (2.4.11). Shown: some style of the element, or of its label's ::before (GOV.UK radios
+# and checkboxes draw their focus ring there), differs from the same style with focus
+# moved away. Seen: its box is in the viewport and its centre is not covered by another
+# element (other than its own label or descendants).
+FOCUS_STATE = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return null;
+    const props = ['outlineStyle', 'outlineWidth', 'outlineColor', 'boxShadow',
+        'backgroundColor', 'borderTopWidth', 'borderTopColor', 'color', 'textDecorationLine'];
+    const label = el.id ? document.querySelector('label[for="' + CSS.escape(el.id) + '"]') : null;
+    const styles = () => {
+        const own = getComputedStyle(el);
+        const mark = label ? getComputedStyle(label, '::before') : null;
+        return props.map((p) => own[p]).concat(mark ? props.map((p) => mark[p]) : []);
+    };
+    const focused = styles();
+    const box = el.getBoundingClientRect();
+    const x = box.left + box.width / 2, y = box.top + box.height / 2;
+    const top = document.elementFromPoint(x, y);
+    const seen = box.width > 0 && box.height > 0 && y >= 0 && y <= innerHeight &&
+        x >= 0 && x <= innerWidth &&
+        (top === null || el.contains(top) || top.contains(el) || (label && label.contains(top)));
+    el.blur();
+    const blurred = styles();
+    el.focus({preventScroll: true});
+    const what = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' ' +
+        (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 40);
+    return {what, shown: focused.some((v, i) => v !== blurred[i]), seen};
+}"""
 DOCUMENT_STATUS = "Failed to load resource: the server responded with a status of 4"
 PASSWORD = "correct horse battery staple"  # as tests/integration/helpers.make_user sets
 
@@ -222,6 +252,8 @@ class Tab:
     unchecked: list[str] = field(default_factory=list)
     checked_loads: int = 0
     console_errors: list[str] = field(default_factory=list)
+    #: what took focus, in order, on the last `focus_problems()`
+    focus_stops: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.page.on("load", self._loaded)
@@ -303,6 +335,26 @@ class Tab:
         if wide:
             past = page.evaluate(TOO_WIDE)
             problems.append(f"with WCAG 1.4.12 text spacing, the page scrolls sideways: {past}")
+        return problems
+
+    def focus_problems(self, stops: int = 60) -> list[str]:
+        """Tab through the page as a keyboard user would: every element that takes focus
+        shows it (WCAG 2.4.7 Focus Visible) and is not hidden (2.4.11 Focus Not Obscured)."""
+        page = self.page
+        page.evaluate("() => { document.activeElement && document.activeElement.blur() }")
+        problems, first = [], None
+        self.focus_stops = []
+        for _ in range(stops):
+            page.keyboard.press("Tab")
+            state = page.evaluate(FOCUS_STATE)
+            if state is None or state["what"] == first:
+                break  # off the end of the page, or round to the start again
+            first = first or state["what"]
+            self.focus_stops.append(state["what"])
+            if not state["shown"]:
+                problems.append(f"no visible focus on {state['what']!r}")
+            if not state["seen"]:
+                problems.append(f"focus hidden on {state['what']!r}")
         return problems
 
     def assert_every_page_checked(self) -> None:

@@ -10,8 +10,9 @@ Every page is opened three times: on a 320 px phone, on a desktop, and on a desk
 the reader's own text spacing. Every visit goes through `Tab.check()`: axe-core (WCAG 2.2
 A/AA), no console error (a CSP violation is one), named charts, on the phone no horizontal
 scrolling (WCAG 1.4.10 Reflow), and with the text spacing nothing cut off or pushed
-sideways (WCAG 1.4.12). Forms are also sent empty once, so their error summaries are
-checked too.
+sideways (WCAG 1.4.12). On the desktop each page is also walked with the Tab key: every
+element that takes focus must show it (2.4.7) and not be covered (2.4.11). Forms are also
+sent empty once, so their error summaries are checked too.
 
 The data is what real buyers hold, and long where real data is long: an email address of
 69 characters, organisations named with one 58-letter word (a Welsh place name), a
@@ -402,6 +403,9 @@ def test_every_page_passes_the_page_checks(open_tab: Any, world: World, mode: st
             if response is None or response.status != 200:
                 status = response.status if response else "no response"
                 problems.append(f"{visit.endpoint} as {user} {visit.path}: status {status}")
+            if mode == "desktop":
+                for problem in tab.focus_problems():
+                    problems.append(f"{visit.endpoint} as {user} {visit.path}: {problem}")
     assert not problems, f"{len(problems)} page(s) failed:\n" + "\n\n".join(problems)
 
 

@@ -106,6 +106,34 @@ def test_text_cut_off_by_the_readers_text_spacing_fails_the_page(open_tab: Any) 
     tab.check()
 
 
+def test_focus_that_cannot_be_seen_is_reported(open_tab: Any) -> None:
+    tab = open_tab()
+    tab.goto("/")
+    assert tab.focus_problems() == []
+    stops = list(tab.focus_stops)
+    assert stops[0].startswith("a Skip to main content"), stops
+    assert any(stop.startswith("a Privacy") for stop in stops), stops
+    tab.page.evaluate(
+        """() => {
+            const quiet = document.createElement('div');
+            quiet.tabIndex = 0;
+            quiet.textContent = 'No focus style';
+            quiet.style.outline = 'none';
+            const link = document.createElement('a');
+            link.href = '#nowhere';
+            link.className = 'govuk-link';
+            link.textContent = 'Covered link';
+            const cover = document.createElement('div');
+            Object.assign(cover.style, {position: 'fixed', inset: '0', background: 'white'});
+            document.querySelector('main').append(quiet, link);
+            document.body.append(cover);
+        }"""
+    )
+    problems = tab.focus_problems()
+    assert "no visible focus on 'div No focus style'" in problems
+    assert "focus hidden on 'a Covered link'" in problems
+
+
 def test_a_page_loaded_but_never_checked_is_reported(open_tab: Any) -> None:
     tab = open_tab()
     tab.goto("/")
