@@ -76,6 +76,32 @@ def run_clients(clients: int, target: Any, duration: float, warmup: float) -> St
     return stats
 
 
+class Turns:
+    """Alternating turns (bench_ratio.py, bench_servers.py): the same clients load one
+    server, then another, so all see the same machine; figures are summed per name."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.totals = {name: Stats(0, 0) for name in names}
+        self.cpu = dict.fromkeys(names, 0.0)
+        self.count = 0
+
+    def run(self, name: str, server: Server, worker: Worker, clients: int, seconds: float) -> None:
+        """One turn: `seconds` counted after a 1 s warm-up."""
+        with LoadWatch(server.worker_pids) as watch:
+            part = run_clients(clients, worker, seconds, 1.0)
+        self.totals[name].absorb(part)
+        self.cpu[name] += watch.report["server_cpu_s"]
+        self.count += 1
+        print(
+            f"  turn {self.count:>2} {name:<14} loadavg {watch.report['loadavg_after']}; "
+            f"everything else {watch.report['other_cpu_s']} s CPU"
+        )
+
+    def cpu_ms(self, name: str) -> float:
+        """Server CPU per answered request (each turn's warm-up second included)."""
+        return 1000 * self.cpu[name] / max(1, self.totals[name].answered)
+
+
 def summary(stats: Stats, watch: LoadWatch) -> dict[str, Any]:
     cpu_ms = 1000 * watch.report["server_cpu_s"] / max(1, stats.answered)
     return {

@@ -20,15 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_journey import (
-    ceiling_server,
-    ceiling_worker,
-    fresh_svcollect,
-    run_clients,
-    submit_worker,
-)
-from client import Stats, print_table
-from harness import DEFAULT_SERVER, LoadWatch, Server
+from bench_journey import Turns, ceiling_server, ceiling_worker, fresh_svcollect, submit_worker
+from client import print_table
+from harness import DEFAULT_SERVER, Server
 from prewalk import prewalk
 
 
@@ -50,8 +44,7 @@ def main() -> None:
         svcollect.start()
         try:
             with ceiling_server(DEFAULT_SERVER, args.db) as ceiling:
-                totals = {"svcollect": Stats(0, 0), "ceiling": Stats(0, 0)}
-                cpu = {"svcollect": 0.0, "ceiling": 0.0}
+                turns = Turns(["svcollect", "ceiling"])
                 for turn in range(args.slices):
                     name = ("svcollect", "ceiling")[turn % 2]
                     server = svcollect if name == "svcollect" else ceiling
@@ -60,14 +53,7 @@ def main() -> None:
                         if name == "svcollect"
                         else ceiling_worker(ceiling, args)
                     )
-                    with LoadWatch(server.worker_pids) as watch:
-                        part = run_clients(args.clients, worker, args.slice, 1.0)
-                    totals[name].absorb(part)
-                    cpu[name] += watch.report["server_cpu_s"]
-                    print(
-                        f"  turn {turn + 1} {name:<9} loadavg {watch.report['loadavg_after']}"
-                        f"; everything else {watch.report['other_cpu_s']} s CPU"
-                    )
+                    turns.run(name, server, worker, args.clients, args.slice)
         finally:
             svcollect.stop()
     finally:
@@ -76,14 +62,14 @@ def main() -> None:
         f"\n{args.db}, {DEFAULT_SERVER.describe()}, {args.clients} clients, "
         f"{args.slices // 2} turns of {args.slice:.0f} s each"
     )
-    for name, stats in totals.items():
+    for name, stats in turns.totals.items():
         print_table(name, stats.table())
         print(
-            f"  server CPU {1000 * cpu[name] / max(1, stats.answered):.2f} ms per request "
+            f"  server CPU {turns.cpu_ms(name):.2f} ms per request "
             "(includes each turn's warm-up second)"
         )
-    ours = totals["svcollect"].table().get("submit_post", {}).get("per_s", 0.0)
-    top = totals["ceiling"].table().get("insert_post", {}).get("per_s", 0.0)
+    ours = turns.totals["svcollect"].table().get("submit_post", {}).get("per_s", 0.0)
+    top = turns.totals["ceiling"].table().get("insert_post", {}).get("per_s", 0.0)
     print(f"\nsubmit rate / ceiling insert rate = {ours} / {top} = {ours / max(top, 0.1):.2f}")
     if exhausted:
         print(f"NOTE: prewalked responses ran out ({args.prewalked:,}); raise --prewalked")

@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_journey import PAGE_GETS, fresh_svcollect, journey_worker, run_clients, verify_submitted
+from bench_journey import PAGE_GETS, Turns, fresh_svcollect, journey_worker, verify_submitted
 from client import Stats
-from harness import LoadWatch, Server, ServerConfig
+from harness import Server, ServerConfig
 
 
 def parse_setting(text: str) -> ServerConfig:
@@ -37,13 +37,12 @@ def parse_setting(text: str) -> ServerConfig:
     raise argparse.ArgumentTypeError(f"{text!r}: expected sync:W or gthread:WxT")
 
 
-def row(name: str, stats: Stats, cpu_s: float) -> str:
+def row(name: str, stats: Stats, cpu_ms: float) -> str:
     table = stats.table()
     submit = table.get("submit_post", {})
     gets = [table[k] for k in PAGE_GETS if k in table]
     get_p95 = max((g["p95_ms"] for g in gets), default=0.0)
     failed = sum(r["failed"] for r in table.values())
-    cpu_ms = 1000 * cpu_s / max(1, stats.answered)
     return (
         f"{name:<14} {submit.get('per_s', 0.0):>9} {submit.get('p50_ms', 0.0):>8} "
         f"{submit.get('p95_ms', 0.0):>8} {submit.get('p99_ms', 0.0):>8} "
@@ -65,8 +64,7 @@ def main() -> None:
     settings = {text: parse_setting(text) for text in args.servers.split(",")}
     database, env, info = fresh_svcollect(args.db, args)
     acked: list[str] = []
-    totals = {name: Stats(0, 0) for name in settings}
-    cpu = dict.fromkeys(settings, 0.0)
+    turns = Turns(list(settings))
     try:
         servers = {name: Server(config, env) for name, config in settings.items()}
         try:
@@ -76,14 +74,7 @@ def main() -> None:
                 name = list(servers)[turn % len(servers)]
                 server = servers[name]
                 worker = journey_worker(server, info["public_id"], args, acked)
-                with LoadWatch(server.worker_pids) as watch:
-                    part = run_clients(args.clients, worker, args.slice, 1.0)
-                totals[name].absorb(part)
-                cpu[name] += watch.report["server_cpu_s"]
-                print(
-                    f"  turn {turn + 1:>2} {name:<14} loadavg {watch.report['loadavg_after']}; "
-                    f"everything else {watch.report['other_cpu_s']} s CPU"
-                )
+                turns.run(name, server, worker, args.clients, args.slice)
         finally:
             for server in servers.values():
                 server.stop()
@@ -98,8 +89,8 @@ def main() -> None:
         f"{'setting':<14} {'submits/s':>9} {'sub p50':>8} {'sub p95':>8} {'sub p99':>8} "
         f"{'page p95':>9} {'GET p95*':>9} {'CPU ms':>8} {'failed':>6}"
     )
-    for name, stats in totals.items():
-        print(row(name, stats, cpu[name]))
+    for name, stats in turns.totals.items():
+        print(row(name, stats, turns.cpu_ms(name)))
     print(
         "  ms; GET p95* = the worst p95 of the page GETs; CPU ms = server CPU per answered "
         "request (including each turn's warm-up second)"
