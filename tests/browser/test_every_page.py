@@ -293,6 +293,9 @@ def _seed() -> World:
     import_jobs.run_import(job.id)
     pack = exports.start_export(manager, contract)
     exports.run_job(pack.id)
+    # And one of each still waiting (no worker takes them): the pages that watch their job.
+    waiting_pack = exports.start_export(manager, contract)
+    waiting_import = import_jobs.start_import(manager, ons4, "returns.csv", b"row_id\n")
 
     m, cid = "manager", contract.id
     for endpoint, path in (
@@ -319,6 +322,8 @@ def _seed() -> World:
         ("imports.status", f"/manage/imports/{job.id}"),
         ("exports.contract_exports", f"/manage/contracts/{cid}/exports"),
         ("exports.status", f"/manage/exports/{pack.id}"),
+        ("exports.status", f"/manage/exports/{waiting_pack.id}"),
+        ("imports.status", f"/manage/imports/{waiting_import.id}"),
     ):
         w.add(endpoint, m, path)
     a = "admin"
