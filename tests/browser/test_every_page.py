@@ -72,11 +72,17 @@ class Visit:
     path: str
 
 
+@dataclass(frozen=True)
+class EmptyForm:
+    user: str
+    path: str
+    button: str  # the name of the button that sends it
+
+
 @dataclass
 class World:
     visits: list[Visit] = field(default_factory=list)
-    #: forms sent empty: (user, path of the form, its button's name)
-    empty_forms: list[tuple[str, str, str]] = field(default_factory=list)
+    empty_forms: list[EmptyForm] = field(default_factory=list)
 
     def add(self, endpoint: str, user: str, path: str) -> None:
         self.visits.append(Visit(endpoint, user, path))
@@ -351,15 +357,15 @@ def _seed() -> World:
         w.add(endpoint, "anonymous", path)
 
     w.empty_forms = [
-        ("manager", "/manage/contracts/new", "Add contract"),
-        ("manager", f"/manage/contracts/{cid}/collections/new", "Open collection"),
-        ("manager", f"/manage/contracts/{cid}/commitments/new", "Add commitment"),
-        ("manager", "/manage/value-tables/import", "Import table"),
-        ("manager", f"/manage/collections/{follow_up.id}/import", "Check and import"),
-        ("admin", "/admin/users/new", "Create account"),
-        ("admin", "/admin/organisations/new", "Save organisation"),
-        ("anonymous", "/sign-in", "Sign in"),
-        ("anonymous", f"/s/{ons4.public_id}", "Continue"),
+        EmptyForm("manager", "/manage/contracts/new", "Add contract"),
+        EmptyForm("manager", f"/manage/contracts/{cid}/collections/new", "Open collection"),
+        EmptyForm("manager", f"/manage/contracts/{cid}/commitments/new", "Add commitment"),
+        EmptyForm("manager", "/manage/value-tables/import", "Import table"),
+        EmptyForm("manager", f"/manage/collections/{follow_up.id}/import", "Check and import"),
+        EmptyForm("admin", "/admin/users/new", "Create account"),
+        EmptyForm("admin", "/admin/organisations/new", "Save organisation"),
+        EmptyForm("anonymous", "/sign-in", "Sign in"),
+        EmptyForm("anonymous", f"/s/{ons4.public_id}", "Continue"),
     ]
     return w
 
@@ -380,11 +386,11 @@ def _signed_in(open_tab: Any, user: str, mode: str) -> Tab:
     return tab
 
 
-def _by_user(visits: list[Any]) -> dict[str, list[Any]]:
+def _by_user(items: list[Any]) -> dict[str, list[Any]]:
+    """Visits or forms grouped by who opens them (one signed-in tab each)."""
     grouped: dict[str, list[Any]] = {}
-    for visit in visits:
-        user = visit.user if isinstance(visit, Visit) else visit[0]
-        grouped.setdefault(user, []).append(visit)
+    for item in items:
+        grouped.setdefault(item.user, []).append(item)
     return grouped
 
 
@@ -421,15 +427,15 @@ def test_every_form_sent_empty_shows_its_errors_and_passes(
     problems = []
     for user, forms in _by_user(world.empty_forms).items():
         tab = _signed_in(open_tab, user, mode)
-        for _, path, button in forms:
-            page = tab.page
+        for form in forms:
+            path, page = form.path, tab.page
             try:
                 tab.goto(path)
                 with (
                     page.expect_response(lambda r: r.request.method == "POST") as posted,
                     page.expect_navigation(),
                 ):
-                    page.locator("main").get_by_role("button", name=button).click()
+                    page.locator("main").get_by_role("button", name=form.button).click()
                 tab.check()
             except AssertionError as failed:
                 problems.append(f"{path} as {user}: {failed}")
