@@ -135,11 +135,14 @@ def test_results_page_shows_figures_suppression_and_provenance(app, setup):
     assert "13,000" in methodology and "meaningful" in methodology.lower()
 
 
-def test_every_respondent_questionnaire_gives_a_change_in_each_of_its_measures(app, setup):
+def test_every_respondent_questionnaire_gives_a_change_in_each_of_its_measures(
+    app, setup, tmp_path
+):
     """Results, the dashboard and the portfolio work for a contract surveying with every
     questionnaire respondents answer: each measure its scorer declares is paired and
-    changed (SWEMWBS 1.0.0 declared its raw sum a measure, with no threshold, and every
-    page that showed results answered 500)."""
+    changed, and the evidence pack is built (SWEMWBS 1.0.0 declared its raw sum a measure,
+    with no threshold, and every page that showed results answered 500)."""
+    from svcollect.services.exports import run_job, start_export
     from svcollect.services.questionnaires import registry
     from tests.integration.helpers import signed_in
 
@@ -177,3 +180,6 @@ def test_every_respondent_questionnaire_gives_a_change_in_each_of_its_measures(a
         "/manage/portfolio",
     ):
         assert client.get(path).status_code == 200, path
+    pack = start_export(manager, contract)
+    finished = run_job(pack.id, out_dir=tmp_path)
+    assert (finished.status, finished.message) == ("done", "The evidence pack is ready")
