@@ -64,8 +64,7 @@ def status(job_id: int) -> WerkzeugResponse:
     contract = _contract(job.contract_id)
     return job_status_page(
         "exports/status.html",
-        running=job.status in ("queued", "running"),
-        job=job,
+        job,
         contract=contract,
         available=exports_svc.pack_path(job) is not None,
     )

@@ -114,8 +114,7 @@ def status(import_id: int) -> WerkzeugResponse:
     problems = import_jobs.problems_of(job)
     return job_status_page(
         "imports/status.html",
-        running=job.status in ("queued", "running"),
-        job=job,
+        job,
         collection=collection,
         problems=problems,
         problem_count=job.problem_count,

@@ -24,13 +24,16 @@ from typing import Any
 from flask import make_response, render_template
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from svcollect.models.jobs import UNFINISHED, ExportJob, ImportJob
+
 #: seconds between the script's checks while a job waits or runs
 POLL_SECONDS = 3
 
 
-def job_status_page(template: str, *, running: bool, **context: Any) -> WerkzeugResponse:
-    """The status page, never cached (it changes as the job runs), watched while running."""
-    html = render_template(template, poll_seconds=POLL_SECONDS if running else None, **context)
-    response = make_response(html)
+def job_status_page(template: str, job: ExportJob | ImportJob, **context: Any) -> WerkzeugResponse:
+    """The job's status page, never cached (it changes as the job runs), and watched by the
+    script while the job is unfinished."""
+    poll = POLL_SECONDS if job.status in UNFINISHED else None
+    response = make_response(render_template(template, job=job, poll_seconds=poll, **context))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -47,11 +47,20 @@ ANY_TEXT = re.compile(r"\S")
 OUTER = "(el) => el.outerHTML.slice(0, 200)"
 DESKTOP = {"width": 1280, "height": 900}
 NARROW = {"width": 320, "height": 640}
+# JavaScript: `name(el)`, an element as tag.class (for the messages below).
+ELEMENT_NAME = """
+    const name = (el) => el.tagName.toLowerCase() + (el.className && typeof el.className ===
+        'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+"""
 # The innermost elements that reach past the viewport's right edge (a tag.class path each):
 # by their box, or by text that overflows it (a long word). What sits in a region that
 # scrolls on its own is not counted, unless it is positioned out of it (an absolutely
 # positioned element whose containing block is outside the region escapes its scrolling).
-TOO_WIDE = """() => {
+TOO_WIDE = (
+    """() => {
+"""
+    + ELEMENT_NAME
+    + """
     const edge = document.documentElement.clientWidth + 0.5;
     const style = (el) => getComputedStyle(el);
     const scrolls = (el) => ['auto', 'scroll', 'hidden'].includes(style(el).overflowX);
@@ -71,8 +80,6 @@ TOO_WIDE = """() => {
     const wide = [...document.body.querySelectorAll('*')].filter(
         (el) => reach(el) > edge && !contained(el));
     const innermost = wide.filter((el) => !wide.some((o) => o !== el && el.contains(o)));
-    const name = (el) => el.tagName.toLowerCase() + (el.className && typeof el.className ===
-        'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
     return innermost.slice(0, 5).map((el) => {
         const path = [];
         for (let n = el; n && n !== document.body && path.length < 3; n = n.parentElement) {
@@ -81,6 +88,7 @@ TOO_WIDE = """() => {
         return path.join(' > ') + ' (' + Math.round(reach(el)) + ' px)';
     });
 }"""
+)
 # WCAG 1.4.12 Text Spacing: with these set by the reader, no content may be lost. The
 # style sheet is served on a same-origin address (as axe is), so the page's CSP stays on.
 TEXT_SPACING_PATH = "/__browser-tests__/text-spacing.css"
@@ -92,10 +100,12 @@ p { margin-bottom: 2em !important; }
 # Elements that cut their content off (overflow hidden or clip, content larger than the
 # box), but for the 1-pixel boxes of text kept for screen readers only and form fields
 # (whose text scrolls under the cursor, so none is lost).
-CLIPPED = """() => {
+CLIPPED = (
+    """() => {
+"""
+    + ELEMENT_NAME
+    + """
     const clips = (v) => v === 'hidden' || v === 'clip';
-    const name = (el) => el.tagName.toLowerCase() + (el.className && typeof el.className ===
-        'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
     const cut = [];
     for (const el of document.body.querySelectorAll('*:not(input, select, textarea)')) {
         const style = getComputedStyle(el);
@@ -110,6 +120,7 @@ CLIPPED = """() => {
     }
     return cut.slice(0, 5);
 }"""
+)
 # The element that has focus now, and whether it shows it (WCAG 2.4.7) and can be seen
 # (2.4.11). Shown: some style of the element, or of its label's ::before (GOV.UK radios
 # and checkboxes draw their focus ring there), differs from the same style with focus
