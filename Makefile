@@ -5,14 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 export SVCOLLECT_BASE_URL ?= http://127.0.0.1:5000
 
-.PHONY: demo test install assets lint unit serve clean
+.PHONY: demo test install assets lint audit unit serve clean
 
 demo: install
 	$(BIN)/svcollect db upgrade
 	$(BIN)/svcollect demo
 	$(BIN)/svcollect run --host 127.0.0.1 --port 5000
 
-test: install lint
+test: install lint audit
 	./scripts/browser_deps.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -20,7 +20,7 @@ install: $(VENV)/.installed svcollect/static/govuk/app.css
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
@@ -41,6 +41,10 @@ lint: $(VENV)/.installed
 	$(BIN)/lint-imports
 	$(BIN)/bandit -q -c pyproject.toml -r svcollect
 	$(BIN)/svcollect questionnaires validate
+
+# Known vulnerabilities in the installed packages: pip-audit, gaps filled from PyPI (see the script).
+audit: $(VENV)/.installed
+	$(BIN)/python scripts/audit.py
 
 unit: install
 	$(BIN)/pytest tests/unit
