@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DecimalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -155,6 +156,26 @@ class InvitationsForm(Form):
 
 class ConfirmForm(Form):
     submit = SubmitField(_l("Confirm"), widget=GovSubmitInput())
+
+
+class WithdrawForm(Form):
+    given = _text(
+        _l("Reference or respondent code"),
+        40,
+        _l("Enter the reference or respondent code the respondent gave you"),
+        description=_l(
+            "The reference is on the confirmation page they saw, like SV-4K7Q2M9B. A respondent "
+            "code looks like 7KQ-2MB-9XD. For a code made from memorable answers, type M, the "
+            "two initials, the day and the two letters, like M:AB07CD."
+        ),
+    )
+    submit = SubmitField(_l("Find their answers"), widget=GovSubmitInput())
+
+
+class ConfirmWithdrawForm(Form):
+    #: what the manager entered on the first page, sent back to find the responses again
+    given = HiddenField(validators=[InputRequired(), Length(max=40)])
+    submit = SubmitField(_l("Delete these answers"), widget=GovSubmitInput())
 
 
 class SupplierForm(Form):

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -17,14 +18,16 @@ from svcollect.forms.manage import (
     CollectionForm,
     CommitmentForm,
     ConfirmForm,
+    ConfirmWithdrawForm,
     ContractForm,
     InvitationsForm,
     LicenceForm,
     SupplierForm,
+    WithdrawForm,
 )
 from svcollect.models import Organisation, QuestionnaireVersion
 from svcollect.models._types import utcnow
-from svcollect.services import audit
+from svcollect.services import audit, withdrawals
 from svcollect.services import collections as collections_svc
 from svcollect.services import contracts as contracts_svc
 from svcollect.services import declarations as declarations_svc
@@ -137,6 +140,55 @@ def add_supplier(contract_id: int) -> Rendered:
             flash(_("%(name)s added to the contract", name=supplier.name))
             return redirect(url_for(".contract", contract_id=contract.id), code=303)
     return render_template("manage/supplier_new.html", form=form, contract=contract), _status(form)
+
+
+def _nothing_matches(advice: str) -> str:
+    return _("No answers on this contract match that reference or respondent code.") + " " + advice
+
+
+@bp.route("/contracts/<int:contract_id>/withdraw", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def withdraw(contract_id: int) -> Rendered:
+    """Step 1 of 2: find a respondent's responses from what they gave; then confirm."""
+    contract = _contract(contract_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            found = withdrawals.find(contract, form.given.data)
+        except withdrawals.NotFound:
+            _attach(form, "given", _nothing_matches(_("Check it with the respondent.")))
+        else:
+            confirm = ConfirmWithdrawForm(formdata=None, given=form.given.data)
+            return render_template(
+                "manage/withdraw_confirm.html", contract=contract, found=found, form=confirm
+            )
+    return render_template("manage/withdraw.html", form=form, contract=contract), _status(form)
+
+
+@bp.route("/contracts/<int:contract_id>/withdraw/confirm", methods=["POST"])
+@role_required(*MANAGERS)
+def withdraw_confirm(contract_id: int) -> Rendered:
+    """Step 2 of 2: delete. A repeat finds nothing and says so on the first page."""
+    contract = _contract(contract_id)
+    confirm = ConfirmWithdrawForm()
+    form = WithdrawForm(formdata=None, given=confirm.given.data)
+    if not confirm.validate_on_submit():
+        # Only a tampered or expired form gets here: start again from the first page.
+        _attach(form, "given", _("Enter the reference or respondent code again"))
+        return render_template("manage/withdraw.html", form=form, contract=contract), 422
+    try:
+        deleted = withdrawals.withdraw(current_user, contract, confirm.given.data)
+    except withdrawals.NotFound:
+        _attach(form, "given", _nothing_matches(_("They may have been deleted already.")))
+        return render_template("manage/withdraw.html", form=form, contract=contract), 422
+    flash(
+        ngettext(
+            "%(num)d response and its answers deleted",
+            "%(num)d responses and their answers deleted",
+            deleted,
+        )
+    )
+    return redirect(url_for(".contract", contract_id=contract.id), code=303)
 
 
 @bp.route("/contracts/<int:contract_id>/commitments/new", methods=["GET", "POST"])

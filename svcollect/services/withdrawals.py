@@ -1,0 +1,127 @@
+"""A respondent withdraws: their answers on a contract are deleted, found by what they hold.
+
+svcollect does not know who answered, so a respondent who withdraws consent asks the
+organisation that sent the survey, giving the reference from their confirmation page or
+their respondent code. A contract manager finds the responses with it here, sees how many
+there are and in which collections (never the answers), and deletes them: the answers,
+the responses, and the respondent row once no response points at it. The audit log
+records that responses were withdrawn and how many, not which.
+
+Supplier declarations are organisations' evidence, not personal answers, and are not
+found here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, exists, select
+
+from svcollect.extensions import db
+from svcollect.models import Collection, Contract, User
+from svcollect.models.response import Answer, Respondent, Response
+from svcollect.services import audit
+from svcollect.services.imports import read_paper_code
+from svcollect.services.respondent_codes import hash_code
+
+REFERENCE_PREFIX = "SV-"
+
+
+class NotFound(Exception):
+    """Nothing on this contract matches what was given; the message says so plainly."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a withdrawal would delete: enough to confirm, nothing of the answers."""
+
+    response_ids: tuple[int, ...]
+    #: (collection label, submitted or not) per response; no dates, which could narrow down who
+    responses: tuple[tuple[str, bool], ...]
+    answers: int
+
+
+def _as_reference(text: str) -> str | None:
+    cleaned = text.strip().upper().replace(" ", "")
+    if not cleaned.startswith(REFERENCE_PREFIX):
+        cleaned = REFERENCE_PREFIX + cleaned
+    return cleaned if len(cleaned) == len(REFERENCE_PREFIX) + 8 else None
+
+
+def find(contract: Contract, given: str) -> Found:
+    """The respondent responses on `contract` that a reference or respondent code names.
+
+    A reference names one response; a respondent code names every response that gave it on
+    this contract (a baseline and its follow-ups).
+    """
+    on_contract = (
+        select(Response.id, Collection.label, Response.status)
+        .join(Collection, Collection.id == Response.collection_id)
+        .where(Collection.contract_id == contract.id, Collection.audience != "supplier")
+    )
+    rows = []
+    reference = _as_reference(given)
+    if reference is not None:
+        rows = list(db.session.execute(on_contract.where(Response.reference == reference)))
+    code = read_paper_code(given)  # issued, entered or memorable, as the journey stores it
+    if not rows and code is not None:
+        canonical = code[0]
+        respondent = select(Respondent.id).where(
+            Respondent.code_hash == hash_code(contract.respondent_salt, canonical)
+        )
+        rows = list(
+            db.session.execute(
+                on_contract.where(
+                    Response.respondent_id.in_(respondent.scalar_subquery())
+                ).order_by(Response.id)
+            )
+        )
+    if not rows:
+        raise NotFound(
+            "No answers on this contract match that reference or respondent code. "
+            "Check it with the respondent"
+        )
+    ids = tuple(row.id for row in rows)
+    answers = db.session.scalar(
+        select(db.func.count()).select_from(Answer).where(Answer.response_id.in_(ids))
+    )
+    return Found(
+        response_ids=ids,
+        responses=tuple((r.label, r.status == "submitted") for r in rows),
+        answers=int(answers or 0),
+    )
+
+
+def withdraw(actor: User, contract: Contract, given: str) -> int:
+    """Delete what `given` names on `contract`, in one transaction; returns the responses deleted.
+
+    Found again here rather than trusted from the confirmation page, so a repeat (a double
+    click, a resent form) finds nothing and raises NotFound instead of deleting twice.
+    """
+    found = find(contract, given)
+    ids = list(found.response_ids)
+    respondents = select(Response.respondent_id).where(
+        Response.id.in_(ids), Response.respondent_id.is_not(None)
+    )
+    respondent_ids = list(db.session.scalars(respondents))
+    db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
+    db.session.execute(delete(Response).where(Response.id.in_(ids)))
+    if respondent_ids:
+        # Only rows no other response still points at (a code can be shared by contracts
+        # with the same salt, and the respondent may have answered elsewhere).
+        db.session.execute(
+            delete(Respondent).where(
+                Respondent.id.in_(respondent_ids),
+                ~exists().where(Response.respondent_id == Respondent.id),
+            )
+        )
+    audit.record(
+        "responses_withdrawn",
+        actor=actor,
+        obj=contract,
+        organisation_id=contract.buyer_id,
+        responses=len(ids),
+        answers=found.answers,
+    )
+    db.session.commit()
+    return len(ids)

@@ -1,0 +1,237 @@
+"""A respondent withdraws: a contract manager deletes their answers from what they hold."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from svcollect.extensions import db
+from svcollect.models import Answer, AuditEvent, Response
+from svcollect.models.response import Respondent as RespondentRow
+from tests.integration.helpers import (
+    Respondent,
+    csrf_token,
+    make_collection,
+    make_contract,
+    make_organisation,
+    make_user,
+    post_form,
+    seed_responses,
+    signed_in,
+)
+
+ONS4 = {"life_satisfaction": "6", "worthwhile": "7", "happiness": "5", "anxiety": "4"}
+CODE = "7KQ-2MB-9XD"
+
+
+@pytest.fixture
+def contract():
+    return make_contract()
+
+
+@pytest.fixture
+def manager(app, contract):
+    return signed_in(app, make_user("contract_manager", contract.buyer))
+
+
+def _finished(app, collection) -> tuple[str, str]:
+    """A respondent walks ONS4 with a new code: (their reference, their code)."""
+    person = Respondent(app.test_client(), app)
+    person.start(f"/s/{collection.public_id}")
+    person.new_code()
+    for page, value in ONS4.items():
+        assert person.answer(page, {page: value}).status_code == 303
+    done = person.get(person.submit().headers["Location"]).get_data(as_text=True)
+    reference = re.search(r"<strong>(SV-[0-9A-Z]{8})</strong>", done)
+    code = re.search(r'class="app-code">([^<]+)<', done)
+    assert reference and code
+    assert "the organisation that sent you this survey can delete your answers" in done
+    return reference.group(1), code.group(1)
+
+
+def _find(client, contract, given):
+    return post_form(client, f"/manage/contracts/{contract.id}/withdraw", {"given": given})
+
+
+def _confirm(client, contract, page_html):
+    given = re.search(r'name="given" type="hidden" value="([^"]*)"', page_html)
+    assert given, "the confirmation page carries what was entered"
+    result = client.post(
+        f"/manage/contracts/{contract.id}/withdraw/confirm",
+        data={"csrf_token": csrf_token(page_html), "given": given.group(1)},
+    )
+    db.session.expire_all()
+    return result
+
+
+def _counts():
+    return (
+        db.session.scalar(select(func.count()).select_from(Response)),
+        db.session.scalar(select(func.count()).select_from(Answer)),
+        db.session.scalar(select(func.count()).select_from(RespondentRow)),
+    )
+
+
+def test_a_reference_finds_one_response_and_confirming_deletes_it_and_its_respondent(
+    app, contract, manager
+):
+    collection = make_collection("ons4", contract=contract)
+    reference, _code = _finished(app, collection)
+    kept_reference, _ = _finished(app, collection)
+    assert _counts() == (2, 8, 2)
+
+    contract_page = manager.get(f"/manage/contracts/{contract.id}").get_data(as_text=True)
+    assert f"/manage/contracts/{contract.id}/withdraw" in contract_page
+    found = _find(manager, contract, reference.lower().replace("sv-", " "))  # as read out
+    page = found.get_data(as_text=True)
+    assert found.status_code == 200
+    assert "This finds 1 response on this contract" in page
+    assert f"{collection.label}: submitted" in page
+    assert "4 answers will be deleted" in page
+    assert _counts() == (2, 8, 2)  # nothing deleted before the confirmation
+    for value in ("life_satisfaction", ">6<", ">7<"):
+        assert value not in page  # the employer never sees the answers
+
+    done = _confirm(manager, contract, page)
+    assert done.status_code == 303
+    assert done.headers["Location"].endswith(f"/manage/contracts/{contract.id}")
+    after = manager.get(done.headers["Location"]).get_data(as_text=True)
+    assert "1 response and its answers deleted" in after
+    assert _counts() == (1, 4, 1)
+    remaining = db.session.scalars(select(Response.reference)).all()
+    assert remaining == [kept_reference]
+    event = db.session.scalars(select(AuditEvent).filter_by(action="responses_withdrawn")).one()
+    assert json.loads(event.detail) == {"answers": 4, "responses": 1}
+    assert reference not in event.detail
+
+    repeat = _confirm(manager, contract, page)  # a double click, or the form sent again
+    assert repeat.status_code == 422
+    assert "They may have been deleted already" in repeat.get_data(as_text=True)
+    assert _counts() == (1, 4, 1)
+
+
+def test_a_respondent_code_finds_baseline_and_follow_up_and_nothing_of_anyone_else(
+    app, contract, manager
+):
+    baseline = make_collection("ons4", contract=contract)
+    follow_up = make_collection("ons4", contract=contract, wave="follow_up")
+    other_contract = make_contract()
+    elsewhere = make_collection("ons4", contract=other_contract)
+    canonical = CODE.replace("-", "")
+    seed_responses(baseline, [(canonical, ONS4), ("AAAAAAAAA", ONS4)])
+    seed_responses(follow_up, [(canonical, ONS4)])
+    seed_responses(elsewhere, [(canonical, ONS4)])  # same code, another contract's salt
+    assert _counts() == (4, 16, 3)
+
+    found = _find(manager, contract, CODE.lower())
+    page = found.get_data(as_text=True)
+    assert "This finds 2 responses on this contract" in page
+    assert "8 answers will be deleted" in page
+    assert _confirm(manager, contract, page).status_code == 303
+    assert _counts() == (2, 8, 2)
+    left = db.session.execute(
+        select(Response.collection_id, RespondentRow.code_hash).join(RespondentRow)
+    ).all()
+    assert sorted(c for c, _ in left) == sorted([baseline.id, elsewhere.id])
+
+
+def test_a_respondent_row_still_used_by_another_contract_is_kept(app, contract, manager):
+    sharing = make_contract()
+    sharing.respondent_salt = contract.respondent_salt  # contracts may share a salt
+    db.session.commit()
+    seed_responses(make_collection("ons4", contract=contract), [("7KQ2MB9XD", ONS4)])
+    seed_responses(make_collection("ons4", contract=sharing), [("7KQ2MB9XD", ONS4)])
+    assert _counts() == (2, 8, 1)
+    page = _find(manager, contract, CODE).get_data(as_text=True)
+    assert _confirm(manager, contract, page).status_code == 303
+    assert _counts() == (1, 4, 1)
+
+
+def test_a_half_finished_response_can_be_withdrawn_and_its_link_then_says_not_found(
+    app, contract, manager
+):
+    collection = make_collection("ons4", contract=contract)
+    person = Respondent(app.test_client(), app)
+    person.start(f"/s/{collection.public_id}")
+    person.new_code()
+    person.answer("life_satisfaction", {"life_satisfaction": "3"})
+    started = db.session.scalars(select(Response)).one()
+    page = _find(manager, contract, started.reference).get_data(as_text=True)
+    assert f"{collection.label}: started, not submitted" in page
+    assert _confirm(manager, contract, page).status_code == 303
+    assert _counts() == (0, 0, 0)
+    again = person.get(person.url("/page/worthwhile"))
+    assert again.status_code == 404
+    assert "Traceback" not in again.get_data(as_text=True)
+
+
+def test_memorable_codes_are_found_as_the_import_reads_them(app, contract, manager):
+    from svcollect.services.respondent_codes import memorable_code
+
+    collection = make_collection("ons4", contract=contract)
+    seed_responses(collection, [(memorable_code("AB", "7", "CD"), ONS4)])
+    page = _find(manager, contract, "m:ab07cd").get_data(as_text=True)
+    assert "This finds 1 response on this contract" in page
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("", "Enter the reference or respondent code the respondent gave you"),
+        ("SV-ZZZZZZZZ", "No answers on this contract match that reference or respondent code"),
+        ("not a code at all", "Check it with the respondent"),
+    ],
+)
+def test_nothing_found_is_a_plain_message_and_keeps_what_was_typed(
+    app, contract, manager, given, message
+):
+    seed_responses(make_collection("ons4", contract=contract), [("7KQ2MB9XD", ONS4)])
+    result = _find(manager, contract, given)
+    page = result.get_data(as_text=True)
+    assert result.status_code == 422
+    assert "govuk-error-summary" in page and message in page
+    assert f'value="{given}"' in page or not given
+    assert _counts() == (1, 4, 1)
+
+
+def test_other_contracts_supplier_declarations_and_other_organisations_are_out_of_reach(
+    app, contract, manager
+):
+    theirs = make_contract()
+    seed_responses(make_collection("ons4", contract=theirs), [("7KQ2MB9XD", ONS4)])
+    their_reference = db.session.scalars(select(Response.reference)).one()
+    supplier_collection = make_collection(
+        "mhaw-standards", contract=contract, access="supplier", audience="supplier"
+    )
+    seed_responses(supplier_collection, [(None, {})])
+    supplier_reference = db.session.scalars(
+        select(Response.reference).where(Response.collection_id == supplier_collection.id)
+    ).one()
+    for given in (their_reference, CODE, supplier_reference):
+        assert _find(manager, contract, given).status_code == 422
+    # Another organisation's manager cannot open either page for this contract.
+    outsider = signed_in(app, make_user("contract_manager", make_organisation("Else", "buyer")))
+    assert outsider.get(f"/manage/contracts/{contract.id}/withdraw").status_code == 404
+    posted = post_form(
+        outsider,
+        f"/manage/contracts/{contract.id}/withdraw/confirm",
+        {"given": CODE},
+        page="/manage/contracts/new",
+    )
+    assert posted.status_code == 404
+    assert _counts() == (2, 4, 1)
+
+
+def test_a_confirmation_without_what_was_entered_starts_again(app, contract, manager):
+    seed_responses(make_collection("ons4", contract=contract), [("7KQ2MB9XD", ONS4)])
+    html = manager.get(f"/manage/contracts/{contract.id}/withdraw").get_data(as_text=True)
+    result = manager.post(
+        f"/manage/contracts/{contract.id}/withdraw/confirm",
+        data={"csrf_token": csrf_token(html), "given": ""},
+    )
+    assert result.status_code == 422
+    assert "Enter the reference or respondent code again" in result.get_data(as_text=True)
+    assert _counts() == (1, 4, 1)
