@@ -13,7 +13,7 @@ import re
 
 # Crockford's base 32: no I, L, O or U, so codes survive being read aloud or written down.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 CODE_LENGTH = 9
 
 
@@ -30,7 +30,7 @@ def issued_code(secret_key: str, resume_key: str) -> str:
 
 def normalise_code(text: str) -> str | None:
     """Canonical form of a typed code, or None if it cannot be a code we issued."""
-    cleaned = re.sub(r"[\s\-–—_.]", "", text.upper()).translate(_CONFUSABLE)
+    cleaned = re.sub(r"[\s\-–—_.]", "", text.upper()).translate(CONFUSABLE)
     if len(cleaned) != CODE_LENGTH or any(c not in ALPHABET for c in cleaned):
         return None
     return cleaned

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from svcollect.forms.answer_types import Stored, answer_type, typed_answers
 from svcollect.models import Answer, Collection, Invitation, Response
 from svcollect.models._types import utcnow
 from svcollect.questionnaires import Page, Question, Questionnaire
-from svcollect.services.respondent_codes import hash_code
+from svcollect.services.respondent_codes import ALPHABET, CONFUSABLE, hash_code
 from svcollect.services.respondents import respondent_id
 
 PAGE_MARKER = "__page__"
@@ -148,9 +149,23 @@ def start_response(
     return resume_key
 
 
+REFERENCE_PREFIX = "SV-"
+REFERENCE_LENGTH = 8  # characters after the prefix
+
+
 def new_reference() -> str:
-    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-    return "SV-" + "".join(secrets.choice(alphabet) for _ in range(8))
+    return REFERENCE_PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def as_reference(text: str) -> str | None:
+    """A confirmation reference as typed or read out ("sv 4k7q 2m9b"), in its stored form."""
+    cleaned = re.sub(r"[\s\-–—_.]", "", text.upper())
+    if cleaned.startswith("SV") and len(cleaned) == 2 + REFERENCE_LENGTH:
+        cleaned = cleaned[2:]
+    cleaned = cleaned.translate(CONFUSABLE)
+    if len(cleaned) != REFERENCE_LENGTH or any(c not in ALPHABET for c in cleaned):
+        return None
+    return REFERENCE_PREFIX + cleaned
 
 
 # Every respondent request runs these two. Built once, with bound parameters, they skip

@@ -23,8 +23,7 @@ from svcollect.models.response import Answer, Respondent, Response
 from svcollect.services import audit
 from svcollect.services.imports import read_paper_code
 from svcollect.services.respondent_codes import hash_code
-
-REFERENCE_PREFIX = "SV-"
+from svcollect.services.responses import as_reference
 
 
 class NotFound(Exception):
@@ -41,13 +40,6 @@ class Found:
     answers: int
 
 
-def _as_reference(text: str) -> str | None:
-    cleaned = text.strip().upper().replace(" ", "")
-    if not cleaned.startswith(REFERENCE_PREFIX):
-        cleaned = REFERENCE_PREFIX + cleaned
-    return cleaned if len(cleaned) == len(REFERENCE_PREFIX) + 8 else None
-
-
 def find(contract: Contract, given: str) -> Found:
     """The respondent responses on `contract` that a reference or respondent code names.
 
@@ -60,7 +52,7 @@ def find(contract: Contract, given: str) -> Found:
         .where(Collection.contract_id == contract.id, Collection.audience != "supplier")
     )
     rows = []
-    reference = _as_reference(given)
+    reference = as_reference(given)
     if reference is not None:
         rows = list(db.session.execute(on_contract.where(Response.reference == reference)))
     code = read_paper_code(given)  # issued, entered or memorable, as the journey stores it
