@@ -14,8 +14,9 @@ found here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import CursorResult, delete, exists, select
 
 from svcollect.extensions import db
 from svcollect.models import Collection, Contract, User
@@ -96,8 +97,13 @@ def withdraw(actor: User, contract: Contract, given: str) -> int:
         Response.id.in_(ids), Response.respondent_id.is_not(None)
     )
     respondent_ids = list(db.session.scalars(respondents))
-    db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
-    db.session.execute(delete(Response).where(Response.id.in_(ids)))
+    answers = db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
+    responses = db.session.execute(delete(Response).where(Response.id.in_(ids)))
+    deleted = cast(CursorResult[Any], responses).rowcount
+    if not deleted:
+        # Another withdrawal of the same responses committed first.
+        db.session.rollback()
+        raise NotFound("These responses have just been deleted")
     if respondent_ids:
         # Only rows no other response still points at (a code can be shared by contracts
         # with the same salt, and the respondent may have answered elsewhere).
@@ -112,8 +118,8 @@ def withdraw(actor: User, contract: Contract, given: str) -> int:
         actor=actor,
         obj=contract,
         organisation_id=contract.buyer_id,
-        responses=len(ids),
-        answers=found.answers,
+        responses=deleted,
+        answers=cast(CursorResult[Any], answers).rowcount,
     )
     db.session.commit()
-    return len(ids)
+    return deleted

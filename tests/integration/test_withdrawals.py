@@ -235,3 +235,18 @@ def test_a_confirmation_without_what_was_entered_starts_again(app, contract, man
     assert result.status_code == 422
     assert "Enter the reference or respondent code again" in result.get_data(as_text=True)
     assert _counts() == (1, 4, 1)
+
+
+def test_two_withdrawals_at_once_delete_once_and_audit_once(app, contract, monkeypatch):
+    from svcollect.services import withdrawals
+
+    seed_responses(make_collection("ons4", contract=contract), [("7KQ2MB9XD", ONS4)])
+    user = make_user("contract_manager", contract.buyer)
+    found = withdrawals.find(contract, CODE)  # what the slower request saw
+    assert withdrawals.withdraw(user, contract, CODE) == 1  # the faster one deletes
+    monkeypatch.setattr(withdrawals, "find", lambda *_: found)
+    with pytest.raises(withdrawals.NotFound):
+        withdrawals.withdraw(user, contract, CODE)
+    events = db.session.scalars(select(AuditEvent).filter_by(action="responses_withdrawn")).all()
+    assert [json.loads(e.detail) for e in events] == [{"answers": 4, "responses": 1}]
+    assert _counts() == (0, 0, 0)
