@@ -24,7 +24,7 @@ from svcollect.models.response import Answer, Respondent, Response
 from svcollect.services import audit
 from svcollect.services.imports import read_paper_code
 from svcollect.services.respondent_codes import hash_code
-from svcollect.services.responses import as_reference
+from svcollect.services.responses import PAGE_MARKER, as_reference
 
 
 class NotFound(Exception):
@@ -76,7 +76,9 @@ def find(contract: Contract, given: str) -> Found:
         )
     ids = tuple(row.id for row in rows)
     answers = db.session.scalar(
-        select(db.func.count()).select_from(Answer).where(Answer.response_id.in_(ids))
+        select(db.func.count())
+        .select_from(Answer)
+        .where(Answer.response_id.in_(ids), ~Answer.question_id.startswith(PAGE_MARKER))
     )
     return Found(
         response_ids=ids,
@@ -97,7 +99,7 @@ def withdraw(actor: User, contract: Contract, given: str) -> int:
         Response.id.in_(ids), Response.respondent_id.is_not(None)
     )
     respondent_ids = list(db.session.scalars(respondents))
-    answers = db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
+    db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
     responses = db.session.execute(delete(Response).where(Response.id.in_(ids)))
     deleted = cast(CursorResult[Any], responses).rowcount
     if not deleted:
@@ -119,7 +121,7 @@ def withdraw(actor: User, contract: Contract, given: str) -> int:
         obj=contract,
         organisation_id=contract.buyer_id,
         responses=deleted,
-        answers=cast(CursorResult[Any], answers).rowcount,
+        answers=found.answers,
     )
     db.session.commit()
     return deleted

@@ -161,6 +161,7 @@ def test_a_half_finished_response_can_be_withdrawn_and_its_link_then_says_not_fo
     started = db.session.scalars(select(Response)).one()
     page = _find(manager, contract, started.reference).get_data(as_text=True)
     assert f"{collection.label}: started, not submitted" in page
+    assert "1 answer will be deleted with them" in page  # the page-reached markers not counted
     assert _confirm(manager, contract, page).status_code == 303
     assert _counts() == (0, 0, 0)
     again = person.get(person.url("/page/worthwhile"))
