@@ -109,3 +109,7 @@ class SubmitForm(Form):
 
 class PageSubmitForm(Form):
     """Only the CSRF token; used to check a page POST's token before building its form."""
+
+
+class WithdrawOwnForm(Form):
+    submit = SubmitField(_l("Delete my answers"), widget=GovSubmitInput())

@@ -87,25 +87,16 @@ def find(contract: Contract, given: str) -> Found:
     )
 
 
-def withdraw(actor: User, contract: Contract, given: str) -> int:
-    """Delete what `given` names on `contract`, in one transaction; returns the responses deleted.
-
-    Found again here rather than trusted from the confirmation page, so a repeat (a double
-    click, a resent form) finds nothing and raises NotFound instead of deleting twice.
-    """
-    found = find(contract, given)
-    ids = list(found.response_ids)
+def _delete(ids: list[int]) -> int:
+    """Delete these responses, their answers and any respondent row left unused; the count."""
     respondents = select(Response.respondent_id).where(
         Response.id.in_(ids), Response.respondent_id.is_not(None)
     )
     respondent_ids = list(db.session.scalars(respondents))
     db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
-    responses = db.session.execute(delete(Response).where(Response.id.in_(ids)))
-    deleted = cast(CursorResult[Any], responses).rowcount
-    if not deleted:
-        # Another withdrawal of the same responses committed first.
-        db.session.rollback()
-        raise NotFound("These responses have just been deleted")
+    deleted = cast(
+        CursorResult[Any], db.session.execute(delete(Response).where(Response.id.in_(ids)))
+    ).rowcount
     if respondent_ids:
         # Only rows no other response still points at (a code can be shared by contracts
         # with the same salt, and the respondent may have answered elsewhere).
@@ -115,6 +106,21 @@ def withdraw(actor: User, contract: Contract, given: str) -> int:
                 ~exists().where(Response.respondent_id == Respondent.id),
             )
         )
+    return int(deleted)
+
+
+def withdraw(actor: User, contract: Contract, given: str) -> int:
+    """Delete what `given` names on `contract`, in one transaction; returns the responses deleted.
+
+    Found again here rather than trusted from the confirmation page, so a repeat (a double
+    click, a resent form) finds nothing and raises NotFound instead of deleting twice.
+    """
+    found = find(contract, given)
+    deleted = _delete(list(found.response_ids))
+    if not deleted:
+        # Another withdrawal of the same responses committed first.
+        db.session.rollback()
+        raise NotFound("These responses have just been deleted")
     audit.record(
         "responses_withdrawn",
         actor=actor,
@@ -125,3 +131,17 @@ def withdraw(actor: User, contract: Contract, given: str) -> int:
     )
     db.session.commit()
     return deleted
+
+
+def withdraw_own(response: Response) -> None:
+    """The respondent deletes their own response from their link, before or after submitting."""
+    collection = response.collection
+    if collection.audience == "supplier":
+        raise NotFound("Supplier declarations are not withdrawn this way")
+    if _delete([response.id]):
+        audit.record(
+            "response_withdrawn_by_respondent",
+            obj=collection,
+            organisation_id=collection.contract.buyer_id,
+        )
+    db.session.commit()

@@ -37,6 +37,8 @@ class JourneyUrls:
     code: Callable[[], str] | None = None
     #: the link to show for coming back later, if any
     save_link: str | None = None
+    #: where the respondent deletes their own answers; None where answers are not personal
+    withdraw: Callable[[], str] | None = None
 
 
 def csrf_failed(form: FlaskForm) -> bool:

@@ -15,10 +15,12 @@ from svcollect.forms.respondent import (
     ConsentForm,
     EnterCodeForm,
     MemorableCodeForm,
+    WithdrawOwnForm,
 )
 from svcollect.models import Collection, Response
 from svcollect.questionnaires import Questionnaire
 from svcollect.services import responses as svc
+from svcollect.services import withdrawals
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.respondent_codes import issued_code, memorable_code, normalise_code
 from svcollect.web import journey
@@ -204,6 +206,7 @@ def _urls(key: str) -> journey.JourneyUrls:
         resume=lambda: url_for(".resume", key=key),
         code=lambda: url_for(".code_choice", key=key),
         save_link=url_for(".resume", key=key, _external=True),
+        withdraw=lambda: url_for(".withdraw", key=key),
     )
 
 
@@ -237,4 +240,37 @@ def done(key: str) -> Rendered:
     code = None
     if response.code_source == "issued":
         code = issued_code(current_app.config["SECRET_KEY"], key)
-    return render_template("respondent/done.html", response=response, q=questionnaire, code=code)
+    return render_template(
+        "respondent/done.html", response=response, q=questionnaire, code=code, key=key
+    )
+
+
+# --- withdrawing ------------------------------------------------------------------------
+
+
+@bp.route("/r/<key>/withdraw", methods=["GET", "POST"])
+def withdraw(key: str) -> Rendered:
+    """The respondent deletes their answers: before submitting, or after, from their link.
+
+    Open even once the collection has closed: withdrawing consent has no deadline.
+    """
+    response = svc.response_by_resume_key(key)
+    if response is None or response.collection.audience == "supplier":
+        raise svc.AccessDenied("unknown")
+    form = WithdrawOwnForm()
+    if form.validate_on_submit():
+        withdrawals.withdraw_own(response)
+        return redirect(url_for(".withdrawn"), code=303)
+    back = (
+        url_for(".done", key=key) if response.status == "submitted" else url_for(".resume", key=key)
+    )
+    questionnaire = questionnaire_for(response.collection.questionnaire_version)
+    status = _status_for(form) if request.method == "POST" else 200
+    return render_template(
+        "respondent/withdraw.html", form=form, q=questionnaire, back=back, response=response
+    ), status
+
+
+@bp.route("/withdrawn")
+def withdrawn() -> str:
+    return render_template("respondent/withdrawn.html")

@@ -226,8 +226,12 @@ def _seed() -> World:
         questionnaire = questionnaire_for(c.questionnaire_version)
         responses_svc.submit_response(response, responses_svc.Progress.of(questionnaire, response))
         w.add("respond.done", "anonymous", f"/r/{key}/done")
+        if qid == "ons4":
+            w.add("respond.withdraw", "anonymous", f"/r/{key}/withdraw")  # after submitting
     ons4 = respondent_collections["ons4"]
     key, _ = started(ons4)
+    w.add("respond.withdraw", "anonymous", f"/r/{key}/withdraw")  # part way
+    w.add("respond.withdrawn", "anonymous", "/withdrawn")
     w.add("respond.resume", "anonymous", f"/r/{key}")
     w.add("respond.code_choice", "anonymous", f"/r/{key}/code")
     w.add("respond.code_enter", "anonymous", f"/r/{key}/code/enter")

@@ -54,3 +54,44 @@ def test_a_manager_finds_confirms_and_deletes_one_response(
     with live_server.seeding():
         left = db.session.scalars(ours).all()
         assert reference not in left and len(left) == 1
+
+
+@pytest.mark.parametrize("narrow", [True, False], ids=["320px", "desktop"])
+def test_a_respondent_stops_part_way_and_deletes_their_answers(
+    live_server: Any, open_tab: Any, narrow: bool
+) -> None:
+    from playwright.sync_api import expect
+    from sqlalchemy import func, select
+
+    from svcollect.models import Response
+    from tests.integration.helpers import make_collection
+
+    with live_server.seeding():
+        collection = make_collection("ons4")
+        public_id, collection_id = collection.public_id, collection.id
+    tab = open_tab(narrow=narrow)
+    page = tab.page
+    tab.goto(f"/s/{public_id}")
+    tab.check()
+    page.get_by_label("Yes, I agree to take part").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    tab.check()
+    page.get_by_label("No, give me a new code").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
+    tab.check()  # the first question page, with its link to stop
+    with page.expect_navigation():
+        page.get_by_role("link", name="Stop and delete my answers").click()
+    tab.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete your answers?")
+    if not narrow:
+        for problem in tab.focus_problems():
+            pytest.fail(problem)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete my answers").click()
+    tab.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your answers have been deleted")
+    with live_server.seeding():
+        mine = select(func.count()).where(Response.collection_id == collection_id)
+        assert db.session.scalar(mine) == 0

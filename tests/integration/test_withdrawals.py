@@ -48,7 +48,7 @@ def _finished(app, collection) -> tuple[str, str]:
     reference = re.search(r"<strong>(SV-[0-9A-Z]{8})</strong>", done)
     code = re.search(r'class="app-code">([^<]+)<', done)
     assert reference and code
-    assert "the organisation that sent you this survey can delete your answers" in done
+    assert "the organisation that sent you this survey can delete them" in done
     return reference.group(1), code.group(1)
 
 
@@ -251,3 +251,91 @@ def test_two_withdrawals_at_once_delete_once_and_audit_once(app, contract, monke
     events = db.session.scalars(select(AuditEvent).filter_by(action="responses_withdrawn")).all()
     assert [json.loads(e.detail) for e in events] == [{"answers": 4, "responses": 1}]
     assert _counts() == (0, 0, 0)
+
+
+# --- the respondent withdraws from their own link --------------------------------------
+
+
+def _started(app, collection) -> Respondent:
+    person = Respondent(app.test_client(), app)
+    person.start(f"/s/{collection.public_id}")
+    person.new_code()
+    assert person.answer("life_satisfaction", {"life_satisfaction": "3"}).status_code == 303
+    return person
+
+
+def test_a_respondent_stops_and_deletes_their_answers_part_way(app, contract):
+    collection = make_collection("ons4", contract=contract)
+    other = _started(app, collection)
+    person = _started(app, collection)
+    page = person.get(person.url("/page/worthwhile")).get_data(as_text=True)
+    assert f'href="{person.url("/withdraw")}"' in page
+    confirm = person.get(person.url("/withdraw"))
+    html = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert "Delete your answers?" in html and "the answers you have given so far" in html
+    assert _counts()[0] == 2  # opening the page deletes nothing
+
+    done = person.post(person.url("/withdraw"), {})
+    assert done.status_code == 303 and done.headers["Location"].endswith("/withdrawn")
+    assert "Your answers have been deleted" in person.get("/withdrawn").get_data(as_text=True)
+    assert _counts() == (1, 2, 1)  # the other person's answer and page marker stay
+    assert db.session.scalars(select(Response.resume_key_hash)).one() is not None
+    event = db.session.scalars(
+        select(AuditEvent).filter_by(action="response_withdrawn_by_respondent")
+    ).one()
+    assert event.actor_id is None and event.object_id == collection.id
+    assert person.get(person.url()).status_code == 404  # the link now leads nowhere
+    token = csrf_token(confirm.get_data(as_text=True))  # a repeat of the same form
+    assert person.post(person.url("/withdraw"), {"csrf_token": token}).status_code == 404
+    assert other.get(other.url("/page/worthwhile")).status_code == 200
+
+
+def test_a_respondent_deletes_submitted_answers_from_the_confirmation_page(app, contract):
+    collection = make_collection("ons4", contract=contract)
+    person = _started(app, collection)
+    for page, value in list(ONS4.items())[1:]:
+        person.answer(page, {page: value})
+    check = person.get(person.url("/check")).get_data(as_text=True)
+    assert f'href="{person.url("/withdraw")}"' in check
+    confirmation = person.get(person.submit().headers["Location"]).get_data(as_text=True)
+    assert f'href="{person.url("/withdraw")}"' in confirmation
+    html = person.get(person.url("/withdraw")).get_data(as_text=True)
+    assert "the answers you submitted" in html
+    assert f'href="{person.url("/done")}"' in html  # back, and "Keep my answers"
+    assert person.post(person.url("/withdraw"), {}).status_code == 303
+    assert _counts() == (0, 0, 0)
+
+
+def test_withdrawing_still_works_after_the_collection_closes(app, contract):
+    collection = make_collection("ons4", contract=contract)
+    person = _started(app, collection)
+    collection.closed_early_at = collection.opens_at
+    db.session.commit()
+    assert person.get(person.url("/page/worthwhile")).status_code != 200  # closed for answers
+    assert person.post(person.url("/withdraw"), {}).status_code == 303
+    assert _counts() == (0, 0, 0)
+
+
+def test_a_withdrawal_without_its_csrf_token_deletes_nothing(app, contract):
+    person = _started(app, make_collection("ons4", contract=contract))
+    refused = person.post(person.url("/withdraw"), {}, token=False)
+    assert refused.status_code == 400
+    assert "govuk-error-summary" in refused.get_data(as_text=True)
+    assert _counts()[0] == 1
+
+
+def test_an_unknown_link_and_supplier_declarations_cannot_be_withdrawn_this_way(app, contract):
+    from svcollect.services.responses import sha256_hex
+
+    assert app.test_client().get("/r/not-a-real-key/withdraw").status_code == 404
+    supplier = make_collection(
+        "mhaw-standards", contract=contract, access="supplier", audience="supplier"
+    )
+    seed_responses(supplier, [(None, {})])
+    response = db.session.scalars(select(Response)).one()
+    key = "a-key-only-this-test-knows"
+    response.resume_key_hash = sha256_hex(key)
+    db.session.commit()
+    assert app.test_client().get(f"/r/{key}/withdraw").status_code == 404
+    assert _counts()[0] == 1
