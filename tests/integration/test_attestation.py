@@ -77,6 +77,7 @@ def _attest(app, user, org, employees: int, statuses: dict[str, str]):
     for code, status in statuses.items():
         url = f"{base}/page/{code}"
         html = client.get(url).get_data(as_text=True)
+        assert "delete my answers" not in html.lower()  # declarations are not withdrawn so
         data = {"csrf_token": csrf_token(html), f"{code}_status": status}
         if code == "mhaw_1":
             data[f"{code}_evidence"] = (io.BytesIO(PDF), "wellbeing-plan.pdf")
