@@ -1,14 +1,16 @@
-"""A respondent withdraws: their answers on a contract are deleted, found by what they hold.
+"""Withdrawal of consent: a respondent's answers are deleted, found by what they hold.
 
-svcollect does not know who answered, so a respondent who withdraws consent asks the
-organisation that sent the survey, giving the reference from their confirmation page or
-their respondent code. A contract manager finds the responses with it here, sees how many
-there are and in which collections (never the answers), and deletes them: the answers,
-the responses, and the respondent row once no response points at it. The audit log
-records that responses were withdrawn and how many, not which.
+A respondent deletes their own response from their link (`withdraw_own`), before or after
+submitting. Later, since svcollect does not know who answered, they ask the organisation
+that sent the survey, giving the reference from their confirmation page or their
+respondent code: a contract manager finds the responses with it (`find`), sees how many
+there are and in which collections (never the answers), and deletes them (`withdraw`).
+Either way the answers, the responses and the respondent row once no response points at
+it go in one transaction, and the audit log records that responses were withdrawn and how
+many, not which.
 
-Supplier declarations are organisations' evidence, not personal answers, and are not
-found here.
+Supplier declarations are organisations' evidence, not personal answers: neither path
+reaches them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ from svcollect.services import audit
 from svcollect.services.imports import read_paper_code
 from svcollect.services.respondent_codes import hash_code
 from svcollect.services.responses import PAGE_MARKER, as_reference
+
+#: the audience whose responses are organisations' declarations, not personal answers
+DECLARATIONS = "supplier"
+
+
+def withdrawable(response: Response) -> bool:
+    return response.collection.audience != DECLARATIONS
 
 
 class NotFound(Exception):
@@ -50,7 +59,7 @@ def find(contract: Contract, given: str) -> Found:
     on_contract = (
         select(Response.id, Collection.label, Response.status)
         .join(Collection, Collection.id == Response.collection_id)
-        .where(Collection.contract_id == contract.id, Collection.audience != "supplier")
+        .where(Collection.contract_id == contract.id, Collection.audience != DECLARATIONS)
     )
     rows = []
     reference = as_reference(given)
@@ -135,9 +144,9 @@ def withdraw(actor: User, contract: Contract, given: str) -> int:
 
 def withdraw_own(response: Response) -> None:
     """The respondent deletes their own response from their link, before or after submitting."""
-    collection = response.collection
-    if collection.audience == "supplier":
+    if not withdrawable(response):
         raise NotFound("Supplier declarations are not withdrawn this way")
+    collection = response.collection
     if _delete([response.id]):
         audit.record(
             "response_withdrawn_by_respondent",

@@ -142,6 +142,13 @@ def add_supplier(contract_id: int) -> Rendered:
     return render_template("manage/supplier_new.html", form=form, contract=contract), _status(form)
 
 
+def _withdraw_again(contract: Any, given: str | None, problem: str) -> tuple[str, int]:
+    """The first page again, with what was entered and why it has to be entered again."""
+    form = WithdrawForm(formdata=None, given=given)
+    _attach(form, "given", problem)
+    return render_template("manage/withdraw.html", form=form, contract=contract), 422
+
+
 def _nothing_matches(advice: str) -> str:
     return _("No answers on this contract match that reference or respondent code.") + " " + advice
 
@@ -171,16 +178,16 @@ def withdraw_confirm(contract_id: int) -> Rendered:
     """Step 2 of 2: delete. A repeat finds nothing and says so on the first page."""
     contract = _contract(contract_id)
     confirm = ConfirmWithdrawForm()
-    form = WithdrawForm(formdata=None, given=confirm.given.data)
+    given = confirm.given.data
     if not confirm.validate_on_submit():
         # Only a tampered or expired form gets here: start again from the first page.
-        _attach(form, "given", _("Enter the reference or respondent code again"))
-        return render_template("manage/withdraw.html", form=form, contract=contract), 422
+        return _withdraw_again(contract, given, _("Enter the reference or respondent code again"))
     try:
-        deleted = withdrawals.withdraw(current_user, contract, confirm.given.data)
+        deleted = withdrawals.withdraw(current_user, contract, given)
     except withdrawals.NotFound:
-        _attach(form, "given", _nothing_matches(_("They may have been deleted already.")))
-        return render_template("manage/withdraw.html", form=form, contract=contract), 422
+        return _withdraw_again(
+            contract, given, _nothing_matches(_("They may have been deleted already."))
+        )
     flash(
         ngettext(
             "%(num)d response and its answers deleted",

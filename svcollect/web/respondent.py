@@ -255,7 +255,7 @@ def withdraw(key: str) -> Rendered:
     Open even once the collection has closed: withdrawing consent has no deadline.
     """
     response = svc.response_by_resume_key(key)
-    if response is None or response.collection.audience == "supplier":
+    if response is None or not withdrawals.withdrawable(response):
         raise svc.AccessDenied("unknown")
     form = WithdrawOwnForm()
     if form.validate_on_submit():
