@@ -107,14 +107,20 @@ def score_command(contract_reference: str, as_json: bool, store: bool) -> None:
 
     from svcollect.extensions import db
     from svcollect.models import Contract
-    from svcollect.services.results import compute_results, render_text, store_snapshot
+    from svcollect.services.results import ContractResults, render_text, results_of, store_snapshot
 
     contract = db.session.scalar(select(Contract).filter_by(reference=contract_reference))
     if contract is None:
         click.echo(f"No contract with reference {contract_reference!r}", err=True)
         sys.exit(1)
-    results = compute_results(contract)
-    if store:
+    results = results_of(contract)
+    if results.deletion is not None:
+        click.echo(
+            f"The survey answers were deleted on {results.deletion.deleted_at:%Y-%m-%d} at the "
+            "end of their retention period: these are the results kept then.",
+            err=True,
+        )
+    elif store and isinstance(results, ContractResults):
         store_snapshot(results)
     if as_json:
         import json
@@ -154,6 +160,7 @@ def create_user_command(email: str, name: str, role: str, organisation_id: int |
 
 from svcollect.cli_exports import COMMANDS as EXPORT_COMMANDS  # noqa: E402
 from svcollect.cli_imports import import_responses_command  # noqa: E402
+from svcollect.cli_retention import COMMANDS as RETENTION_COMMANDS  # noqa: E402
 
 COMMANDS = [
     questionnaires_group,
@@ -162,6 +169,7 @@ COMMANDS = [
     score_command,
     import_responses_command,
     *EXPORT_COMMANDS,
+    *RETENTION_COMMANDS,
 ]
 
 

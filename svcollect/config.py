@@ -152,6 +152,12 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "SVCOLLECT_EXPORT_RETENTION_DAYS": read.integer(
             "SVCOLLECT_EXPORT_RETENTION_DAYS", 30, minimum=1
         ),
+        # Days after a contract's end date that its raw survey answers are kept before
+        # `svcollect answers delete-expired` deletes them, keeping the results (DOMAIN.md §5:
+        # set per deployment, e.g. the contract term plus one year).
+        "SVCOLLECT_ANSWER_RETENTION_DAYS": read.integer(
+            "SVCOLLECT_ANSWER_RETENTION_DAYS", 365, minimum=0
+        ),
         "RATELIMIT_STORAGE_URI": read.text("SVCOLLECT_REDIS_URL", "memory://"),
         "RATELIMIT_ENABLED": read.flag("SVCOLLECT_RATELIMIT_ENABLED", True),
         # No X-RateLimit-* headers on every answer: building them costs a second Redis

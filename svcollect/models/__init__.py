@@ -15,6 +15,7 @@ from svcollect.models.evidence import EvidenceFile
 from svcollect.models.jobs import ExportJob, ImportBatch, ImportJob
 from svcollect.models.questionnaire import QuestionnaireVersion
 from svcollect.models.response import Answer, Respondent, Response
+from svcollect.models.retention import AnswerDeletion
 from svcollect.models.valuation import (
     AssumptionSet,
     ResultSnapshot,
@@ -25,6 +26,7 @@ from svcollect.models.valuation import (
 
 __all__ = [
     "Answer",
+    "AnswerDeletion",
     "AssumptionSet",
     "AuditEvent",
     "Collection",

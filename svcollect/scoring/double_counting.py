@@ -162,7 +162,9 @@ def deduplicate_portfolio(
     """Count each respondent code once across contracts and total low/central/high by grade.
 
     ``contributions``: one row per person per contract figure, with columns contract_id,
-    contract_start, respondent, low, central, high and optionally evidence_grade.
+    contract_start, respondent, low, central, high and optionally evidence_grade and
+    people. A row without a code stands for ``people`` people (1 if absent), for example a
+    total kept after the answers behind it were deleted.
     Respondent codes only match if contracts share one coding scheme for people.
     """
     policy = policy or SuppressionPolicy()
@@ -182,7 +184,11 @@ def deduplicate_portfolio(
     kept = frame[keep].reset_index(drop=True)
     totals: dict[str, dict[str, Stat]] = {}
     for grade, group in kept.groupby("evidence_grade", sort=True):
-        n_people = int(group["respondent"].nunique()) + int(group["respondent"].isna().sum())
+        uncoded = group[group["respondent"].isna()]
+        weights = uncoded["people"].fillna(1) if "people" in group.columns else None
+        n_people = int(group["respondent"].nunique()) + (
+            int(weights.sum()) if weights is not None else len(uncoded)
+        )
         totals[str(grade)] = {
             k: measure_stat(float(group[k].sum()), n_people, policy)
             for k in ("low", "central", "high")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from svcollect.extensions import db
 from svcollect.models import (
+    AnswerDeletion,
     Collection,
     Contract,
     Invitation,
@@ -22,7 +25,7 @@ from svcollect.models import (
 from svcollect.models._types import utcnow
 from svcollect.models.collection import ACCESS_MODES, AUDIENCES, WAVES
 from svcollect.services import audit
-from svcollect.services.contracts import contract_for
+from svcollect.services.contracts import contract_for, deletion_for
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.responses import new_token, sha256_hex
 
@@ -50,6 +53,11 @@ def open_collection(
 ) -> Collection:
     """Open a collection, pinning the questionnaire version; enforces the licence gate."""
     questionnaire = questionnaire_for(request.version)
+    if deletion_for(request.contract.id) is not None:
+        raise CollectionRefused(
+            "This contract's survey answers were deleted at the end of their retention "
+            "period and only its results are kept, so it takes no new collections"
+        )
     if request.audience not in AUDIENCES:
         raise CollectionRefused(f"Audience must be one of {', '.join(AUDIENCES)}")
     if request.wave not in WAVES:
@@ -143,6 +151,29 @@ class Counts:
     in_progress: int
     invitations: int
     invitations_used: int
+    #: the survey answers were deleted at the end of retention; submitted is the kept count
+    answers_deleted: bool = False
+
+
+def kept_counts(collection_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The response counts kept for collections whose answers were deleted after retention.
+
+    Each is {"submitted": n, "days": {"YYYY-MM-DD": n}}: aggregates only, so figures built
+    on them are suppressed like any other.
+    """
+    wanted = set(collection_ids)
+    kept: dict[int, dict[str, Any]] = {}
+    rows = db.session.scalars(
+        select(AnswerDeletion.kept_counts_json)
+        .join(Collection, Collection.contract_id == AnswerDeletion.contract_id)
+        .where(Collection.id.in_(wanted))
+        .distinct()
+    )
+    for text in rows:
+        for cid, counts in json.loads(text).items():
+            if int(cid) in wanted:
+                kept[int(cid)] = counts
+    return kept
 
 
 def response_counts(collection_ids: list[int]) -> dict[int, Counts]:
@@ -165,12 +196,15 @@ def response_counts(collection_ids: list[int]) -> dict[int, Counts]:
         .group_by(Invitation.collection_id)
     ):
         invites[cid] = (total, used)
+    kept = kept_counts(collection_ids)
     return {
         cid: Counts(
-            submitted=by_status.get((cid, "submitted"), 0),
+            submitted=by_status.get((cid, "submitted"), 0)
+            + int(kept.get(cid, {}).get("submitted", 0)),
             in_progress=by_status.get((cid, "in_progress"), 0),
             invitations=invites.get(cid, (0, 0))[0],
             invitations_used=invites.get(cid, (0, 0))[1],
+            answers_deleted=cid in kept,
         )
         for cid in collection_ids
     }

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from svcollect.extensions import db
 from svcollect.models import (
+    AnswerDeletion,
     Commitment,
     Contract,
     ContractOutcome,
@@ -202,3 +203,8 @@ def commitments_of(contract: Contract) -> list[Commitment]:
             .order_by(Commitment.due_on, Commitment.id)
         )
     )
+
+
+def deletion_for(contract_id: int) -> AnswerDeletion | None:
+    """The record that this contract's raw survey answers were deleted, if they were."""
+    return db.session.scalar(select(AnswerDeletion).filter_by(contract_id=contract_id))

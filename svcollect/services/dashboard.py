@@ -1,6 +1,6 @@
 """Dashboards: a contract's and a portfolio's figures, gathered from results and the database.
 
-Every figure comes from `compute_results` (through `to_dict()`, so suppression and grades
+Every figure comes from `results_of` (through `to_dict()`, so suppression and grades
 are the results page's) or from counts that carry no answers; charts are drawn by the pure
 `svcollect.charts` package.
 """
@@ -32,7 +32,7 @@ from svcollect.charts import (
 )
 from svcollect.charts.supply import SETS
 from svcollect.extensions import db
-from svcollect.models import Collection, Contract, Response, User
+from svcollect.models import AnswerDeletion, Collection, Contract, Response, User
 from svcollect.models._types import utcnow
 from svcollect.scoring.grades import GRADE_ORDER
 from svcollect.scoring.suppression import (
@@ -42,13 +42,13 @@ from svcollect.scoring.suppression import (
     count_stat,
     withheld,
 )
-from svcollect.services.collections import collections_of, response_counts
+from svcollect.services.collections import collections_of, kept_counts, response_counts
 from svcollect.services.contracts import commitments_of
 from svcollect.services.declarations import latest_submitted, standard_states
 from svcollect.services.outcomes import outcome_map
 from svcollect.services.portfolio import portfolio
 from svcollect.services.questionnaires import questionnaire_for
-from svcollect.services.results import ContractResults, compute_results
+from svcollect.services.results import ContractResults, KeptResults, results_of
 from svcollect.services.scores import score_collection
 
 UK = ZoneInfo("Europe/London")
@@ -74,6 +74,8 @@ class ContractDashboard:
     commitments: Figure
     values: Figure
     problems: list[str]
+    #: set once the survey answers were deleted after retention: the figures are kept ones
+    deletion: AnswerDeletion | None = None
 
 
 def _uk_day(moment: datetime) -> date:
@@ -98,6 +100,9 @@ def submission_days(collection_ids: list[int]) -> dict[int, list[date]]:
     for cid, submitted_at in rows:
         if submitted_at is not None:
             days[cid].append(_uk_day(submitted_at))
+    for cid, counts in kept_counts(collection_ids).items():
+        for day, n in sorted(counts.get("days", {}).items()):
+            days[cid].extend([date.fromisoformat(day)] * int(n))
     return days
 
 
@@ -243,10 +248,10 @@ def _price_year(data: dict[str, Any]) -> str | None:
 
 
 def contract_dashboard(
-    contract: Contract, results: ContractResults | None = None
+    contract: Contract, results: ContractResults | KeptResults | None = None
 ) -> ContractDashboard:
     """Everything the contract dashboard shows, from the same results as the results page."""
-    results = results or compute_results(contract)
+    results = results or results_of(contract)
     data = results.to_dict()
     k = int(data["provenance"]["suppression_min_n"])
     collections = collections_of(contract)
@@ -267,6 +272,7 @@ def contract_dashboard(
             price_year=_price_year(data),
         ),
         problems=list(data["problems"]),
+        deletion=results.deletion,
     )
 
 

@@ -25,14 +25,14 @@ from svcollect.evidence.pack_summary import summary_sheet
 from svcollect.evidence.pack_valuation import assumptions_sheet, valuation_sheet
 from svcollect.evidence.workbook import EXCEL_MAX_ROWS, StreamedTable, WorkbookBuilder
 from svcollect.extensions import db
-from svcollect.models import Collection, Contract, Declaration, ExportJob, User
+from svcollect.models import AnswerDeletion, Collection, Contract, Declaration, ExportJob, User
 from svcollect.models._types import utcnow
 from svcollect.scoring.provenance import sha256_of
 from svcollect.services import audit
 from svcollect.services import export_data as gather
 from svcollect.services.contracts import contract_for
 from svcollect.services.job_health import HEARTBEAT_SECONDS, expire_stale
-from svcollect.services.results import compute_results
+from svcollect.services.results import results_of
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
@@ -202,11 +202,14 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
         else "the whole contract"
     )
     progress(2, "Calculating the results")
-    results = compute_results(contract)
+    results = results_of(contract)
     data = results.to_dict()
     results_sha256 = sha256_of(data)
     assumptions = gather.assumptions_dict(contract)
-    if any(v["assumptions_sha256"] != assumptions["valuation_sha256"] for v in data["valuations"]):
+    changed = any(
+        v["assumptions_sha256"] != assumptions["valuation_sha256"] for v in data["valuations"]
+    )
+    if changed and results.deletion is None:
         raise PackError("The contract's assumptions changed while the pack was built: try again")
     collections = list(
         db.session.scalars(
@@ -273,7 +276,9 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
             "responses_exported": responses.data_rows,
             "response_sheets": responses.titles,
             "row_limit": row_limit,
-            "notes": _cover_notes(bool(job.period_start or job.period_end)),
+            "notes": _cover_notes(
+                bool(job.period_start or job.period_end), results.deletion, changed
+            ),
         }
         labels = {str(c.id): f"{c.id}: {c.label}" for c in collections}
         progress(70, "Writing the workbook")
@@ -320,8 +325,11 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
     return target
 
 
-def _cover_notes(has_period: bool) -> list[str]:
-    notes = [
+def _cover_notes(
+    has_period: bool, deletion: AnswerDeletion | None = None, assumptions_changed: bool = False
+) -> list[str]:
+    notes = _deletion_notes(deletion, assumptions_changed) if deletion is not None else []
+    notes += [
         "Figures on Summary, Outcomes and Valuation are svcollect's results for the contract, "
         "exactly as on screen; figures based on too few people are written as 'suppressed'.",
         "Responses holds survey answers under respondent codes (keyed hashes) only: no names, "
@@ -334,5 +342,27 @@ def _cover_notes(has_period: bool) -> list[str]:
         notes.append(
             "The period limits Responses (by submission date) and the Audit extract; the "
             "results figures cover every collection on the contract."
+        )
+    return notes
+
+
+def _deletion_notes(deletion: AnswerDeletion, assumptions_changed: bool) -> list[str]:
+    """What an auditor must know about a pack built after the answers were deleted."""
+    snapshot = deletion.snapshot
+    notes = [
+        f"The survey answers were deleted on {deletion.deleted_at:%Y-%m-%d}, "
+        f"{deletion.retention_days} days after the contract ended on "
+        f"{deletion.contract_ended_on:%Y-%m-%d} (the retention period): "
+        f"{deletion.responses_deleted} responses and {deletion.answers_deleted} answers. "
+        "Responses is therefore empty.",
+        f"Summary, Outcomes, Valuation and Supplier adherence are the results kept in their "
+        f"place, computed from the answers at {snapshot.computed_at:%Y-%m-%d %H:%M} UTC just "
+        f"before the deletion (results snapshot {snapshot.id}, fingerprint "
+        f"{snapshot.results_sha256}); they cannot be recomputed.",
+    ]
+    if assumptions_changed:
+        notes.append(
+            "The assumptions on Assumptions have changed since the results were kept; "
+            "the kept figures used the assumptions with the fingerprint shown on Valuation."
         )
     return notes

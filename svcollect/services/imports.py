@@ -37,6 +37,7 @@ from svcollect.models._types import utcnow
 from svcollect.models.jobs import ImportJob
 from svcollect.questionnaires import Questionnaire
 from svcollect.services import audit
+from svcollect.services.contracts import deletion_for
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.respondent_codes import (
     ALPHABET,
@@ -82,6 +83,11 @@ def refusal(collection: Collection) -> str | None:
         return (
             "Supplier declarations are made by signed-in suppliers with their evidence, "
             "so they cannot be imported from a spreadsheet"
+        )
+    if deletion_for(collection.contract_id) is not None:
+        return (
+            "This contract's survey answers were deleted at the end of their retention "
+            "period and only its results are kept, so it takes no more responses"
         )
     return None
 

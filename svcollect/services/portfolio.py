@@ -11,17 +11,42 @@ from svcollect.models import Contract, User
 from svcollect.scoring.double_counting import PortfolioTotal, deduplicate_portfolio
 from svcollect.scoring.suppression import SuppressionPolicy
 from svcollect.services.contracts import visible_contracts
-from svcollect.services.results import ContractResults, compute_results
+from svcollect.services.results import ContractResults, KeptResults, results_of
 
 
 @dataclass(frozen=True)
 class Portfolio:
-    results: list[ContractResults]
+    results: list[ContractResults | KeptResults]
     total: PortfolioTotal
 
 
-def _contributions(results: ContractResults) -> pd.DataFrame:
+def _kept_contributions(results: KeptResults) -> pd.DataFrame:
+    """A kept contract's totals, one row per grade: no per-person figures survive deletion.
+
+    A total that was withheld is left out (its figure was never kept), so the portfolio
+    can only be smaller than the sum of what each contract's page shows, never larger.
+    """
+    rows = []
+    for grade, levels in results.data.get("totals_by_grade", {}).items():
+        if any(levels[k]["value"] is None for k in ("low", "central", "high")):
+            continue
+        rows.append(
+            {
+                "respondent": None,
+                **{k: float(levels[k]["value"]) for k in ("low", "central", "high")},
+                "people": int(levels["central"]["n"] or 1),
+                "evidence_grade": grade,
+                "contract_id": results.contract.id,
+                "contract_start": pd.Timestamp(results.contract.starts_on),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _contributions(results: ContractResults | KeptResults) -> pd.DataFrame:
     """Per person (or unit) per figure, with the contract it belongs to."""
+    if isinstance(results, KeptResults):
+        return _kept_contributions(results)
     frames = []
     contract: Contract = results.contract
     for valuation in results.valuations:
@@ -47,9 +72,10 @@ def portfolio(user: User) -> Portfolio:
 
     Respondent codes are salted per contract, so people match across contracts only where
     contracts share a salt (for example a contract re-let to continue the same cohort).
+    A contract whose answers were deleted after retention adds its kept totals unmatched.
     """
     policy = SuppressionPolicy(k=current_app.config["SVCOLLECT_SUPPRESSION_MIN_N"])
-    results = [compute_results(contract) for contract in visible_contracts(user)]
+    results = [results_of(contract) for contract in visible_contracts(user)]
     parts = [_contributions(r) for r in results]
     columns = ["contract_id", "contract_start", "respondent", "low", "central", "high"]
     frame = (

@@ -1,11 +1,14 @@
 """A contract's results: outcome changes, adherence, valuations and totals, with provenance.
 
-Everything a screen, the CLI or an export shows comes from `compute_results`, so the same
-rules (suppression, grades) apply everywhere and recomputing gives the same hash.
+Everything a screen, the CLI or an export shows comes from `results_of`: `compute_results`
+while the contract's answers are held, so the same rules (suppression, grades) apply
+everywhere and recomputing gives the same hash; once they are deleted at the end of their
+retention period, the `KeptResults` computed just before.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +17,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from svcollect.extensions import db
-from svcollect.models import Collection, Contract, ResultSnapshot, ValueTableEntry
+from svcollect.models import (
+    AnswerDeletion,
+    Collection,
+    Contract,
+    ResultSnapshot,
+    ValueTableEntry,
+)
 from svcollect.scoring import ScoreResult
 from svcollect.scoring.change import OutcomeChange, outcome_change
 from svcollect.scoring.delivery import delivery_totals
@@ -28,6 +37,7 @@ from svcollect.scoring.valuation import (
     value_counted_outcome,
     value_wellby,
 )
+from svcollect.services.contracts import deletion_for
 from svcollect.services.declarations import adherence_summary, latest_submitted, standard_states
 from svcollect.services.scores import score_collection
 from svcollect.services.valuation import Assumptions, current_assumptions, pure_table, routes_of
@@ -78,6 +88,11 @@ class ContractResults:
     @property
     def sha256(self) -> str:
         return sha256_of(self.to_dict())
+
+    @property
+    def deletion(self) -> AnswerDeletion | None:
+        """Computed results come from answers that are still held."""
+        return None
 
 
 class _Scores:
@@ -274,8 +289,8 @@ def _counted(
     return figures
 
 
-def store_snapshot(results: ContractResults) -> ResultSnapshot:
-    """Keep the results as computed, with their provenance, for later comparison."""
+def snapshot_of(results: ContractResults) -> ResultSnapshot:
+    """The results as computed, with their provenance, added to the session (not committed)."""
     payload = results.to_dict()
     snapshot = ResultSnapshot(
         contract_id=results.contract.id,
@@ -284,8 +299,48 @@ def store_snapshot(results: ContractResults) -> ResultSnapshot:
         results_json=canonical_json(payload),
     )
     db.session.add(snapshot)
+    return snapshot
+
+
+def store_snapshot(results: ContractResults) -> ResultSnapshot:
+    """Keep the results as computed, with their provenance, for later comparison."""
+    snapshot = snapshot_of(results)
     db.session.commit()
     return snapshot
+
+
+@dataclass
+class KeptResults:
+    """A contract's results kept when its raw survey answers were deleted after retention.
+
+    They are the snapshot computed just before the deletion, read back unchanged: nothing
+    can be recomputed, so every screen and export shows exactly these figures and says why.
+    """
+
+    contract: Contract
+    deletion: AnswerDeletion
+    data: dict[str, Any]
+    #: no per-person figures are kept, so the portfolio adds the kept totals instead
+    valuations: list[Valuation] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+    @property
+    def sha256(self) -> str:
+        return self.deletion.snapshot.results_sha256
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        return dict(self.data["provenance"])
+
+
+def results_of(contract: Contract) -> ContractResults | KeptResults:
+    """The contract's results: computed from its answers, or kept once they were deleted."""
+    deletion = deletion_for(contract.id)
+    if deletion is None:
+        return compute_results(contract)
+    return KeptResults(contract, deletion, json.loads(deletion.snapshot.results_json))
 
 
 def _fmt(stat: dict[str, Any], pattern: str = "{:.2f}") -> str:
@@ -295,7 +350,7 @@ def _fmt(stat: dict[str, Any], pattern: str = "{:.2f}") -> str:
     return "–" if value is None else pattern.format(value)
 
 
-def render_text(results: ContractResults) -> str:
+def render_text(results: ContractResults | KeptResults) -> str:
     """A plain table of the headline figures for the command line."""
     data = results.to_dict()
     lines = [f"Contract {data['contract']}  (results sha256 {results.sha256[:16]})", ""]

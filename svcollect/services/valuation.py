@@ -34,6 +34,7 @@ from svcollect.scoring.value_tables import ValueTable as PureTable
 from svcollect.scoring.value_tables import ValueTableEntry as PureEntry
 from svcollect.scoring.value_tables import ValueTableError, parse_value_table
 from svcollect.services import audit
+from svcollect.services.contracts import deletion_for
 
 ROUTE_KINDS = {"wellby": Route.WELLBY, "band": Route.WELLBEING_SCALE, "counted": Route.COUNTED}
 
@@ -44,6 +45,18 @@ class ValuationRefused(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+KEPT_MESSAGE = (
+    "This contract's survey answers were deleted at the end of their retention period and "
+    "its results are kept as they were, so its valuation can no longer be changed"
+)
+
+
+def refuse_if_kept(contract: Contract) -> None:
+    """Results kept after the answers were deleted cannot be recomputed, so nothing changes."""
+    if deletion_for(contract.id) is not None:
+        raise ValuationRefused(KEPT_MESSAGE)
 
 
 # --- value tables ------------------------------------------------------------------------
@@ -167,6 +180,7 @@ def record_assumptions(
     user: User, contract: Contract, values: dict[str, Any], thresholds: dict[str, float]
 ) -> AssumptionSet:
     """Save a new version of the contract's assumptions; errors name each bad field."""
+    refuse_if_kept(contract)
     valuation = ValuationAssumptions.from_mapping(values)  # raises InvalidAssumptionsError
     errors = {
         f"threshold_{k}": f"The meaningful change for {k} must be a number more than 0"
@@ -264,6 +278,7 @@ def add_route(
     entry: ValueTableEntry | None = None,
 ) -> ValuationRoute:
     """Add a valuation route, refusing one that would value a change twice."""
+    refuse_if_kept(contract)
     if route not in ROUTE_KINDS:
         raise ValuationRefused("Select how to value the outcome", "route")
     for name, collection in (("baseline", baseline), ("follow_up", follow_up)):

@@ -24,6 +24,7 @@ from svcollect.extensions import db
 from svcollect.models import Collection, Contract, User
 from svcollect.models.response import Answer, Respondent, Response
 from svcollect.services import audit
+from svcollect.services.contracts import deletion_for
 from svcollect.services.imports import read_paper_code
 from svcollect.services.respondent_codes import hash_code
 from svcollect.services.responses import PAGE_MARKER, as_reference
@@ -78,6 +79,12 @@ def find(contract: Contract, given: str) -> Found:
                 ).order_by(Response.id)
             )
         )
+    if not rows and (deletion := deletion_for(contract.id)) is not None:
+        on = deletion.deleted_at
+        raise NotFound(
+            f"This contract's survey answers were deleted on {on.day} {on:%B %Y}, at the end "
+            "of their retention period, so there is nothing left to withdraw"
+        )
     if not rows:
         raise NotFound(
             "No answers on this contract match that reference or respondent code. "
@@ -96,26 +103,48 @@ def find(contract: Contract, given: str) -> Found:
     )
 
 
-def _delete(ids: list[int]) -> int:
-    """Delete these responses, their answers and any respondent row left unused; the count."""
+@dataclass(frozen=True)
+class Deleted:
+    """How many rows a deletion removed."""
+
+    responses: int = 0
+    answers: int = 0
+    respondents: int = 0
+
+    def __add__(self, other: Deleted) -> Deleted:
+        return Deleted(
+            self.responses + other.responses,
+            self.answers + other.answers,
+            self.respondents + other.respondents,
+        )
+
+
+def _rowcount(statement: Any) -> int:
+    return int(cast(CursorResult[Any], db.session.execute(statement)).rowcount)
+
+
+def delete_responses(ids: list[int]) -> Deleted:
+    """Delete these responses, their answers and any respondent row left unused.
+
+    Nothing is committed: the caller commits with its audit record, or rolls back.
+    """
     respondents = select(Response.respondent_id).where(
         Response.id.in_(ids), Response.respondent_id.is_not(None)
     )
     respondent_ids = list(db.session.scalars(respondents))
-    db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
-    deleted = cast(
-        CursorResult[Any], db.session.execute(delete(Response).where(Response.id.in_(ids)))
-    ).rowcount
+    answers = _rowcount(delete(Answer).where(Answer.response_id.in_(ids)))
+    responses = _rowcount(delete(Response).where(Response.id.in_(ids)))
+    unused = 0
     if respondent_ids:
         # Only rows no other response still points at (a code can be shared by contracts
         # with the same salt, and the respondent may have answered elsewhere).
-        db.session.execute(
+        unused = _rowcount(
             delete(Respondent).where(
                 Respondent.id.in_(respondent_ids),
                 ~exists().where(Response.respondent_id == Respondent.id),
             )
         )
-    return int(deleted)
+    return Deleted(responses, answers, unused)
 
 
 def withdraw(actor: User, contract: Contract, given: str) -> int:
@@ -125,7 +154,7 @@ def withdraw(actor: User, contract: Contract, given: str) -> int:
     click, a resent form) finds nothing and raises NotFound instead of deleting twice.
     """
     found = find(contract, given)
-    deleted = _delete(list(found.response_ids))
+    deleted = delete_responses(list(found.response_ids)).responses
     if not deleted:
         # Another withdrawal of the same responses committed first.
         db.session.rollback()
@@ -147,7 +176,7 @@ def withdraw_own(response: Response) -> None:
     if not withdrawable(response):
         raise NotFound("Supplier declarations are not withdrawn this way")
     collection = response.collection
-    if _delete([response.id]):
+    if delete_responses([response.id]).responses:
         audit.record(
             "response_withdrawn_by_respondent",
             obj=collection,

@@ -27,7 +27,7 @@ from svcollect.forms.manage import (
 )
 from svcollect.models import Organisation, QuestionnaireVersion
 from svcollect.models._types import utcnow
-from svcollect.services import audit, withdrawals
+from svcollect.services import audit, retention, withdrawals
 from svcollect.services import collections as collections_svc
 from svcollect.services import contracts as contracts_svc
 from svcollect.services import declarations as declarations_svc
@@ -122,6 +122,8 @@ def contract(contract_id: int) -> str:
         outcomes=[outcomes.outcome(code) for code in contracts_svc.contract_outcomes(contract)],
         measures=outcomes,
         now=utcnow(),
+        deletion=contracts_svc.deletion_for(contract.id),
+        kept_until=retention.kept_until(contract),
     )
 
 

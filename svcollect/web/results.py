@@ -10,7 +10,7 @@ from flask_login import current_user
 from svcollect.scoring.formula import FORMULA
 from svcollect.scoring.measures import known_measures, measure_defaults
 from svcollect.services import contracts as contracts_svc
-from svcollect.services.results import compute_results
+from svcollect.services.results import results_of
 from svcollect.web.access import found_or_404, role_required
 
 bp = Blueprint("results", __name__)
@@ -20,7 +20,7 @@ bp = Blueprint("results", __name__)
 @role_required("admin", "contract_manager")
 def contract_results(contract_id: int) -> Any:
     contract = found_or_404(contracts_svc.contract_for(current_user, contract_id))
-    results = compute_results(contract)
+    results = results_of(contract)
     return render_template(
         "results/contract.html",
         contract=contract,

@@ -212,6 +212,8 @@ def assumptions(contract_id: int) -> Rendered:
             for name, message in invalid.errors.items():
                 target = "deflator_basis" if name == "deflator_vintage" else name
                 _attach(form, target, message)
+        except valuation_svc.ValuationRefused as refused:
+            _attach(form, refused.field, str(refused))
         else:
             flash(_("Assumptions saved as version %(version)d", version=record.version))
             return redirect(url_for(".assumptions", contract_id=contract.id), code=303)

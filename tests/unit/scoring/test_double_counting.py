@@ -116,6 +116,23 @@ def test_portfolio_counts_a_respondent_once_keeping_the_earliest_contract() -> N
     assert "started first" in result.rule
 
 
+def test_a_kept_total_without_codes_counts_as_the_people_behind_it() -> None:
+    rows = pd.DataFrame(
+        {
+            "contract_id": ["A", "B", "B"],
+            "contract_start": [date(2023, 1, 1), date(2024, 1, 1), date(2024, 1, 1)],
+            "respondent": [None, "x", None],
+            "low": [100.0, 1.0, 5.0],
+            "central": [100.0, 1.0, 5.0],
+            "high": [100.0, 1.0, 5.0],
+            "people": [12, None, None],  # A's answers were deleted: its total stands for 12
+        }
+    )
+    total = deduplicate_portfolio(rows).totals["paired survey"]["central"]
+    assert total.n == 12 + 1 + 1 and not total.suppressed
+    assert total.value == pytest.approx(106.0)
+
+
 def test_portfolio_needs_its_columns() -> None:
     with pytest.raises(ValueError, match="missing column"):
         deduplicate_portfolio(pd.DataFrame({"contract_id": []}))
