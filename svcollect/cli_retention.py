@@ -29,8 +29,9 @@ def delete_expired_command(dry_run: bool, today: datetime | None) -> None:
     A contract's answers are kept until SVCOLLECT_ANSWER_RETENTION_DAYS after its end date.
     Then its results are stored as they stand, and its survey responses, their answers,
     unused respondent codes and its evidence packs are deleted; supplier declarations are
-    kept. Each contract is one transaction and one audit event. Run it daily (cron or a
-    systemd timer); a run finds only contracts not yet done.
+    kept. The results are kept first, then the answers go in batches; a run that stopped
+    part way is finished by the next. Run it daily (cron or a systemd timer); a run finds
+    only contracts not yet done.
     """
     from svcollect.services import retention
 

@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('contract_id', sa.Integer(), nullable=False),
     sa.Column('snapshot_id', sa.Integer(), nullable=False),
     sa.Column('deleted_at', svcollect.models._types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', svcollect.models._types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('contract_ended_on', sa.Date(), nullable=False),
     sa.Column('retention_days', sa.Integer(), nullable=False),
     sa.Column('responses_deleted', sa.Integer(), nullable=False),

@@ -33,12 +33,19 @@ class AnswerDeletion(db.Model):  # type: ignore[name-defined]
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), unique=True)
     #: the results kept in place of the answers, computed just before they were deleted
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("result_snapshot.id"))
+    #: when the deletion ran (the snapshot's computed_at is just before)
     deleted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    #: the policy applied: the contract's end date plus this many days
+    #: set when the last answer is gone; until then the next run carries on deleting
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the policy applied: answers kept until this date plus retention_days
     contract_ended_on: Mapped[date] = mapped_column(Date)
+    #: SVCOLLECT_ANSWER_RETENTION_DAYS when the deletion ran
     retention_days: Mapped[int] = mapped_column(Integer)
+    #: survey responses (submitted or not) deleted
     responses_deleted: Mapped[int] = mapped_column(Integer)
+    #: answer rows deleted with them
     answers_deleted: Mapped[int] = mapped_column(Integer)
+    #: respondent code rows deleted because no other response used them
     respondents_deleted: Mapped[int] = mapped_column(Integer)
     #: evidence packs (which hold answers) deleted from the export folder at the same time
     packs_deleted: Mapped[int] = mapped_column(Integer, default=0)

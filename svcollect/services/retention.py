@@ -2,17 +2,18 @@
 
 DOMAIN.md §5: retention is set per deployment (SVCOLLECT_ANSWER_RETENTION_DAYS, by default
 the contract's end date plus 365 days); then the answers are deleted and the aggregates
-kept. `delete_answers` does that for one contract, in one transaction:
+kept. `delete_answers` does that for one contract:
 
-1. any survey collection still open is closed, so nothing new arrives;
-2. the results are computed from the answers and kept as a `ResultSnapshot`, with the
-   response counts per collection and UK day (aggregates only);
+1. any survey collection still open is closed (committed first), so nothing new arrives;
+2. the results are computed from the answers and kept, in one transaction with the
+   `AnswerDeletion` record: a `ResultSnapshot` with its fingerprint and provenance, and
+   the response counts per collection and UK day (aggregates only). The contract's
+   evidence packs, which hold the answers, are deleted with it. From then on every screen
+   and export shows the kept results (`results.results_of`), and the contract takes no
+   new collections, imports or valuation changes;
 3. every survey response, its answers and the respondent rows nothing else uses are
-   deleted, and so are the contract's evidence packs, which hold the answers;
-4. an `AnswerDeletion` row records the policy, the counts and the snapshot, with an audit
-   event. From then on every screen and export shows the kept results
-   (`results.results_of`), and the contract takes no new collections, imports or
-   valuation changes.
+   deleted, BATCH responses per transaction (a run that stops part way is finished by the
+   next), and the record is marked complete, with an audit event for each end.
 
 Supplier declarations and their evidence are organisations' records, not personal
 answers, and are kept. The answers are found by contract, never by person, so nothing
@@ -28,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from svcollect.extensions import db
@@ -50,11 +51,11 @@ from svcollect.services.dashboard import submission_days
 from svcollect.services.exports import export_dir
 from svcollect.services.job_health import expire_stale
 from svcollect.services.results import compute_results, snapshot_of
-from svcollect.services.withdrawals import DECLARATIONS, Deleted, delete_responses
+from svcollect.services.withdrawals import DECLARATIONS, delete_responses
 
-#: responses deleted per statement, well inside every database's parameter limit
-CHUNK = 500
 BUSY = ("queued", "running")
+#: survey responses deleted per transaction (with their answers, about 15 times as many rows)
+BATCH = 2000
 PACK_DELETED_MESSAGE = "Deleted with the survey answers at the end of their retention period"
 
 
@@ -87,15 +88,24 @@ def moment_on(day: date) -> datetime:
 
 
 def due(today: date | None = None, days: int | None = None) -> list[Contract]:
-    """Contracts past their retention whose answers have not been deleted, oldest first."""
+    """Contracts past their retention whose answers are not all deleted, oldest first."""
     days = retention_days() if days is None else days
     today = today or uk_today()
     return list(
         db.session.scalars(
             select(Contract)
             .where(
-                Contract.ends_on < today - timedelta(days=days),
-                ~exists().where(AnswerDeletion.contract_id == Contract.id),
+                or_(
+                    and_(
+                        Contract.ends_on < today - timedelta(days=days),
+                        ~exists().where(AnswerDeletion.contract_id == Contract.id),
+                    ),
+                    # a deletion that stopped part way is finished whatever the policy now
+                    exists().where(
+                        AnswerDeletion.contract_id == Contract.id,
+                        AnswerDeletion.completed_at.is_(None),
+                    ),
+                )
             )
             .order_by(Contract.ends_on, Contract.id)
         )
@@ -127,8 +137,9 @@ def preview(contract: Contract) -> Preview:
     return Preview(int(responses or 0), int(answers or 0))
 
 
-def _refuse_if_busy(contract: Contract, surveys: list[Collection]) -> None:
-    """Refuse while a pack or import is under way; one whose process died does not count."""
+def _busy(contract: Contract, surveys: list[Collection], *, expire: bool) -> bool:
+    """Whether a pack or import is under way; with ``expire``, one whose process died
+    is first marked failed (which commits), so it does not hold deletion up for ever."""
     exports = db.session.scalars(
         select(ExportJob).where(ExportJob.contract_id == contract.id, ExportJob.status.in_(BUSY))
     )
@@ -139,12 +150,16 @@ def _refuse_if_busy(contract: Contract, surveys: list[Collection]) -> None:
         )
     )
     jobs: list[ExportJob | ImportJob] = [*exports, *imports]
-    expire_stale(jobs)  # commits only if it marks one failed, before anything changes here
-    if any(job.status in BUSY for job in jobs):
-        raise Busy(
-            f"{contract.reference}: an evidence pack or import is being made; "
-            "its answers will be deleted on the next run"
-        )
+    if expire:
+        expire_stale(jobs)
+    return any(job.status in BUSY for job in jobs)
+
+
+def _busy_message(contract: Contract) -> str:
+    return (
+        f"{contract.reference}: an evidence pack or import is being made; "
+        "its answers will be deleted on the next run"
+    )
 
 
 def _kept_counts(surveys: list[Collection]) -> dict[str, dict[str, object]]:
@@ -182,14 +197,28 @@ def delete_answers(
     days: int | None = None,
     now: datetime | None = None,
     actor: User | None = None,
+    batch: int = BATCH,
 ) -> AnswerDeletion:
     """Keep the contract's results, then delete its survey answers; returns the record.
 
-    A second call, or one racing another, returns the first record and deletes nothing.
+    The results are kept first, in one transaction with the record, so from then on
+    every screen shows them. The answers then go ``batch`` responses per transaction, so
+    respondents answering other contracts never wait long for SQLite's write lock. A run
+    that stops part way leaves the record incomplete and the next run carries on; a run
+    after completion, or one racing another, deletes nothing more.
     """
-    existing = deletion_for(contract.id)
-    if existing is not None:
-        return existing
+    record = deletion_for(contract.id)
+    if record is None:
+        record = _keep_results(contract, days, now, actor)
+    if record.completed_at is None:
+        _delete_in_batches(record, batch)
+        _complete(record, actor)
+    return record
+
+
+def _keep_results(
+    contract: Contract, days: int | None, now: datetime | None, actor: User | None
+) -> AnswerDeletion:
     days = retention_days() if days is None else days
     now = now or utcnow()
     last_day = kept_until(contract, days)
@@ -201,20 +230,19 @@ def delete_answers(
         )
     )
     surveys = [c for c in collections if c.audience != DECLARATIONS]
-    _refuse_if_busy(contract, surveys)
-    closed = []
-    for collection in surveys:
-        if collection.state(now) != "closed":
-            collection.closed_early_at = now
-            closed.append(collection.id)
-    db.session.flush()
+    if _busy(contract, surveys, expire=True):
+        raise Busy(_busy_message(contract))
+    closed = [c.id for c in surveys if c.state(now) != "closed"]
+    if closed:
+        # Committed before the results are calculated, so nothing new can arrive after.
+        for collection in surveys:
+            if collection.id in closed:
+                collection.closed_early_at = now
+        db.session.commit()
+    results = compute_results(contract)  # reads only: SQLite's write lock is not held
+    expected = preview(contract).responses
     try:
-        snapshot = snapshot_of(compute_results(contract))
-        kept = _kept_counts(surveys)
-        ids = list(db.session.scalars(_survey_response_ids(contract).order_by(Response.id)))
-        deleted = Deleted()
-        for start in range(0, len(ids), CHUNK):
-            deleted += delete_responses(ids[start : start + CHUNK])
+        snapshot = snapshot_of(results)
         packs = _pack_files(contract)
         db.session.flush()
         record = AnswerDeletion(
@@ -223,31 +251,33 @@ def delete_answers(
             deleted_at=now,
             contract_ended_on=contract.ends_on,
             retention_days=days,
-            responses_deleted=deleted.responses,
-            answers_deleted=deleted.answers,
-            respondents_deleted=deleted.respondents,
+            responses_deleted=0,
+            answers_deleted=0,
+            respondents_deleted=0,
             packs_deleted=len(packs),
-            kept_counts_json=json.dumps(kept, sort_keys=True),
+            kept_counts_json=json.dumps(_kept_counts(surveys), sort_keys=True),
         )
         db.session.add(record)
         for job, _path in packs:
             job.deleted_at = now
             job.message = PACK_DELETED_MESSAGE
         db.session.flush()
+        # An import that began while the results were calculated would make them stale.
+        if _busy(contract, surveys, expire=False) or preview(contract).responses != expected:
+            db.session.rollback()
+            raise Busy(_busy_message(contract))
         # Packs hold the answers. The files go before the commit: if it then fails, the
         # answers are still here and the next run deletes them; a pack can be rebuilt.
         for _job, path in packs:
             path.unlink(missing_ok=True)
         audit.record(
-            "answers_deleted_after_retention",
+            "answer_deletion_started",
             actor=actor,
             obj=contract,
             organisation_id=contract.buyer_id,
             contract_ended_on=contract.ends_on.isoformat(),
             retention_days=days,
-            responses=deleted.responses,
-            answers=deleted.answers,
-            respondents=deleted.respondents,
+            responses=expected,
             packs=len(packs),
             collections_closed=closed,
             results_snapshot=snapshot.id,
@@ -255,7 +285,7 @@ def delete_answers(
         )
         db.session.commit()
     except IntegrityError:
-        # Another run deleted them first (the record is unique per contract).
+        # Another run kept them first (the record is unique per contract).
         db.session.rollback()
         existing = deletion_for(contract.id)
         if existing is None:
@@ -265,3 +295,33 @@ def delete_answers(
         db.session.rollback()
         raise
     return record
+
+
+def _delete_in_batches(record: AnswerDeletion, batch: int) -> None:
+    ids = _survey_response_ids(record.contract).order_by(Response.id).limit(batch)
+    while chunk := list(db.session.scalars(ids)):
+        try:
+            deleted = delete_responses(chunk)
+            record.responses_deleted += deleted.responses
+            record.answers_deleted += deleted.answers
+            record.respondents_deleted += deleted.respondents
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+
+
+def _complete(record: AnswerDeletion, actor: User | None) -> None:
+    record.completed_at = utcnow()
+    audit.record(
+        "answers_deleted_after_retention",
+        actor=actor,
+        obj=record.contract,
+        organisation_id=record.contract.buyer_id,
+        responses=record.responses_deleted,
+        answers=record.answers_deleted,
+        respondents=record.respondents_deleted,
+        packs=record.packs_deleted,
+        results_snapshot=record.snapshot_id,
+    )
+    db.session.commit()

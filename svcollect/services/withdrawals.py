@@ -31,6 +31,8 @@ from svcollect.services.responses import PAGE_MARKER, as_reference
 
 #: the audience whose responses are organisations' declarations, not personal answers
 DECLARATIONS = "supplier"
+#: ids per statement, well inside every database's parameter limit
+_CHUNK = 500
 
 
 def withdrawable(response: Response) -> bool:
@@ -111,13 +113,6 @@ class Deleted:
     answers: int = 0
     respondents: int = 0
 
-    def __add__(self, other: Deleted) -> Deleted:
-        return Deleted(
-            self.responses + other.responses,
-            self.answers + other.answers,
-            self.respondents + other.respondents,
-        )
-
 
 def _rowcount(statement: Any) -> int:
     return int(cast(CursorResult[Any], db.session.execute(statement)).rowcount)
@@ -128,19 +123,21 @@ def delete_responses(ids: list[int]) -> Deleted:
 
     Nothing is committed: the caller commits with its audit record, or rolls back.
     """
-    respondents = select(Response.respondent_id).where(
-        Response.id.in_(ids), Response.respondent_id.is_not(None)
+    respondents = (
+        select(Response.respondent_id)
+        .where(Response.id.in_(ids), Response.respondent_id.is_not(None))
+        .distinct()
     )
     respondent_ids = list(db.session.scalars(respondents))
     answers = _rowcount(delete(Answer).where(Answer.response_id.in_(ids)))
     responses = _rowcount(delete(Response).where(Response.id.in_(ids)))
     unused = 0
-    if respondent_ids:
+    for start in range(0, len(respondent_ids), _CHUNK):
         # Only rows no other response still points at (a code can be shared by contracts
         # with the same salt, and the respondent may have answered elsewhere).
-        unused = _rowcount(
+        unused += _rowcount(
             delete(Respondent).where(
-                Respondent.id.in_(respondent_ids),
+                Respondent.id.in_(respondent_ids[start : start + _CHUNK]),
                 ~exists().where(Response.respondent_id == Respondent.id),
             )
         )

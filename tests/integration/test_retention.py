@@ -105,12 +105,13 @@ def test_deletion_keeps_the_results_exactly_and_deletes_every_survey_answer(app,
     assert {k: sorted(v) for k, v in submission_days(ids).items()} == {
         k: sorted(v) for k, v in days_before.items()
     }
-    event = db.session.scalar(
-        select(AuditEvent).filter_by(action="answers_deleted_after_retention")
-    )
-    detail = json.loads(event.detail)
+    started = db.session.scalar(select(AuditEvent).filter_by(action="answer_deletion_started"))
+    detail = json.loads(started.detail)
     assert detail["responses"] == responses and detail["results_sha256"] == before.sha256
     assert detail["retention_days"] == DAYS
+    done = db.session.scalar(select(AuditEvent).filter_by(action="answers_deleted_after_retention"))
+    assert json.loads(done.detail)["answers"] == answers
+    assert record.completed_at is not None
 
 
 def _collections(contract) -> list[Collection]:
@@ -130,6 +131,41 @@ def test_a_second_run_deletes_nothing_and_keeps_the_first_record(app, world):
     assert db.session.scalar(select(func.count()).select_from(ResultSnapshot)) == snapshots
     assert db.session.scalar(select(func.count()).select_from(AnswerDeletion)) == 1
     assert retention.due(retention.uk_today(_after_retention(contract, 30)), DAYS) == []
+
+
+def test_a_deletion_that_stops_part_way_shows_kept_results_and_the_next_run_finishes_it(
+    app, world, monkeypatch
+):
+    contract = world["contract"]
+    before = compute_results(contract)
+    responses, answers = _survey_rows(contract)
+    real = retention.delete_responses
+    calls = []
+
+    def fails_second_time(ids):
+        calls.append(len(ids))
+        if len(calls) == 2:
+            raise RuntimeError("the process was stopped")
+        return real(ids)
+
+    monkeypatch.setattr(retention, "delete_responses", fails_second_time)
+    with pytest.raises(RuntimeError):
+        retention.delete_answers(contract, days=DAYS, now=_after_retention(contract), batch=5)
+    db.session.expire_all()
+    record = retention.deletion_for(contract.id)
+    assert record is not None and record.completed_at is None
+    assert record.responses_deleted == 5 and _survey_rows(contract)[0] == responses - 5
+    kept = results_of(contract)
+    assert isinstance(kept, KeptResults) and kept.sha256 == before.sha256
+    # The next run carries on, even if the policy has changed meanwhile.
+    monkeypatch.setattr(retention, "delete_responses", real)
+    assert retention.due(retention.uk_today(), DAYS + 10_000) == [contract]
+    finished = retention.delete_answers(contract, days=DAYS, batch=5)
+    assert finished.id == record.id and finished.completed_at is not None
+    assert (finished.responses_deleted, finished.answers_deleted) == (responses, answers)
+    assert _survey_rows(contract) == (0, 0)
+    assert db.session.scalar(select(func.count()).select_from(Respondent)) == 0
+    assert db.session.scalar(select(func.count()).select_from(ResultSnapshot)) == 1
 
 
 def test_a_collection_still_open_is_closed_first(app, world):
