@@ -13,7 +13,6 @@ each read and scored, the parts combined), and, for comparison, read as one fram
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import statistics
 import sys
@@ -26,9 +25,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.bench.scratch import scratch_database  # noqa: E402
 
 
 def build_app(url: str, folder: Path):  # type: ignore[no-untyped-def]
@@ -148,23 +147,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="svcollect-bench-"))
-    if args.postgres:
-        schema = f"bench_{os.getpid()}"
-        admin = create_engine(POSTGRES)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    try:
+    with scratch_database(args.postgres, folder, "bench_scoring") as url:
         app = build_app(url, folder)
         collection_id = fill(app, args.responses)
         print(f"backend: {'PostgreSQL' if args.postgres else 'SQLite (WAL)'}")
         measure(app, collection_id, args.repeats)
-    finally:
-        if args.postgres:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import statistics
 import sys
 import tempfile
@@ -26,9 +25,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.bench.scratch import scratch_database  # noqa: E402
+
 ITEMS = [f"wemwbs_{i:02d}" for i in range(1, 15)]
 
 
@@ -125,20 +125,8 @@ def main() -> None:
     rows = measure_check(data, args.repeats)
     if args.no_store:
         return
-    if args.postgres:
-        schema = f"bench_{os.getpid()}"
-        admin = create_engine(POSTGRES)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    try:
+    with scratch_database(args.postgres, folder, "bench_import") as url:
         measure_store(url, folder, data, rows)
-    finally:
-        if args.postgres:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 if __name__ == "__main__":

@@ -35,9 +35,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.bench.scratch import scratch_database  # noqa: E402
+
 REFERENCE = "BENCH-1"
 
 
@@ -277,16 +278,7 @@ def measure(url: str, folder: Path, trace: bool) -> dict[str, Any]:
 
 def run_case(args: argparse.Namespace, n_responses: int, n_files: int) -> None:
     folder = Path(tempfile.mkdtemp(prefix="svcollect-bench-pack-"))
-    schema = None
-    if args.postgres:
-        schema = f"bench_pack_{os.getpid()}_{n_responses}"
-        admin = create_engine(POSTGRES)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{folder / 'bench.sqlite3'}"
-    try:
+    with scratch_database(args.postgres, folder, f"bench_pack_{n_responses}") as url:
         print(f"\n{n_responses:,} responses, {n_files:,} evidence files", flush=True)
         fill(url, folder, n_responses, n_files, args.file_kb)
         results = {}
@@ -309,10 +301,6 @@ def run_case(args: argparse.Namespace, n_responses: int, n_files: int) -> None:
                 f"  {plain['stage'][:48]:<48} {plain['s']:6.2f} s {plain['rss_mib']:5.0f} MiB "
                 f"{with_trace['peak_mib']:5.1f} MiB"
             )
-    finally:
-        if schema:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ longest is how long SQLite's write lock is held at once). It then checks none is
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -28,9 +27,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
-from tests.bench.bench_pack import POSTGRES, REFERENCE, fill, make_app  # noqa: E402
+from tests.bench.bench_pack import REFERENCE, fill, make_app  # noqa: E402
+from tests.bench.scratch import scratch_database  # noqa: E402
 
 
 def measure(url: str, folder: Path) -> None:
@@ -79,23 +79,13 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=100_000)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="svcollect-bench-retention-"))
-    schema = None
-    if args.postgres:
-        schema = f"bench_retention_{os.getpid()}"
-        admin = create_engine(POSTGRES)
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{folder / 'bench.sqlite3'}"
     try:
-        print(f"{args.responses:,} responses on {'PostgreSQL' if schema else 'SQLite'}")
-        fill(url, folder, args.responses, 10, 20)
-        measure(url, folder)
+        with scratch_database(args.postgres, folder, "bench_retention") as url:
+            backend = "PostgreSQL" if args.postgres else "SQLite"
+            print(f"{args.responses:,} responses on {backend}")
+            fill(url, folder, args.responses, 10, 20)
+            measure(url, folder)
     finally:
-        if schema:
-            with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         shutil.rmtree(folder, ignore_errors=True)
 
 
