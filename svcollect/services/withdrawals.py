@@ -16,12 +16,14 @@ reaches them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
+from flask import current_app
 from sqlalchemy import CursorResult, delete, exists, select
 
 from svcollect.extensions import db
-from svcollect.models import Collection, Contract, User
+from svcollect.models import Collection, Contract, EvidenceFile, User
 from svcollect.models.response import Answer, Respondent, Response
 from svcollect.services import audit
 from svcollect.services.contracts import deletion_for
@@ -107,11 +109,12 @@ def find(contract: Contract, given: str) -> Found:
 
 @dataclass(frozen=True)
 class Deleted:
-    """How many rows a deletion removed."""
+    """How many rows (and uploaded files) a deletion removed."""
 
     responses: int = 0
     answers: int = 0
     respondents: int = 0
+    files: int = 0
 
 
 def _rowcount(statement: Any) -> int:
@@ -119,9 +122,12 @@ def _rowcount(statement: Any) -> int:
 
 
 def delete_responses(ids: list[int]) -> Deleted:
-    """Delete these responses, their answers and any respondent row left unused.
+    """Delete these responses, their answers, files they uploaded and any respondent row
+    left unused.
 
-    Nothing is committed: the caller commits with its audit record, or rolls back.
+    Nothing is committed: the caller commits with its audit record, or rolls back. Files
+    go from the upload folder at once (a failed commit leaves a record of a file that is
+    gone, never a file that should be), unless another record still uses them.
     """
     respondents = (
         select(Response.respondent_id)
@@ -129,6 +135,9 @@ def delete_responses(ids: list[int]) -> Deleted:
         .distinct()
     )
     respondent_ids = list(db.session.scalars(respondents))
+    uploads = select(EvidenceFile.stored_name).where(EvidenceFile.response_id.in_(ids))
+    stored = set(db.session.scalars(uploads))
+    _rowcount(delete(EvidenceFile).where(EvidenceFile.response_id.in_(ids)))
     answers = _rowcount(delete(Answer).where(Answer.response_id.in_(ids)))
     responses = _rowcount(delete(Response).where(Response.id.in_(ids)))
     unused = 0
@@ -141,7 +150,26 @@ def delete_responses(ids: list[int]) -> Deleted:
                 ~exists().where(Response.respondent_id == Respondent.id),
             )
         )
-    return Deleted(responses, answers, unused)
+    return Deleted(responses, answers, unused, _delete_files(stored))
+
+
+def _delete_files(stored: set[str]) -> int:
+    """Delete uploaded files no evidence record uses any more; how many went."""
+    if not stored:
+        return 0
+    used = set(
+        db.session.scalars(
+            select(EvidenceFile.stored_name).where(EvidenceFile.stored_name.in_(stored))
+        )
+    )
+    folder = Path(current_app.config["SVCOLLECT_UPLOAD_DIR"])
+    gone = 0
+    for name in sorted(stored - used):
+        path = folder / name
+        if path.parent == folder and path.is_file():
+            path.unlink()
+            gone += 1
+    return gone
 
 
 def withdraw(actor: User, contract: Contract, given: str) -> int:

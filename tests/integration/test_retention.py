@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -336,3 +337,39 @@ def test_score_prints_the_kept_results_and_stores_no_new_snapshot(app, world):
     assert "answers were deleted" in run.stderr
     assert json.loads(run.stdout)["sha256"] == before.sha256
     assert db.session.scalar(select(func.count()).select_from(ResultSnapshot)) == snapshots
+
+
+def test_deleting_responses_deletes_the_files_they_uploaded_unless_another_record_uses_them(
+    app, world
+):
+    """A survey a deployment writes may ask for a file: it goes with the response."""
+    from svcollect.models import EvidenceFile
+    from svcollect.services.withdrawals import delete_responses
+
+    folder = Path(app.config["SVCOLLECT_UPLOAD_DIR"])
+    [survey, *_] = _surveys(world["contract"])
+    response_id = db.session.scalar(select(Response.id).filter_by(collection_id=survey.id))
+    own = folder / "0123456789abcdef0123456789abcdef.bin"
+    own.write_bytes(b"%PDF-1.4 a respondent's upload")
+    shared = world["files"][0]  # a supplier's file, recorded on this response as well
+    for name in (own.name, shared.stored_name):
+        db.session.add(
+            EvidenceFile(
+                response_id=response_id,
+                question_id="upload",
+                sha256="0" * 64,
+                stored_name=name,
+                original_name="upload.pdf",
+                file_type="pdf",
+                size_bytes=1,
+            )
+        )
+    db.session.commit()
+    deleted = delete_responses([response_id])
+    db.session.commit()
+    assert (deleted.responses, deleted.files) == (1, 1)
+    assert not own.exists() and (folder / shared.stored_name).is_file()
+    left = db.session.scalar(
+        select(func.count()).select_from(EvidenceFile).filter_by(response_id=response_id)
+    )
+    assert left == 0
