@@ -206,10 +206,7 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
     data = results.to_dict()
     results_sha256 = sha256_of(data)
     assumptions = gather.assumptions_dict(contract)
-    changed = any(
-        v["assumptions_sha256"] != assumptions["valuation_sha256"] for v in data["valuations"]
-    )
-    if changed and results.deletion is None:
+    if any(v["assumptions_sha256"] != assumptions["valuation_sha256"] for v in data["valuations"]):
         raise PackError("The contract's assumptions changed while the pack was built: try again")
     collections = list(
         db.session.scalars(
@@ -232,8 +229,11 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
         responses = StreamedTable(
             "Responses", columns.header, folder, builder.styles, widths, row_limit
         )
+        # Once the results are kept, no survey answer goes into a pack, even while the
+        # deletion is still under way.
+        answered = [] if results.deletion is not None else surveys
         expected, answers_sha256 = gather.stream_responses(
-            responses, surveys, columns, bounds, started, progress
+            responses, answered, columns, bounds, started, progress
         )
         if responses.data_rows != expected:
             raise PackError(
@@ -276,9 +276,7 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
             "responses_exported": responses.data_rows,
             "response_sheets": responses.titles,
             "row_limit": row_limit,
-            "notes": _cover_notes(
-                bool(job.period_start or job.period_end), results.deletion, changed
-            ),
+            "notes": _cover_notes(bool(job.period_start or job.period_end), results.deletion),
         }
         labels = {str(c.id): f"{c.id}: {c.label}" for c in collections}
         progress(70, "Writing the workbook")
@@ -325,10 +323,8 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
     return target
 
 
-def _cover_notes(
-    has_period: bool, deletion: AnswerDeletion | None = None, assumptions_changed: bool = False
-) -> list[str]:
-    notes = _deletion_notes(deletion, assumptions_changed) if deletion is not None else []
+def _cover_notes(has_period: bool, deletion: AnswerDeletion | None = None) -> list[str]:
+    notes = _deletion_notes(deletion) if deletion is not None else []
     notes += [
         "Figures on Summary, Outcomes and Valuation are svcollect's results for the contract, "
         "exactly as on screen; figures based on too few people are written as 'suppressed'.",
@@ -346,23 +342,20 @@ def _cover_notes(
     return notes
 
 
-def _deletion_notes(deletion: AnswerDeletion, assumptions_changed: bool) -> list[str]:
+def _deletion_notes(deletion: AnswerDeletion) -> list[str]:
     """What an auditor must know about a pack built after the answers were deleted."""
     snapshot = deletion.snapshot
-    notes = [
-        f"The survey answers were deleted on {deletion.deleted_at:%Y-%m-%d}, "
-        f"{deletion.retention_days} days after the contract ended on "
-        f"{deletion.contract_ended_on:%Y-%m-%d} (the retention period): "
-        f"{deletion.responses_deleted} responses and {deletion.answers_deleted} answers. "
-        "Responses is therefore empty.",
+    when = (
+        f"were deleted on {deletion.deleted_at:%Y-%m-%d}"
+        if deletion.completed_at is not None
+        else f"are being deleted (since {deletion.deleted_at:%Y-%m-%d})"
+    )
+    return [
+        f"The survey answers {when}, {deletion.retention_days} days after the contract "
+        f"ended on {deletion.contract_ended_on:%Y-%m-%d} (the retention period), so "
+        "Responses holds none.",
         f"Summary, Outcomes, Valuation and Supplier adherence are the results kept in their "
         f"place, computed from the answers at {snapshot.computed_at:%Y-%m-%d %H:%M} UTC just "
         f"before the deletion (results snapshot {snapshot.id}, fingerprint "
         f"{snapshot.results_sha256}); they cannot be recomputed.",
     ]
-    if assumptions_changed:
-        notes.append(
-            "The assumptions on Assumptions have changed since the results were kept; "
-            "the kept figures used the assumptions with the fingerprint shown on Valuation."
-        )
-    return notes

@@ -330,10 +330,6 @@ class KeptResults:
     def sha256(self) -> str:
         return self.deletion.snapshot.results_sha256
 
-    @property
-    def provenance(self) -> dict[str, Any]:
-        return dict(self.data["provenance"])
-
 
 def results_of(contract: Contract) -> ContractResults | KeptResults:
     """The contract's results: computed from its answers, or kept once they were deleted."""

@@ -135,7 +135,7 @@ def test_a_second_run_deletes_nothing_and_keeps_the_first_record(app, world):
 
 
 def test_a_deletion_that_stops_part_way_shows_kept_results_and_the_next_run_finishes_it(
-    app, world, monkeypatch
+    app, world, monkeypatch, tmp_path
 ):
     contract = world["contract"]
     before = compute_results(contract)
@@ -158,6 +158,11 @@ def test_a_deletion_that_stops_part_way_shows_kept_results_and_the_next_run_fini
     assert record.responses_deleted == 5 and _survey_rows(contract)[0] == responses - 5
     kept = results_of(contract)
     assert isinstance(kept, KeptResults) and kept.sha256 == before.sha256
+    # A pack built now holds none of the answers still waiting to be deleted.
+    wb = workbook_of(pack_of(app, export(contract, world["manager"])), tmp_path)
+    cover = rows_of(wb["Cover"])
+    assert dict((r[0], r[1]) for r in cover if r[0])["Responses exported"] == 0
+    assert "are being deleted" in " ".join(str(c) for row in cover for c in row if c)
     # The next run carries on, even if the policy has changed meanwhile.
     monkeypatch.setattr(retention, "delete_responses", real)
     assert retention.due(retention.uk_today(), DAYS + 10_000) == [contract]
