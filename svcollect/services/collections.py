@@ -199,9 +199,11 @@ def response_counts(collection_ids: list[int]) -> dict[int, Counts]:
     kept = kept_counts(collection_ids)
     return {
         cid: Counts(
-            submitted=by_status.get((cid, "submitted"), 0)
-            + int(kept.get(cid, {}).get("submitted", 0)),
-            in_progress=by_status.get((cid, "in_progress"), 0),
+            # Once kept, the kept count (rows still waiting to be deleted are in it).
+            submitted=int(kept[cid]["submitted"])
+            if cid in kept
+            else by_status.get((cid, "submitted"), 0),
+            in_progress=0 if cid in kept else by_status.get((cid, "in_progress"), 0),
             invitations=invites.get(cid, (0, 0))[0],
             invitations_used=invites.get(cid, (0, 0))[1],
             answers_deleted=cid in kept,

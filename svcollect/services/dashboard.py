@@ -101,8 +101,12 @@ def submission_days(collection_ids: list[int]) -> dict[int, list[date]]:
         if submitted_at is not None:
             days[cid].append(_uk_day(submitted_at))
     for cid, counts in kept_counts(collection_ids).items():
-        for day, n in sorted(counts.get("days", {}).items()):
-            days[cid].extend([date.fromisoformat(day)] * int(n))
+        # Kept days replace the rows, some of which may still be waiting to be deleted.
+        days[cid] = [
+            date.fromisoformat(day)
+            for day, n in sorted(counts.get("days", {}).items())
+            for _ in range(int(n))
+        ]
     return days
 
 

@@ -158,6 +158,10 @@ def test_a_deletion_that_stops_part_way_shows_kept_results_and_the_next_run_fini
     assert record.responses_deleted == 5 and _survey_rows(contract)[0] == responses - 5
     kept = results_of(contract)
     assert isinstance(kept, KeptResults) and kept.sha256 == before.sha256
+    # Counts are the kept ones, not kept plus the rows still waiting to be deleted.
+    ids = [c.id for c in _surveys(contract)]
+    assert sum(c.submitted for c in response_counts(ids).values()) == responses
+    assert sum(len(d) for d in submission_days(ids).values()) == responses
     # A pack built now holds none of the answers still waiting to be deleted.
     wb = workbook_of(pack_of(app, export(contract, world["manager"])), tmp_path)
     cover = rows_of(wb["Cover"])
