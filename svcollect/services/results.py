@@ -320,8 +320,6 @@ class KeptResults:
     contract: Contract
     deletion: AnswerDeletion
     data: dict[str, Any]
-    #: no per-person figures are kept, so the portfolio adds the kept totals instead
-    valuations: list[Valuation] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return self.data

@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from svcollect.extensions import db
@@ -51,7 +51,7 @@ from svcollect.services.dashboard import submission_days
 from svcollect.services.exports import export_dir
 from svcollect.services.job_health import expire_stale
 from svcollect.services.results import compute_results, snapshot_of
-from svcollect.services.withdrawals import DECLARATIONS, delete_responses
+from svcollect.services.withdrawals import DECLARATIONS, delete_responses, personal_responses
 
 BUSY = ("queued", "running")
 #: survey responses deleted per transaction (with their answers, about 15 times as many rows)
@@ -120,21 +120,18 @@ class Preview:
     answers: int
 
 
-def _survey_response_ids(contract: Contract) -> Select[int]:
-    return (
-        select(Response.id)
-        .join(Collection, Collection.id == Response.collection_id)
-        .where(Collection.contract_id == contract.id, Collection.audience != DECLARATIONS)
-    )
+def _responses_held(contract: Contract) -> int:
+    held = personal_responses(contract).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(held)) or 0)
 
 
 def preview(contract: Contract) -> Preview:
-    ids = _survey_response_ids(contract)
-    responses = db.session.scalar(select(func.count()).select_from(ids.subquery()))
     answers = db.session.scalar(
-        select(func.count()).select_from(Answer).where(Answer.response_id.in_(ids))
+        select(func.count())
+        .select_from(Answer)
+        .where(Answer.response_id.in_(personal_responses(contract)))
     )
-    return Preview(int(responses or 0), int(answers or 0))
+    return Preview(_responses_held(contract), int(answers or 0))
 
 
 def _busy(contract: Contract, surveys: list[Collection], *, expire: bool) -> bool:
@@ -232,15 +229,16 @@ def _keep_results(
     surveys = [c for c in collections if c.audience != DECLARATIONS]
     if _busy(contract, surveys, expire=True):
         raise Busy(_busy_message(contract))
-    closed = [c.id for c in surveys if c.state(now) != "closed"]
-    if closed:
+    still_open = [c for c in surveys if c.state(now) != "closed"]
+    if still_open:
         # Committed before the results are calculated, so nothing new can arrive after.
-        for collection in surveys:
-            if collection.id in closed:
-                collection.closed_early_at = now
+        for collection in still_open:
+            collection.closed_early_at = now
         db.session.commit()
-    results = compute_results(contract)  # reads only: SQLite's write lock is not held
-    expected = preview(contract).responses
+    # Reads only, before the write transaction: SQLite's write lock is not held for them.
+    results = compute_results(contract)
+    kept_counts = json.dumps(_kept_counts(surveys), sort_keys=True)
+    expected = _responses_held(contract)
     try:
         snapshot = snapshot_of(results)
         packs = _pack_files(contract)
@@ -255,7 +253,7 @@ def _keep_results(
             answers_deleted=0,
             respondents_deleted=0,
             packs_deleted=len(packs),
-            kept_counts_json=json.dumps(_kept_counts(surveys), sort_keys=True),
+            kept_counts_json=kept_counts,
         )
         db.session.add(record)
         for job, _path in packs:
@@ -263,7 +261,7 @@ def _keep_results(
             job.message = PACK_DELETED_MESSAGE
         db.session.flush()
         # An import that began while the results were calculated would make them stale.
-        if _busy(contract, surveys, expire=False) or preview(contract).responses != expected:
+        if _busy(contract, surveys, expire=False) or _responses_held(contract) != expected:
             db.session.rollback()
             raise Busy(_busy_message(contract))
         # Packs hold the answers. The files go before the commit: if it then fails, the
@@ -279,7 +277,7 @@ def _keep_results(
             retention_days=days,
             responses=expected,
             packs=len(packs),
-            collections_closed=closed,
+            collections_closed=[c.id for c in still_open],
             results_snapshot=snapshot.id,
             results_sha256=snapshot.results_sha256,
         )
@@ -298,7 +296,7 @@ def _keep_results(
 
 
 def _delete_in_batches(record: AnswerDeletion, batch: int) -> None:
-    ids = _survey_response_ids(record.contract).order_by(Response.id).limit(batch)
+    ids = personal_responses(record.contract).order_by(Response.id).limit(batch)
     while chunk := list(db.session.scalars(ids)):
         try:
             deleted = delete_responses(chunk)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, delete, exists, select
+from sqlalchemy import CursorResult, Select, delete, exists, select
 
 from svcollect.extensions import db
 from svcollect.models import Collection, Contract, EvidenceFile, User
@@ -55,17 +55,24 @@ class Found:
     answers: int
 
 
+def personal_responses(contract: Contract, *columns: Any) -> Select[Any]:
+    """A query of `columns` (the response id if none) over the contract's survey responses,
+    which hold people's answers; supplier declarations are left out."""
+    return (
+        select(*(columns or (Response.id,)))
+        .select_from(Response)
+        .join(Collection, Collection.id == Response.collection_id)
+        .where(Collection.contract_id == contract.id, Collection.audience != DECLARATIONS)
+    )
+
+
 def find(contract: Contract, given: str) -> Found:
     """The respondent responses on `contract` that a reference or respondent code names.
 
     A reference names one response; a respondent code names every response that gave it on
     this contract (a baseline and its follow-ups).
     """
-    on_contract = (
-        select(Response.id, Collection.label, Response.status)
-        .join(Collection, Collection.id == Response.collection_id)
-        .where(Collection.contract_id == contract.id, Collection.audience != DECLARATIONS)
-    )
+    on_contract = personal_responses(contract, Response.id, Collection.label, Response.status)
     rows = []
     reference = as_reference(given)
     if reference is not None:
