@@ -122,6 +122,54 @@ class Distribution:
         }
 
 
+def _first_pass(counts: Sequence[int], k: int) -> tuple[frozenset[int], bool]:
+    """Rules 1 to 3 of ``suppression_pattern``: the hidden cells and whether the total is hidden."""
+    size = len(counts)
+    if not any(0 < c < k for c in counts):
+        return frozenset(), False
+    hidden = {i for i, c in enumerate(counts) if c < k}
+    total_hidden = False
+    if len(hidden) == 1:
+        shown = [i for i in range(size) if i not in hidden]
+        if shown:
+            hidden.add(min(shown, key=lambda i: (counts[i], i)))
+        else:
+            total_hidden = True
+    if size - len(hidden) <= 1:
+        hidden = set(range(size))
+    return frozenset(hidden), total_hidden
+
+
+def _could_be_worked_out(counts: Sequence[int], k: int, hidden: frozenset[int]) -> bool:
+    """Whether someone who knows rules 1 to 3, the shown cells and the total can pin a small cell.
+
+    Only tables that keep two or more cells shown get here. Every other table that rules 1
+    to 3 publish the same way has the same shown cells, total and hidden cells, so its
+    hidden cells add up to the same sum ``rest``, and they are either all under k (rule 1,
+    no complement) or, with two hidden cells, one small cell and its complement (rule 2).
+    Both kinds are listed in full; a small cell is pinned when every such table gives it
+    the same value.
+    """
+    cells = sorted(hidden)
+    rest = sum(counts[i] for i in cells)
+    seen: dict[int, set[int]] = {i: set() for i in cells}
+    # all hidden cells under k: each can hold any value that leaves the rest for the others
+    low, high = max(0, rest - (len(cells) - 1) * (k - 1)), min(k - 1, rest)
+    if len(cells) >= 2 and low <= high:
+        for i in cells:
+            seen[i].update((low, high))
+    if len(cells) == 2:  # one small cell and its complement, either way round
+        pattern = (hidden, False)
+        for small, complement in (cells, cells[::-1]):
+            for value in range(1, min(k - 1, rest) + 1):
+                candidate = list(counts)
+                candidate[small], candidate[complement] = value, rest - value
+                if _first_pass(candidate, k) == pattern:
+                    seen[small].add(value)
+                    seen[complement].add(rest - value)
+    return any(0 < counts[i] < k and len(seen[i]) < 2 for i in cells)
+
+
 def suppression_pattern(counts: Sequence[int], k: int) -> tuple[list[str | None], bool]:
     """Which cells to withhold and whether the total must be withheld too.
 
@@ -131,32 +179,20 @@ def suppression_pattern(counts: Sequence[int], k: int) -> tuple[list[str | None]
        would otherwise single out the small cell);
     2. if only one cell is hidden, hide the smallest other cell (first on a tie) so the
        hidden cell is not the total minus the rest; with no other cell, hide the total;
-    3. if at most one cell is still shown, hide them all.
+    3. if at most one cell is still shown, hide them all;
+    4. if someone who knows rules 1 to 3, the shown cells and the total could still work
+       out a hidden cell of 1 to k-1 people, hide every cell (the total stays shown). This
+       happens only at the edges: for example k=5 and [5, 4, 4, 5], where the two 4s are
+       the only values the rules allow.
 
     Every hidden cell gets the same reason (``reason_cell``), so a small cell and its
-    complement cannot be told apart. Tested by brute force against someone who knows
-    these rules and the total: a hidden cell of 1 to k-2 people can never be worked out.
-    Known limit: in some boundary tables a hidden cell of exactly k-1 people can be (cell
-    suppression with a published total cannot rule that out without hiding the total).
+    complement cannot be told apart. Tested by brute force against someone who knows all
+    four rules and the total: no hidden cell of 1 to k-1 people can be worked out.
     """
     size = len(counts)
-    if not any(0 < c < k for c in counts):
-        return [None] * size, False
-    hidden = {i for i, c in enumerate(counts) if c < k}
-
-    def smallest_shown() -> int | None:
-        shown = [i for i in range(size) if i not in hidden]
-        return min(shown, key=lambda i: (counts[i], i)) if shown else None
-
-    total_hidden = False
-    if len(hidden) == 1:
-        extra = smallest_shown()
-        if extra is None:
-            total_hidden = True
-        else:
-            hidden.add(extra)
-    if size - len(hidden) <= 1:
-        hidden = set(range(size))
+    hidden, total_hidden = _first_pass(counts, k)
+    if hidden and len(hidden) < size and _could_be_worked_out(counts, k, hidden):
+        hidden = frozenset(range(size))
     reason = reason_cell(k)
     return [reason if i in hidden else None for i in range(size)], total_hidden
 

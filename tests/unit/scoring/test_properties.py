@@ -167,8 +167,8 @@ def test_adding_one_person_never_reveals_a_suppressed_cell(
         hidden = [i for i, c in enumerate(published["cells"]) if c["count"]["suppressed"]]
         assert len(hidden) != 1 or published["total"]["value"] is None
         for i, values in _possible_values(table, k).items():
-            # rule-aware attacker with the total: only a cell of exactly k-1 may be pinned
-            assert len(values) > 1 or table[i] >= k - 1, f"cell {i} of {table} is revealed"
+            # rule-aware attacker with the total: no cell of 1 to k-1 people is pinned
+            assert len(values) > 1 or not 0 < table[i] < k, f"cell {i} of {table} is revealed"
     # a small cell hidden before, whose count did not change, is still hidden
     now = _published(after, k)
     for i in range(len(counts)):
@@ -176,10 +176,20 @@ def test_adding_one_person_never_reveals_a_suppressed_cell(
             assert now["cells"][i]["count"]["suppressed"]
 
 
-def test_known_limit_a_cell_of_k_minus_one_can_be_pinned() -> None:
-    # k=5, [5, 4, 4, 5]: the two 4s are hidden; with the total known and both shown cells
-    # at 5, the rules leave no other table that hides the same cells. Documented limit.
-    assert _possible_values([5, 4, 4, 5], 5) == {1: {4}, 2: {4}}
+def test_a_table_whose_hidden_cells_the_rules_would_pin_is_hidden_in_full() -> None:
+    # k=5, [5, 4, 4, 5]: hiding only the two 4s leaves 8 between them, and with the rules
+    # known no other split hides the same cells, so every cell is hidden (the total stays)
+    published = _published([5, 4, 4, 5], 5)
+    assert [c["count"]["value"] for c in published["cells"]] == [None] * 4
+    assert published["total"]["value"] == 18
+    assert all(len(v) > 1 for v in _possible_values([5, 4, 4, 5], 5).values())
+    # the same cells a step away from the edge keep the two outer cells shown
+    assert [c["count"]["value"] for c in _published([6, 4, 4, 6], 5)["cells"]] == [
+        6,
+        None,
+        None,
+        6,
+    ]
 
 
 fraction = st.floats(0, 1, allow_nan=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -14,6 +15,7 @@ from svcollect.scoring.suppression import (
     measure_stat,
     reason_cell,
     suppress_distribution,
+    suppression_pattern,
     total_of,
 )
 
@@ -113,3 +115,36 @@ def test_total_of_withholds_a_sum_with_exactly_one_hidden_part() -> None:
 
 def test_hidden_value_is_not_in_repr() -> None:
     assert "7.25" not in repr(measure_stat(7.25, 3, K10))
+
+
+def _what_is_published(counts: tuple[int, ...], k: int) -> tuple[object, ...]:
+    reasons, total_hidden = suppression_pattern(list(counts), k)
+    shown = tuple(None if r else c for r, c in zip(reasons, counts, strict=True))
+    return shown, tuple(r is not None for r in reasons), None if total_hidden else sum(counts)
+
+
+@pytest.mark.parametrize(("size", "k", "largest"), [(2, 5, 30), (3, 5, 24), (4, 5, 15), (4, 6, 15)])
+def test_no_small_table_lets_a_hidden_small_cell_be_worked_out(
+    size: int, k: int, largest: int
+) -> None:
+    """Every table of up to `largest` people a cell, grouped by what is published.
+
+    Someone who knows the rules and sees one table's publication knows only that the true
+    table is one of its group. A hidden small cell must take two or more values across
+    the group. Groups near `largest` miss tables above it, which can only make a cell look
+    pinned, so only tables a margin below it are judged.
+    """
+    groups: dict[tuple[object, ...], list[tuple[int, ...]]] = {}
+    for table in itertools.product(range(largest + 1), repeat=size):
+        groups.setdefault(_what_is_published(table, k), []).append(table)
+    judged = 0
+    for (_, hidden, _), tables in groups.items():
+        cells = [i for i, h in enumerate(hidden) if h]
+        values = {i: {t[i] for t in tables} for i in cells}
+        for table in tables:
+            if max(table) > largest - 4:
+                continue
+            judged += 1
+            for i in cells:
+                assert len(values[i]) > 1 or not 0 < table[i] < k, f"cell {i} of {table}"
+    assert judged == (largest - 3) ** size
