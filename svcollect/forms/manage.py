@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DecimalField,
     HiddenField,
     IntegerField,
@@ -27,6 +28,7 @@ from svcollect.forms.base import Form
 from svcollect.forms.widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
+    GovCheckboxInput,
     GovDateInput,
     GovRadioInput,
     GovSelect,
@@ -99,6 +101,16 @@ class ContractForm(Form):
         widget=GovCheckboxesInput(),
     )
     submit = SubmitField(_l("Add contract"), widget=GovSubmitInput())
+
+
+class ContractChangeForm(ContractForm):
+    """Every term but the buyer, which decides who owns the contract."""
+
+    buyer_id = None
+    deletion_confirmed = BooleanField(
+        _l("Yes, delete the survey answers at the next daily run"), widget=GovCheckboxInput()
+    )
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
 
 
 class CollectionForm(Form):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from svcollect.extensions import db
@@ -79,22 +79,43 @@ def _organisation(org_id: int | None, kinds: tuple[str, ...], field: str) -> Org
     return org
 
 
-def create_contract(user: User, details: ContractDetails, known_outcomes: set[str]) -> Contract:
-    if details.ends_on < details.starts_on:
+def _checked_reference(
+    reference: str,
+    starts_on: date,
+    ends_on: date,
+    prime_supplier_id: int | None,
+    outcome_codes: tuple[str, ...],
+    known_outcomes: set[str],
+    contract_id: int | None = None,
+) -> str:
+    """Refuse terms no contract may have; the reference as stored (stripped)."""
+    if ends_on < starts_on:
         raise ContractRefused("The end date must be the same as or after the start date", "ends_on")
+    _organisation(prime_supplier_id, ("prime_supplier",), "prime_supplier_id")
+    if set(outcome_codes) - known_outcomes:
+        raise ContractRefused("Select outcomes from the list", "outcome_codes")
+    reference = reference.strip()
+    other = db.session.scalar(select(Contract.id).filter_by(reference=reference))
+    if other is not None and other != contract_id:
+        raise ContractRefused(f"A contract with reference {reference} already exists", "reference")
+    return reference
+
+
+def create_contract(user: User, details: ContractDetails, known_outcomes: set[str]) -> Contract:
+    reference = _checked_reference(
+        details.reference,
+        details.starts_on,
+        details.ends_on,
+        details.prime_supplier_id,
+        details.outcome_codes,
+        known_outcomes,
+    )
     buyer = _organisation(details.buyer_id, ("buyer",), "buyer_id")
-    _organisation(details.prime_supplier_id, ("prime_supplier",), "prime_supplier_id")
     if user.role != "admin" and user.organisation_id not in (
         details.buyer_id,
         details.prime_supplier_id,
     ):
         raise ContractRefused("You can only add contracts for your own organisation", "buyer_id")
-    unknown = set(details.outcome_codes) - known_outcomes
-    if unknown:
-        raise ContractRefused("Select outcomes from the list", "outcome_codes")
-    reference = details.reference.strip()
-    if db.session.scalar(select(Contract.id).filter_by(reference=reference)) is not None:
-        raise ContractRefused(f"A contract with reference {reference} already exists", "reference")
     contract = Contract(
         reference=reference,
         title=details.title.strip(),
@@ -123,6 +144,126 @@ def create_contract(user: User, details: ContractDetails, known_outcomes: set[st
     )
     db.session.commit()
     return contract
+
+
+def may_change(user: User, contract: Contract) -> bool:
+    """Only the buyer sets a contract's terms: its contract managers, or an admin.
+
+    The prime supplier's managers run collections on the contract but cannot change its
+    dates, value or prime supplier (which decides who may see it).
+    """
+    return user.role == "admin" or (
+        user.role == "contract_manager" and user.organisation_id == contract.buyer_id
+    )
+
+
+def deletion_brought_forward(
+    contract: Contract, ends_on: date, retention_days: int, today: date
+) -> date | None:
+    """The new last day answers are kept, if ending on ``ends_on`` makes them due today.
+
+    None when they stay inside their retention period, and when they were already past
+    it (the daily run deletes them either way).
+    """
+    kept = timedelta(days=retention_days)
+    if ends_on + kept < today <= contract.ends_on + kept:
+        return ends_on + kept
+    return None
+
+
+class DeletionNotConfirmed(ContractRefused):
+    """The new end date puts the survey answers past their retention period: say so first."""
+
+    def __init__(self, kept_until: date) -> None:
+        super().__init__(
+            "Confirm that the survey answers may be deleted, or enter a later end date",
+            "deletion_confirmed",
+        )
+        self.kept_until = kept_until
+
+
+def change_contract(
+    user: User,
+    contract: Contract,
+    change: ContractDetails,
+    known_outcomes: set[str],
+    *,
+    retention_days: int,
+    today: date,
+    deletion_confirmed: bool = False,
+) -> dict[str, tuple[object, object]]:
+    """Change a contract's terms (every field but the buyer); the changes made, old and new.
+
+    Once its survey answers have been deleted its dates stay as they were: the deletion
+    was decided on them. A new end date that puts the answers past their retention period
+    (so the next daily run deletes them) must be confirmed. Saving the same terms again
+    changes nothing and records nothing.
+    """
+    if not may_change(user, contract):
+        raise ContractRefused("Only the buying organisation can change this contract", "submit")
+    reference = _checked_reference(
+        change.reference,
+        change.starts_on,
+        change.ends_on,
+        change.prime_supplier_id,
+        change.outcome_codes,
+        known_outcomes,
+        contract.id,
+    )
+    before: dict[str, object] = {
+        "reference": contract.reference,
+        "title": contract.title,
+        "prime_supplier_id": contract.prime_supplier_id,
+        "starts_on": contract.starts_on,
+        "ends_on": contract.ends_on,
+        "value_gbp": contract.value_gbp,
+        "outcome_codes": tuple(contract_outcomes(contract)),
+    }
+    outcome_codes = tuple(sorted(set(change.outcome_codes)))
+    after: dict[str, object] = {
+        "reference": reference,
+        "title": change.title.strip(),
+        "prime_supplier_id": change.prime_supplier_id,
+        "starts_on": change.starts_on,
+        "ends_on": change.ends_on,
+        "value_gbp": change.value_gbp,
+        "outcome_codes": outcome_codes,
+    }
+    changes = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+    dates = {"starts_on", "ends_on"} & changes.keys()
+    deletion = deletion_for(contract.id)
+    if dates and deletion is not None:
+        raise ContractRefused(
+            f"The survey answers were deleted on {deletion.deleted_at:%-d %B %Y} at the end of "
+            "their retention period, so the contract dates can no longer change",
+            sorted(dates)[0],
+        )
+    kept_until = deletion_brought_forward(contract, change.ends_on, retention_days, today)
+    if kept_until is not None and deletion is None and not deletion_confirmed:
+        raise DeletionNotConfirmed(kept_until)
+    if not changes:
+        return changes
+    for name in ("reference", "title", "prime_supplier_id", "starts_on", "ends_on", "value_gbp"):
+        setattr(contract, name, after[name])
+    if "outcome_codes" in changes:
+        db.session.execute(delete(ContractOutcome).filter_by(contract_id=contract.id))
+        for code in outcome_codes:
+            db.session.add(ContractOutcome(contract_id=contract.id, outcome_code=code))
+    audit.record(
+        "contract_changed",
+        actor=user,
+        obj=contract,
+        organisation_id=contract.buyer_id,
+        changes={name: [str(old), str(new)] for name, (old, new) in changes.items()},
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ContractRefused(
+            f"A contract with reference {reference} already exists", "reference"
+        ) from None
+    return changes
 
 
 def contract_outcomes(contract: Contract) -> list[str]:

@@ -120,7 +120,8 @@ class Preview:
     answers: int
 
 
-def _responses_held(contract: Contract) -> int:
+def responses_held(contract: Contract) -> int:
+    """How many survey responses the contract still holds."""
     held = personal_responses(contract).subquery()
     return int(db.session.scalar(select(func.count()).select_from(held)) or 0)
 
@@ -131,7 +132,7 @@ def preview(contract: Contract) -> Preview:
         .select_from(Answer)
         .where(Answer.response_id.in_(personal_responses(contract)))
     )
-    return Preview(_responses_held(contract), int(answers or 0))
+    return Preview(responses_held(contract), int(answers or 0))
 
 
 def _busy(contract: Contract, surveys: list[Collection], *, expire: bool) -> bool:
@@ -238,7 +239,7 @@ def _keep_results(
     # Reads only, before the write transaction: SQLite's write lock is not held for them.
     results = compute_results(contract)
     kept_counts = json.dumps(_kept_counts(surveys), sort_keys=True)
-    expected = _responses_held(contract)
+    expected = responses_held(contract)
     try:
         snapshot = snapshot_of(results)
         packs = _pack_files(contract)
@@ -261,7 +262,7 @@ def _keep_results(
             job.message = PACK_DELETED_MESSAGE
         db.session.flush()
         # An import that began while the results were calculated would make them stale.
-        if _busy(contract, surveys, expire=False) or _responses_held(contract) != expected:
+        if _busy(contract, surveys, expire=False) or responses_held(contract) != expected:
             db.session.rollback()
             raise Busy(_busy_message(contract))
         # Packs hold the answers. The files go before the commit: if it then fails, the

@@ -6,7 +6,16 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -19,6 +28,7 @@ from svcollect.forms.manage import (
     CommitmentForm,
     ConfirmForm,
     ConfirmWithdrawForm,
+    ContractChangeForm,
     ContractForm,
     InvitationsForm,
     LicenceForm,
@@ -68,14 +78,11 @@ def contracts() -> str:
 def new_contract() -> Rendered:
     form = ContractForm()
     buyers = _organisations("buyer")
-    primes = _organisations("prime_supplier")
     if current_user.role != "admin":
         own = current_user.organisation_id
         buyers = [o for o in buyers if o.id == own] or buyers
     form.buyer_id.choices = [(o.id, o.name) for o in buyers]
-    form.prime_supplier_id.choices = [(0, _("None yet"))] + [(o.id, o.name) for o in primes]
-    outcomes = outcome_map()
-    form.outcome_codes.choices = outcomes.outcome_choices()
+    outcomes = _term_choices(form)
     if form.validate_on_submit():
         details = contracts_svc.ContractDetails(
             reference=form.reference.data,
@@ -95,6 +102,81 @@ def new_contract() -> Rendered:
             flash(_("Contract %(ref)s added", ref=contract.reference))
             return redirect(url_for(".contract", contract_id=contract.id), code=303)
     return render_template("manage/contract_new.html", form=form), _status(form)
+
+
+def _term_choices(form: Any) -> Any:
+    """Fill the choices a contract's terms are picked from; the outcome map they came from."""
+    primes = _organisations("prime_supplier")
+    form.prime_supplier_id.choices = [(0, _("None yet"))] + [(o.id, o.name) for o in primes]
+    outcomes = outcome_map()
+    form.outcome_codes.choices = outcomes.outcome_choices()
+    return outcomes
+
+
+@bp.route("/contracts/<int:contract_id>/change", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def change_contract(contract_id: int) -> Rendered:
+    """The buyer changes a contract's terms: a correction, an extension, a new prime supplier."""
+    contract = _contract(contract_id)
+    if not contracts_svc.may_change(current_user, contract):
+        abort(403)
+    deletion = contracts_svc.deletion_for(contract.id)
+    form = ContractChangeForm(
+        data={
+            "reference": contract.reference,
+            "title": contract.title,
+            "prime_supplier_id": contract.prime_supplier_id or 0,
+            "starts_on": contract.starts_on,
+            "ends_on": contract.ends_on,
+            "value_gbp": contract.value_gbp,
+            "outcome_codes": contracts_svc.contract_outcomes(contract),
+        }
+        if request.method == "GET"
+        else None
+    )
+    if deletion is not None:  # the dates are fixed: the deletion was decided on them
+        del form["starts_on"], form["ends_on"]
+    outcomes = _term_choices(form)
+    if form.validate_on_submit():
+        change = contracts_svc.ContractDetails(
+            reference=form.reference.data,
+            title=form.title.data,
+            buyer_id=contract.buyer_id,
+            prime_supplier_id=form.prime_supplier_id.data or None,
+            starts_on=form.starts_on.data if deletion is None else contract.starts_on,
+            ends_on=form.ends_on.data if deletion is None else contract.ends_on,
+            value_gbp=form.value_gbp.data,
+            outcome_codes=tuple(form.outcome_codes.data or ()),
+        )
+        try:
+            changes = contracts_svc.change_contract(
+                current_user,
+                contract,
+                change,
+                set(outcomes.outcomes),
+                retention_days=retention.retention_days(),
+                today=retention.uk_today(),
+                deletion_confirmed=bool(form.deletion_confirmed.data),
+            )
+        except contracts_svc.ContractRefused as refused:
+            db.session.rollback()
+            _attach(form, refused.field, str(refused))
+        else:
+            flash(_("Contract details saved") if changes else _("No changes to save"))
+            return redirect(url_for(".contract", contract_id=contract.id), code=303)
+    ends_on = form.ends_on.data if deletion is None and request.method == "POST" else None
+    kept_until = ends_on and contracts_svc.deletion_brought_forward(
+        contract, ends_on, retention.retention_days(), retention.uk_today()
+    )
+    return render_template(
+        "manage/contract_change.html",
+        form=form,
+        contract=contract,
+        deletion=deletion,
+        retention_days=retention.retention_days(),
+        kept_until=kept_until,
+        held=retention.responses_held(contract) if kept_until else 0,
+    ), _status(form)
 
 
 def _attach(form: Any, field: str | None, message: str) -> None:
@@ -124,6 +206,7 @@ def contract(contract_id: int) -> str:
         now=utcnow(),
         deletion=contracts_svc.deletion_for(contract.id),
         kept_until=retention.kept_until(contract),
+        may_change=contracts_svc.may_change(current_user, contract),
     )
 
 

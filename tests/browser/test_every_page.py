@@ -316,6 +316,7 @@ def _seed() -> World:
         ("manage.add_commitment", f"/manage/contracts/{cid}/commitments/new"),
         ("manage.add_supplier", f"/manage/contracts/{cid}/suppliers/new"),
         ("manage.withdraw", f"/manage/contracts/{cid}/withdraw"),
+        ("manage.change_contract", f"/manage/contracts/{cid}/change"),
         ("manage.collection", f"/manage/collections/{ons4.id}"),
         ("manage.collection", f"/manage/collections/{submitted.collection_id}"),
         ("manage.collection", f"/manage/collections/{invited.id}"),

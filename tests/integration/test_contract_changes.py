@@ -1,0 +1,257 @@
+"""Changing a contract's terms: the buyer corrects or extends it; the end date drives retention."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from svcollect.extensions import db
+from svcollect.models import AuditEvent, Contract, ContractOutcome
+from svcollect.services import contracts, retention
+from tests.integration.export_world import make_world
+from tests.integration.helpers import (
+    make_contract,
+    make_organisation,
+    make_user,
+    post_form,
+    signed_in,
+)
+
+DAYS = 365
+HEALTH = "ppn0620.wellbeing.health"
+COMMUNITY = "ppn0620.wellbeing.community"
+
+
+def _form(contract: Contract, **overrides):
+    data = {
+        "reference": contract.reference,
+        "title": contract.title,
+        "prime_supplier_id": str(contract.prime_supplier_id or 0),
+        "starts_on": [
+            str(contract.starts_on.day),
+            str(contract.starts_on.month),
+            str(contract.starts_on.year),
+        ],
+        "ends_on": [
+            str(contract.ends_on.day),
+            str(contract.ends_on.month),
+            str(contract.ends_on.year),
+        ],
+        "value_gbp": "",
+        "outcome_codes": [],
+    }
+    data.update(overrides)
+    return data
+
+
+def _day(value: date) -> list[str]:
+    return [str(value.day), str(value.month), str(value.year)]
+
+
+def _change(client, contract, **overrides):
+    return post_form(
+        client, f"/manage/contracts/{contract.id}/change", _form(contract, **overrides)
+    )
+
+
+def _changes() -> list[dict]:
+    events = db.session.scalars(select(AuditEvent).filter_by(action="contract_changed"))
+    return [json.loads(e.detail)["changes"] for e in events]
+
+
+@pytest.fixture
+def buyer(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SVCOLLECT_ANSWER_RETENTION_DAYS", DAYS)
+    contract = make_contract("NC-1")
+    manager = make_user("contract_manager", contract.buyer)
+    return {"contract": contract, "manager": manager, "client": signed_in(app, manager)}
+
+
+def test_the_buyer_extends_and_corrects_a_contract_and_it_is_audited(app, buyer):
+    contract, client = buyer["contract"], buyer["client"]
+    prime = make_organisation("Acme Services", "prime_supplier")
+    page = client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True)
+    assert "Change contract details" in page
+    form = client.get(f"/manage/contracts/{contract.id}/change").get_data(as_text=True)
+    assert 'value="NC-1"' in form and 'value="Test contract"' in form  # filled in from the contract
+    assert f"kept for {DAYS} days after this date" in form
+    new_end = contract.ends_on + timedelta(days=365)
+    result = _change(
+        client,
+        contract,
+        reference=" NC-1A ",
+        title="Facilities management (extended)",
+        prime_supplier_id=str(prime.id),
+        ends_on=_day(new_end),
+        value_gbp="£1,250,000",
+        outcome_codes=[HEALTH, COMMUNITY],
+    )
+    assert result.status_code == 303
+    db.session.refresh(contract)
+    assert (contract.reference, contract.title) == ("NC-1A", "Facilities management (extended)")
+    assert contract.prime_supplier_id == prime.id and contract.ends_on == new_end
+    assert str(contract.value_gbp) == "1250000.00"
+    assert contracts.contract_outcomes(contract) == sorted([HEALTH, COMMUNITY])
+    [changes] = _changes()
+    assert set(changes) == {
+        "reference",
+        "title",
+        "prime_supplier_id",
+        "ends_on",
+        "value_gbp",
+        "outcome_codes",
+    }
+    assert changes["ends_on"] == [str(new_end - timedelta(days=365)), str(new_end)]
+    shown = client.get(result.headers["Location"]).get_data(as_text=True)
+    assert "Contract details saved" in shown and "Acme Services" in shown
+    kept = retention.kept_until(contract, DAYS)
+    assert f"Kept until {kept:%-d %B %Y}" in shown
+    # removing every outcome leaves none
+    assert _change(client, contract, outcome_codes=[]).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(ContractOutcome)) == 0
+
+
+def test_saving_the_same_terms_again_changes_and_records_nothing(app, buyer):
+    contract, client = buyer["contract"], buyer["client"]
+    first = _change(client, contract, title="New title")
+    second = _change(client, contract, title="New title")
+    assert first.status_code == second.status_code == 303
+    assert "No changes to save" in client.get(second.headers["Location"]).get_data(as_text=True)
+    assert len(_changes()) == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"ends_on": ["1", "1", "2000"]}, "end date must be the same as or after"),
+        ({"ends_on": ["31", "2", "2030"]}, "Enter a real date"),
+        ({"reference": ""}, "Enter the contract reference"),
+        ({"value_gbp": "-5"}, "£0 or more"),
+        ({"outcome_codes": ["not.an.outcome"]}, "not a valid choice"),
+        ({"prime_supplier_id": "999999"}, "Not a valid choice"),
+    ],
+)
+def test_bad_terms_are_refused_and_what_was_typed_is_kept(app, buyer, overrides, message):
+    contract, client = buyer["contract"], buyer["client"]
+    before = (contract.reference, contract.title, contract.ends_on)
+    result = _change(client, contract, title="Typed title 🙂", **overrides)
+    assert result.status_code == 422
+    html = result.get_data(as_text=True)
+    assert "govuk-error-summary" in html and message in html
+    assert 'value="Typed title 🙂"' in html
+    db.session.refresh(contract)
+    assert (contract.reference, contract.title, contract.ends_on) == before
+    assert _changes() == []
+
+
+def test_another_contracts_reference_is_refused(app, buyer):
+    other = make_contract("OTHER-9")
+    result = _change(buyer["client"], buyer["contract"], reference="OTHER-9")
+    assert result.status_code == 422
+    assert "A contract with reference OTHER-9 already exists" in result.get_data(as_text=True)
+    assert db.session.get(Contract, other.id).reference == "OTHER-9"
+
+
+def test_only_the_buyer_or_an_admin_changes_the_terms(app, buyer):
+    contract = buyer["contract"]
+    prime = make_organisation("Acme Services", "prime_supplier")
+    contract.prime_supplier_id = prime.id
+    db.session.commit()
+    prime_client = signed_in(app, make_user("contract_manager", prime))
+    assert prime_client.get(f"/manage/contracts/{contract.id}").status_code == 200
+    assert "Change contract details" not in prime_client.get(
+        f"/manage/contracts/{contract.id}"
+    ).get_data(as_text=True)
+    assert prime_client.get(f"/manage/contracts/{contract.id}/change").status_code == 403
+    page = buyer["client"].get(f"/manage/contracts/{contract.id}/change").get_data(as_text=True)
+    forged = prime_client.post(
+        f"/manage/contracts/{contract.id}/change",
+        data={"csrf_token": _csrf(page), **_form(contract, prime_supplier_id="0")},
+    )
+    assert forged.status_code in (400, 403)
+    other_client = signed_in(
+        app, make_user("contract_manager", make_organisation("Other", "buyer"))
+    )
+    assert other_client.get(f"/manage/contracts/{contract.id}/change").status_code == 404
+    admin_client = signed_in(app, make_user("admin", None))
+    assert _change(admin_client, contract, title="Set by an admin").status_code == 303
+    db.session.refresh(contract)
+    assert contract.title == "Set by an admin" and contract.prime_supplier_id == prime.id
+
+
+def _csrf(html: str) -> str:
+    from tests.integration.helpers import csrf_token
+
+    return csrf_token(html)
+
+
+def test_an_end_date_that_brings_deletion_forward_must_be_confirmed(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SVCOLLECT_ANSWER_RETENTION_DAYS", DAYS)
+    world = make_world(app)
+    contract, client = world["contract"], signed_in(app, world["manager"])
+    held = retention.responses_held(contract)
+    assert held > 0
+    past = retention.uk_today() - timedelta(days=DAYS + 2)
+    first = _change(client, contract, starts_on=_day(past), ends_on=_day(past), title="Typed title")
+    assert first.status_code == 422
+    html = first.get_data(as_text=True)
+    assert f"{held} responses and their answers will be deleted at the next daily run" in html
+    assert "Confirm that the survey answers may be deleted" in html
+    assert 'name="deletion_confirmed"' in html and 'value="Typed title"' in html
+    db.session.refresh(contract)
+    assert contract.ends_on != past and retention.due(days=DAYS) == []
+    confirmed = _change(
+        client, contract, starts_on=_day(past), ends_on=_day(past), deletion_confirmed="y"
+    )
+    assert confirmed.status_code == 303
+    db.session.refresh(contract)
+    assert contract.ends_on == past
+    assert retention.due(days=DAYS) == [contract]
+    # already past its retention: a further change needs no second confirmation
+    earlier = _day(past - timedelta(days=5))
+    assert _change(client, contract, starts_on=earlier, ends_on=earlier).status_code == 303
+
+
+def test_an_end_date_still_inside_retention_needs_no_confirmation(app, buyer):
+    contract = buyer["contract"]
+    inside = retention.uk_today() - timedelta(days=DAYS)  # kept until today
+    assert (
+        _change(buyer["client"], contract, starts_on=_day(inside), ends_on=_day(inside)).status_code
+        == 303
+    )
+    assert retention.due(days=DAYS) == []
+
+
+def test_after_the_answers_are_deleted_the_dates_stay_fixed(app, monkeypatch):
+    monkeypatch.setitem(app.config, "SVCOLLECT_ANSWER_RETENTION_DAYS", DAYS)
+    world = make_world(app)
+    contract, manager = world["contract"], world["manager"]
+    contract.starts_on = date(2020, 1, 1)
+    contract.ends_on = date(2021, 1, 1)
+    db.session.commit()
+    retention.delete_answers(contract, days=DAYS)
+    client = signed_in(app, manager)
+    page = client.get(f"/manage/contracts/{contract.id}/change").get_data(as_text=True)
+    assert 'name="ends_on-day"' not in page and "The dates can no longer change" in page
+    data = _form(contract, title="Renamed after deletion")
+    del data["starts_on"], data["ends_on"]
+    result = post_form(client, f"/manage/contracts/{contract.id}/change", data)
+    assert result.status_code == 303
+    db.session.refresh(contract)
+    assert contract.title == "Renamed after deletion" and contract.ends_on == date(2021, 1, 1)
+    change = contracts.ContractDetails(
+        reference=contract.reference,
+        title=contract.title,
+        buyer_id=contract.buyer_id,
+        prime_supplier_id=None,
+        starts_on=contract.starts_on,
+        ends_on=date(2030, 1, 1),
+        value_gbp=None,
+    )
+    with pytest.raises(contracts.ContractRefused, match="dates can no longer change"):
+        contracts.change_contract(
+            manager, contract, change, set(), retention_days=DAYS, today=retention.uk_today()
+        )
