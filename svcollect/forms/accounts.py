@@ -130,6 +130,21 @@ class SetPasswordForm(Form):
             raise StopValidation(gettext("Passwords must match"))
 
 
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Enter your current password"))],
+        widget=GovPasswordInput(),
+    )
+    password = PasswordField(
+        _l("New password"),
+        description=_l("Use 12 characters or more. Do not use a common password or your email."),
+        widget=GovPasswordInput(),
+    )
+    confirm = PasswordField(_l("Confirm your new password"), widget=GovPasswordInput())
+    submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
+
+
 class UserForm(Form):
     email = StringField(
         _l("Email address"),

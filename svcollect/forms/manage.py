@@ -219,6 +219,10 @@ class CommitmentForm(Form):
     submit = SubmitField(_l("Add commitment"), widget=GovSubmitInput())
 
 
+class CommitmentChangeForm(CommitmentForm):
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
+
+
 class ReviewForm(Form):
     decision = RadioField(
         _l("Your decision"),

@@ -289,6 +289,28 @@ def set_password(token: str, password: str) -> User:
     return user
 
 
+def change_password(user: User, current: str, password: str) -> User:
+    """A signed-in user replaces their password, proving the current one first.
+
+    Every other session of theirs ends (the session version moves on); the caller signs
+    this one in again. A wrong current password is audited like a failed sign-in.
+    """
+    if user.password_hash is None or not verify_password(user.password_hash, current):
+        record("password_change_failed", actor=user, obj=user, organisation_id=user.organisation_id)
+        db.session.commit()
+        raise AccountRefused("Enter your current password correctly", field="current")
+    problem = password_problem(password, user.email)
+    if problem:
+        raise AccountRefused(problem, field="password")
+    if verify_password(user.password_hash, password):
+        raise AccountRefused("Enter a password different from your current one", field="password")
+    user.password_hash = hash_password(password)
+    user.session_version = user.session_version + 1
+    record("password_changed", actor=user, obj=user, organisation_id=user.organisation_id)
+    db.session.commit()
+    return user
+
+
 # --- organisations -----------------------------------------------------------------------
 
 

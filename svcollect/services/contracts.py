@@ -97,8 +97,12 @@ def _checked_reference(
     reference = reference.strip()
     other = db.session.scalar(select(Contract.id).filter_by(reference=reference))
     if other is not None and other != contract_id:
-        raise ContractRefused(f"A contract with reference {reference} already exists", "reference")
+        raise _reference_taken(reference)
     return reference
+
+
+def _reference_taken(reference: str) -> ContractRefused:
+    return ContractRefused(f"A contract with reference {reference} already exists", "reference")
 
 
 def create_contract(user: User, details: ContractDetails, known_outcomes: set[str]) -> Contract:
@@ -130,9 +134,7 @@ def create_contract(user: User, details: ContractDetails, known_outcomes: set[st
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise ContractRefused(
-            f"A contract with reference {reference} already exists", "reference"
-        ) from None
+        raise _reference_taken(reference) from None
     for code in sorted(set(details.outcome_codes)):
         db.session.add(ContractOutcome(contract_id=contract.id, outcome_code=code))
     audit.record(
@@ -144,6 +146,17 @@ def create_contract(user: User, details: ContractDetails, known_outcomes: set[st
     )
     db.session.commit()
     return contract
+
+
+def _differences(
+    before: dict[str, object], after: dict[str, object]
+) -> dict[str, tuple[object, object]]:
+    return {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+
+
+def _as_text(changes: dict[str, tuple[object, object]]) -> dict[str, list[str]]:
+    """Changes as the audit log keeps them: each field's old and new value as text."""
+    return {name: [str(old), str(new)] for name, (old, new) in changes.items()}
 
 
 def may_change(user: User, contract: Contract) -> bool:
@@ -229,7 +242,7 @@ def change_contract(
         "value_gbp": change.value_gbp,
         "outcome_codes": outcome_codes,
     }
-    changes = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+    changes = _differences(before, after)
     dates = {"starts_on", "ends_on"} & changes.keys()
     deletion = deletion_for(contract.id)
     if dates and deletion is not None:
@@ -254,15 +267,13 @@ def change_contract(
         actor=user,
         obj=contract,
         organisation_id=contract.buyer_id,
-        changes={name: [str(old), str(new)] for name, (old, new) in changes.items()},
+        changes=_as_text(changes),
     )
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ContractRefused(
-            f"A contract with reference {reference} already exists", "reference"
-        ) from None
+        raise _reference_taken(reference) from None
     return changes
 
 
@@ -334,6 +345,86 @@ def add_commitment(
     )
     db.session.commit()
     return commitment
+
+
+def commitment_for(user: User, commitment_id: int) -> Commitment | None:
+    """The commitment if this user may manage its contract; None (a 404) otherwise."""
+    commitment = db.session.get(Commitment, commitment_id)
+    if commitment is None or contract_for(user, commitment.contract_id) is None:
+        return None
+    return commitment
+
+
+def change_commitment(
+    user: User,
+    commitment: Commitment,
+    measure_code: str,
+    unit: str,
+    target: Decimal,
+    due_on: date,
+    known_measures: set[str],
+) -> dict[str, tuple[object, object]]:
+    """Correct a commitment, or change it after a contract variation; the changes made.
+
+    Commitments are what the supplier promised, so only the buyer changes them (as with
+    the contract's terms), and the audit log keeps what they were.
+    """
+    contract = db.session.get(Contract, commitment.contract_id)
+    assert contract is not None
+    if not may_change(user, contract):
+        raise ContractRefused("Only the buying organisation can change a commitment", "submit")
+    if measure_code not in known_measures:
+        raise ContractRefused("Select a measure from the list", "measure_code")
+    if target < 0:
+        raise ContractRefused("The target must be 0 or more", "target")
+    before: dict[str, object] = {
+        "measure": commitment.measure_code,
+        "unit": commitment.unit,
+        "target": commitment.target,
+        "due_on": commitment.due_on,
+    }
+    after: dict[str, object] = {
+        "measure": measure_code,
+        "unit": unit,
+        "target": target,
+        "due_on": due_on,
+    }
+    changes = _differences(before, after)
+    if not changes:
+        return changes
+    commitment.measure_code, commitment.unit = measure_code, unit
+    commitment.target, commitment.due_on = target, due_on
+    audit.record(
+        "commitment_changed",
+        actor=user,
+        obj=contract,
+        organisation_id=contract.buyer_id,
+        commitment_id=commitment.id,
+        changes=_as_text(changes),
+    )
+    db.session.commit()
+    return changes
+
+
+def remove_commitment(user: User, commitment: Commitment) -> None:
+    """Remove a commitment entered by mistake or dropped by a variation; audited in full."""
+    contract = db.session.get(Contract, commitment.contract_id)
+    assert contract is not None
+    if not may_change(user, contract):
+        raise ContractRefused("Only the buying organisation can remove a commitment", "submit")
+    audit.record(
+        "commitment_removed",
+        actor=user,
+        obj=contract,
+        organisation_id=contract.buyer_id,
+        commitment_id=commitment.id,
+        measure=commitment.measure_code,
+        unit=commitment.unit,
+        target=str(commitment.target),
+        due_on=str(commitment.due_on),
+    )
+    db.session.delete(commitment)
+    db.session.commit()
 
 
 def commitments_of(contract: Contract) -> list[Commitment]:

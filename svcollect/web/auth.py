@@ -1,4 +1,4 @@
-"""Signing in and out, and setting a password from a one-time link."""
+"""Signing in and out, setting a password from a one-time link, and your own account."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     current_app,
+    flash,
     has_request_context,
     redirect,
     render_template,
@@ -15,11 +16,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from svcollect.extensions import limiter
-from svcollect.forms.accounts import SetPasswordForm, SignInForm
+from svcollect.forms.accounts import ChangePasswordForm, SetPasswordForm, SignInForm
 from svcollect.services import accounts
 from svcollect.services.accounts import AccountRefused, LinkUnusable, normalise_email
 
@@ -123,3 +124,36 @@ def password_set() -> str:
 def _unusable(unusable: LinkUnusable) -> tuple[str, int]:
     expired = unusable.status == 410
     return render_template("auth/link_unusable.html", expired=expired), unusable.status
+
+
+def _signed_in_user_key() -> str:
+    """Rate-limit key for changing a password: the account, whichever address it is from."""
+    return f"change-password:{current_user.get_id()}"
+
+
+@bp.route("/account")
+@login_required
+def account() -> str:
+    return render_template("auth/account.html", user=current_user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("5 per minute", methods=["POST"], key_func=_signed_in_user_key)
+@limiter.limit("20 per hour", methods=["POST"], key_func=_signed_in_user_key)
+def change_password() -> Rendered:
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(email=user.email)
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(user, form.current.data or "", form.password.data or "")
+        except AccountRefused as refusal:
+            form[refusal.field or "current"].errors = [_(str(refusal))]
+        else:
+            # This session carries on under the new session version; every other one ends.
+            session.clear()
+            login_user(user)
+            flash(_("Your password has been changed and you are signed out everywhere else"))
+            return redirect(url_for(".account"), code=303)
+    status = 422 if form.errors else 200
+    return render_template("auth/change_password.html", form=form, user=user), status

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -25,6 +26,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from svcollect.extensions import db
 from svcollect.forms.manage import (
     CollectionForm,
+    CommitmentChangeForm,
     CommitmentForm,
     ConfirmForm,
     ConfirmWithdrawForm,
@@ -283,19 +285,15 @@ def withdraw_confirm(contract_id: int) -> Rendered:
     return redirect(url_for(".contract", contract_id=contract.id), code=303)
 
 
-@bp.route("/contracts/<int:contract_id>/commitments/new", methods=["GET", "POST"])
-@role_required(*MANAGERS)
-def add_commitment(contract_id: int) -> Rendered:
-    contract = _contract(contract_id)
+def _commitment_page(contract: Any, form: Any, heading: str, save: Callable[..., str]) -> Rendered:
+    """The add and change pages share one form; ``save(measure_code, unit, target, due_on,
+    known_measures)`` makes the change and says what it did."""
     outcomes = outcome_map()
-    form = CommitmentForm()
     form.measure_code.choices = outcomes.measure_choices()
     if form.validate_on_submit():
         measure = outcomes.measure(form.measure_code.data)
         try:
-            contracts_svc.add_commitment(
-                current_user,
-                contract,
+            message = save(
                 form.measure_code.data,
                 measure.unit,
                 form.target.data,
@@ -303,14 +301,72 @@ def add_commitment(contract_id: int) -> Rendered:
                 set(outcomes.measures),
             )
         except contracts_svc.ContractRefused as refused:
+            db.session.rollback()
             _attach(form, refused.field, str(refused))
         else:
-            flash(_("Commitment added"))
+            flash(message)
             return redirect(url_for(".contract", contract_id=contract.id), code=303)
-    return (
-        render_template("manage/commitment_new.html", form=form, contract=contract),
-        _status(form),
+    page = render_template(
+        "manage/commitment_new.html", form=form, contract=contract, heading=heading
     )
+    return page, _status(form)
+
+
+@bp.route("/contracts/<int:contract_id>/commitments/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def add_commitment(contract_id: int) -> Rendered:
+    contract = _contract(contract_id)
+
+    def save(*terms: Any) -> str:
+        contracts_svc.add_commitment(current_user, contract, *terms)
+        return _("Commitment added")
+
+    return _commitment_page(contract, CommitmentForm(), _("Add a commitment made at bid"), save)
+
+
+def _commitment(commitment_id: int) -> Any:
+    """A commitment on a contract this user may manage, and changes (else 403/404)."""
+    commitment = found_or_404(contracts_svc.commitment_for(current_user, commitment_id))
+    contract = _contract(commitment.contract_id)
+    if not contracts_svc.may_change(current_user, contract):
+        abort(403)
+    return commitment, contract
+
+
+@bp.route("/commitments/<int:commitment_id>/change", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def change_commitment(commitment_id: int) -> Rendered:
+    commitment, contract = _commitment(commitment_id)
+    saved = {
+        "measure_code": commitment.measure_code,
+        "target": commitment.target,
+        "due_on": commitment.due_on,
+    }
+    form = CommitmentChangeForm(data=saved if request.method == "GET" else None)
+
+    def save(*terms: Any) -> str:
+        changes = contracts_svc.change_commitment(current_user, commitment, *terms)
+        return _("Commitment saved") if changes else _("No changes to save")
+
+    return _commitment_page(contract, form, _("Change a commitment made at bid"), save)
+
+
+@bp.route("/commitments/<int:commitment_id>/remove", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def remove_commitment(commitment_id: int) -> Rendered:
+    commitment, contract = _commitment(commitment_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        contracts_svc.remove_commitment(current_user, commitment)
+        flash(_("Commitment removed"))
+        return redirect(url_for(".contract", contract_id=contract.id), code=303)
+    return render_template(
+        "manage/commitment_remove.html",
+        form=form,
+        contract=contract,
+        commitment=commitment,
+        measure=outcome_map().measures.get(commitment.measure_code),
+    ), _status(form)
 
 
 # --- collections -------------------------------------------------------------------------

@@ -167,7 +167,7 @@ def _seed() -> World:
     )
     contracts_svc.add_supplier(manager, contract, supplier.id)
     measure = next(m for m in outcomes.measures.values() if m.kind == "counted")
-    contracts_svc.add_commitment(
+    commitment = contracts_svc.add_commitment(
         manager, contract, measure.code, measure.unit, Decimal(120), date.today(), {measure.code}
     )
 
@@ -310,6 +310,8 @@ def _seed() -> World:
     m, cid = "manager", contract.id
     for endpoint, path in (
         ("manage.contracts", "/manage/"),
+        ("auth.account", "/account"),
+        ("auth.change_password", "/account/password"),
         ("manage.new_contract", "/manage/contracts/new"),
         ("manage.contract", f"/manage/contracts/{cid}"),
         ("manage.new_collection", f"/manage/contracts/{cid}/collections/new"),
@@ -317,6 +319,8 @@ def _seed() -> World:
         ("manage.add_supplier", f"/manage/contracts/{cid}/suppliers/new"),
         ("manage.withdraw", f"/manage/contracts/{cid}/withdraw"),
         ("manage.change_contract", f"/manage/contracts/{cid}/change"),
+        ("manage.change_commitment", f"/manage/commitments/{commitment.id}/change"),
+        ("manage.remove_commitment", f"/manage/commitments/{commitment.id}/remove"),
         ("manage.collection", f"/manage/collections/{ons4.id}"),
         ("manage.collection", f"/manage/collections/{submitted.collection_id}"),
         ("manage.collection", f"/manage/collections/{invited.id}"),
@@ -364,6 +368,7 @@ def _seed() -> World:
 
     w.empty_forms = [
         EmptyForm("manager", "/manage/contracts/new", "Add contract"),
+        EmptyForm("manager", "/account/password", "Change password"),
         EmptyForm("manager", f"/manage/contracts/{cid}/collections/new", "Open collection"),
         EmptyForm("manager", f"/manage/contracts/{cid}/commitments/new", "Add commitment"),
         EmptyForm("manager", "/manage/value-tables/import", "Import table"),

@@ -348,6 +348,90 @@ def test_set_password_page_checks_the_rules(app, client):
     assert issued.user.password_hash is None and issued.user.set_password_token_hash is not None
 
 
+# --- your account ---------------------------------------------------------------------------
+
+NEW_PASSWORD = "saffron lantern expedition"
+
+
+def _change(client: Any, current: str, new: str, confirm: str | None = None, **kw: Any) -> Any:
+    data = {"current": current, "password": new, "confirm": new if confirm is None else confirm}
+    return post_form(client, "/account/password", data, **kw)
+
+
+def test_a_signed_in_user_sees_their_account_and_changes_their_password(app, client):
+    user = make_user("contract_manager")
+    elsewhere = app.test_client()
+    sign_in(client, user.email)
+    sign_in(elsewhere, user.email)
+    page = client.get("/manage/").get_data(as_text=True)
+    assert 'href="/account"' in page  # "Signed in as …" leads to the account page
+    account = client.get("/account").get_data(as_text=True)
+    assert user.email in account and user.organisation.name in account
+    assert "/account/password" in account
+    result = _change(client, PASSWORD, NEW_PASSWORD)
+    assert result.status_code == 303 and result.headers["Location"] == "/account"
+    assert "Your password has been changed" in client.get("/account").get_data(as_text=True)
+    assert client.get("/manage/").status_code == 200  # this session carries on
+    assert elsewhere.get("/manage/").status_code == 302  # every other one ends
+    assert actions()[-1] == "password_changed"
+    sign_out(client)
+    assert sign_in(app.test_client(), user.email, PASSWORD).status_code == 422
+    assert sign_in(app.test_client(), user.email, NEW_PASSWORD).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "confirm", "message"),
+    [
+        ("not my password at all", NEW_PASSWORD, None, "Enter your current password correctly"),
+        ("", NEW_PASSWORD, None, "Enter your current password"),
+        (PASSWORD, "short", None, "12 characters or more"),
+        (PASSWORD, NEW_PASSWORD, "something else entirely", "Passwords must match"),
+        (PASSWORD, PASSWORD, None, "different from your current one"),
+    ],
+)
+def test_changing_a_password_refuses_with_a_clear_message(
+    app, client, current, new, confirm, message
+):
+    user = make_user("supplier_user")
+    sign_in(client, user.email)
+    before = user.password_hash
+    result = _change(client, current, new, confirm)
+    assert result.status_code == 422
+    summary, fields = errors_on(result)
+    assert message in summary and any(message in f for f in fields)
+    if current:
+        assert current not in result.get_data(as_text=True)  # passwords are never sent back
+    db.session.refresh(user)
+    assert user.password_hash == before
+    assert client.get("/account").status_code == 200  # still signed in
+    if current == "not my password at all":
+        assert actions()[-1] == "password_change_failed"
+
+
+def test_the_account_pages_need_signing_in(app, client):
+    for url in ("/account", "/account/password"):
+        result = client.get(url)
+        assert result.status_code == 302 and "/sign-in" in result.headers["Location"]
+
+
+def test_guessing_the_current_password_is_rate_limited(app, database_url, tmp_path):
+    limited = create_app(make_config(database_url, tmp_path, RATELIMIT_ENABLED=True))
+    limited.test_client_class = IsolatedClient
+    user = make_user("admin")
+    try:
+        client = limited.test_client()
+        sign_in(client, user.email)
+        statuses = [_change(client, f"guess {n} wrong", NEW_PASSWORD).status_code for n in range(6)]
+        assert statuses == [422] * 5 + [429]
+        # the limit is the account's: someone else at the same address is not held up
+        colleague = limited.test_client()
+        sign_in(colleague, make_user("admin").email)
+        assert _change(colleague, PASSWORD, NEW_PASSWORD).status_code == 303
+    finally:
+        limiter.enabled = False
+        limiter.reset()
+
+
 # --- rate limits ------------------------------------------------------------------------------
 
 

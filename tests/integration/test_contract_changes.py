@@ -255,3 +255,85 @@ def test_after_the_answers_are_deleted_the_dates_stay_fixed(app, monkeypatch):
         contracts.change_contract(
             manager, contract, change, set(), retention_days=DAYS, today=retention.uk_today()
         )
+
+
+def _commit(client, contract, **overrides):
+    data = {
+        "measure_code": "mh_first_aiders_trained",
+        "target": "20",
+        "due_on": ["31", "3", "2027"],
+    }
+    data.update(overrides)
+    return post_form(client, f"/manage/contracts/{contract.id}/commitments/new", data)
+
+
+def _audited(action: str) -> list[dict]:
+    events = db.session.scalars(select(AuditEvent).filter_by(action=action))
+    return [json.loads(e.detail) for e in events]
+
+
+def test_the_buyer_corrects_and_removes_a_commitment_and_both_are_audited(app, buyer):
+    contract, client = buyer["contract"], buyer["client"]
+    assert _commit(client, contract).status_code == 303
+    [commitment] = contracts.commitments_of(contract)
+    page = client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True)
+    assert f"/manage/commitments/{commitment.id}/change" in page
+    change_url = f"/manage/commitments/{commitment.id}/change"
+    form = client.get(change_url).get_data(as_text=True)
+    assert 'value="20' in form and 'value="2027"' in form  # filled in from the commitment
+    refused = post_form(
+        client,
+        change_url,
+        {"measure_code": "mh_first_aiders_trained", "target": "-1", "due_on": ["31", "3", "2027"]},
+    )
+    assert refused.status_code == 422 and "Enter a target of 0 or more" in refused.get_data(
+        as_text=True
+    )
+    saved = post_form(
+        client,
+        change_url,
+        {"measure_code": "mh_first_aiders_trained", "target": "25", "due_on": ["30", "6", "2027"]},
+    )
+    assert saved.status_code == 303
+    db.session.refresh(commitment)
+    assert (str(commitment.target), commitment.due_on) == ("25.00", date(2027, 6, 30))
+    [changed] = _audited("commitment_changed")
+    assert changed["changes"] == {"target": ["20.00", "25"], "due_on": ["2027-03-31", "2027-06-30"]}
+    again = post_form(
+        client,
+        change_url,
+        {"measure_code": "mh_first_aiders_trained", "target": "25", "due_on": ["30", "6", "2027"]},
+    )
+    assert "No changes to save" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert len(_audited("commitment_changed")) == 1
+    remove_url = f"/manage/commitments/{commitment.id}/remove"
+    confirm = client.get(remove_url).get_data(as_text=True)
+    assert "Remove this commitment?" in confirm and "30 June 2027" in confirm
+    assert post_form(client, remove_url, {}).status_code == 303
+    assert contracts.commitments_of(contract) == []
+    [removed] = _audited("commitment_removed")
+    assert (removed["target"], removed["due_on"]) == ("25.00", "2027-06-30")
+    # a repeat of the removal finds nothing to remove
+    token = _csrf(client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True))
+    assert client.post(remove_url, data={"csrf_token": token}).status_code == 404
+    assert len(_audited("commitment_removed")) == 1
+
+
+def test_only_the_buyer_or_an_admin_changes_a_commitment(app, buyer):
+    contract = buyer["contract"]
+    prime = make_organisation("Acme Services", "prime_supplier")
+    contract.prime_supplier_id = prime.id
+    db.session.commit()
+    assert _commit(buyer["client"], contract).status_code == 303
+    [commitment] = contracts.commitments_of(contract)
+    prime_client = signed_in(app, make_user("contract_manager", prime))
+    page = prime_client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True)
+    assert "Staff trained as mental health first aiders" in page  # shown...
+    assert f"/manage/commitments/{commitment.id}/change" not in page  # ...with no actions
+    for action in ("change", "remove"):
+        assert prime_client.get(f"/manage/commitments/{commitment.id}/{action}").status_code == 403
+    other = signed_in(app, make_user("contract_manager", make_organisation("Other", "buyer")))
+    assert other.get(f"/manage/commitments/{commitment.id}/change").status_code == 404
+    admin = signed_in(app, make_user("admin", None))
+    assert post_form(admin, f"/manage/commitments/{commitment.id}/remove", {}).status_code == 303
+    assert contracts.commitments_of(contract) == []
