@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from svcollect.extensions import db
-from svcollect.models import AuditEvent, Declaration, EvidenceFile, StandardEvent
+from svcollect.models import AuditEvent, Commitment, Declaration, EvidenceFile, StandardEvent
 from svcollect.models._types import utcnow
 from svcollect.models.contract import ContractSupplier
 from svcollect.services.declarations import invite_suppliers
@@ -91,9 +92,17 @@ def victim(app):
         size_bytes=1,
         finished_at=utcnow(),
     )
-    db.session.add_all([job, imported])
+    commitment = Commitment(
+        contract_id=contract.id,
+        measure_code="mh_first_aiders_trained",
+        unit="people",
+        target=20,
+        due_on=date(2027, 3, 31),
+    )
+    db.session.add_all([job, imported, commitment])
     db.session.commit()
     return {
+        "commitment_id": commitment.id,
         "job_id": job.id,
         "import_id": imported.id,
         "contract_id": contract.id,
