@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from svcollect.extensions import db
@@ -47,6 +48,10 @@ class ExportJob(db.Model):  # type: ignore[name-defined]
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: when the retention period deleted the pack file (the row stays as the record)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: whether the pack holds individual answers: only for the buyer's side (and admins)
+    individual_answers: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=sa_true()
+    )
 
 
 class ImportBatch(db.Model):  # type: ignore[name-defined]

@@ -184,6 +184,16 @@ def deletion_brought_forward(
     return None
 
 
+def sees_individual_answers(user: User, contract: Contract) -> bool:
+    """Whether evidence packs for this user may hold individual answers (under codes).
+
+    Only the buyer's side and administrators: never the prime supplier, who employs the
+    contract's workforce (DOMAIN.md section 5: answers are never shown to an employer at
+    individual level). Its managers get packs with every figure but no answers.
+    """
+    return may_change(user, contract)
+
+
 class DeletionNotConfirmed(ContractRefused):
     """The new end date puts the survey answers past their retention period: say so first."""
 

@@ -30,7 +30,7 @@ from svcollect.models._types import utcnow
 from svcollect.scoring.provenance import sha256_of
 from svcollect.services import audit
 from svcollect.services import export_data as gather
-from svcollect.services.contracts import contract_for
+from svcollect.services.contracts import contract_for, sees_individual_answers
 from svcollect.services.job_health import HEARTBEAT_SECONDS, expire_stale
 from svcollect.services.results import results_of
 
@@ -57,6 +57,7 @@ def start_export(
     job = ExportJob(
         contract_id=contract.id,
         requested_by_id=user.id if user else None,
+        individual_answers=user is None or sees_individual_answers(user, contract),
         period_start=period_start,
         period_end=period_end,
         status="queued",
@@ -69,21 +70,29 @@ def start_export(
 
 
 def job_for(user: User, job_id: int) -> ExportJob | None:
-    """The export if this user may see its contract; None (a 404) otherwise."""
+    """The export if this user may see its contract and its pack; None (a 404) otherwise."""
     job = db.session.get(ExportJob, job_id)
-    if job is None or contract_for(user, job.contract_id) is None:
+    contract = contract_for(user, job.contract_id) if job is not None else None
+    if job is None or contract is None or not _may_have(user, contract, job):
         return None
     expire_stale([job])
     return job
 
 
-def jobs_of(contract: Contract) -> list[ExportJob]:
-    """The contract's exports, newest first (any whose process stopped now say failed)."""
+def _may_have(user: User, contract: Contract, job: ExportJob) -> bool:
+    return not job.individual_answers or sees_individual_answers(user, contract)
+
+
+def jobs_of(contract: Contract, user: User | None = None) -> list[ExportJob]:
+    """The contract's exports, newest first (any whose process stopped now say failed);
+    with a user, only those whose packs that user may have."""
     jobs = list(
         db.session.scalars(
             select(ExportJob).filter_by(contract_id=contract.id).order_by(ExportJob.id.desc())
         )
     )
+    if user is not None:
+        jobs = [job for job in jobs if _may_have(user, contract, job)]
     expire_stale(jobs)
     return jobs
 
@@ -229,9 +238,10 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
         responses = StreamedTable(
             "Responses", columns.header, folder, builder.styles, widths, row_limit
         )
-        # Once the results are kept, no survey answer goes into a pack, even while the
-        # deletion is still under way.
-        answered = [] if results.deletion is not None else surveys
+        # No survey answer goes to the prime supplier (the workforce's employer), nor into a
+        # pack once the results are kept, even while the deletion is still under way.
+        holds_answers = job.individual_answers and results.deletion is None
+        answered = surveys if holds_answers else []
         expected, answers_sha256 = gather.stream_responses(
             responses, answered, columns, bounds, started, progress
         )
@@ -276,7 +286,11 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
             "responses_exported": responses.data_rows,
             "response_sheets": responses.titles,
             "row_limit": row_limit,
-            "notes": _cover_notes(bool(job.period_start or job.period_end), results.deletion),
+            "notes": _cover_notes(
+                bool(job.period_start or job.period_end),
+                results.deletion,
+                individual_answers=job.individual_answers,
+            ),
         }
         labels = {str(c.id): f"{c.id}: {c.label}" for c in collections}
         progress(70, "Writing the workbook")
@@ -317,14 +331,24 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
                     "answers_sha256": answers_sha256,
                     "assumptions_sha256": assumptions["sha256"],
                     "responses_exported": responses.data_rows,
+                    "individual_answers": holds_answers,
                     "workbook": workbook_name,
                 }
             )
     return target
 
 
-def _cover_notes(has_period: bool, deletion: AnswerDeletion | None = None) -> list[str]:
+def _cover_notes(
+    has_period: bool, deletion: AnswerDeletion | None = None, *, individual_answers: bool = True
+) -> list[str]:
     notes = _deletion_notes(deletion) if deletion is not None else []
+    if not individual_answers:
+        notes.append(
+            "Individual answers are left out, so Responses is empty: this pack was exported "
+            "at the prime supplier, which employs the contract's workforce, and answers are "
+            "never shown to an employer one by one. Every figure is included. Only the buying "
+            "organisation's contract managers receive packs with the answers."
+        )
     notes += [
         "Figures on Summary, Outcomes and Valuation are svcollect's results for the contract, "
         "exactly as on screen; figures based on too few people are written as 'suppressed'.",

@@ -27,8 +27,14 @@ def _contract(contract_id: int) -> Any:
 
 
 def _exports_page(contract: Any, form: ExportForm) -> tuple[str, int]:
-    jobs = exports_svc.jobs_of(contract)
-    page = render_template("exports/contract.html", contract=contract, jobs=jobs, form=form)
+    jobs = exports_svc.jobs_of(contract, current_user)
+    page = render_template(
+        "exports/contract.html",
+        contract=contract,
+        jobs=jobs,
+        form=form,
+        holds_answers=contracts_svc.sees_individual_answers(current_user, contract),
+    )
     return page, 422 if form.errors else 200
 
 
