@@ -164,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     from svcollect.web.imports import bp as imports_bp
     from svcollect.web.main import bp as main_bp
     from svcollect.web.manage import bp as manage_bp
+    from svcollect.web.questionnaires import bp as questionnaires_bp
     from svcollect.web.respondent import bp as respondent_bp
     from svcollect.web.results import bp as results_bp
     from svcollect.web.review import bp as review_bp
@@ -174,6 +175,7 @@ def register_blueprints(app: Flask) -> None:
         main_bp,
         respondent_bp,
         manage_bp,
+        questionnaires_bp,
         imports_bp,
         review_bp,
         supplier_bp,

@@ -207,6 +207,13 @@ def _seed() -> World:
         progress = responses_svc.Progress.of(questionnaire, response)
         return [page.id for page in progress.visible_pages()]
 
+    # Managers: the preview of every questionnaire's latest version.
+    for qid in sorted(registry().ids()):
+        latest = registry().latest(qid)
+        released = released_version(qid, latest.version)
+        assert released is not None
+        w.add("questionnaires.preview", "manager", f"/manage/questionnaires/{released.id}")
+
     # Respondents: every page of every questionnaire, answered so that each can be opened.
     respondent_collections = {}
     for qid in sorted(registry().ids()):
@@ -310,6 +317,7 @@ def _seed() -> World:
     m, cid = "manager", contract.id
     for endpoint, path in (
         ("manage.contracts", "/manage/"),
+        ("questionnaires.index", "/manage/questionnaires/"),
         ("auth.account", "/account"),
         ("auth.change_password", "/account/password"),
         ("manage.new_contract", "/manage/contracts/new"),
