@@ -1,0 +1,197 @@
+"""Collections: opening one, its page, closing it early, invitations, the WEMWBS licence."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import (
+    Response,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from svcollect.extensions import db
+from svcollect.forms.manage import (
+    CollectionForm,
+    ConfirmForm,
+    InvitationsForm,
+    LicenceForm,
+)
+from svcollect.models import QuestionnaireVersion
+from svcollect.models._types import utcnow
+from svcollect.services import audit
+from svcollect.services import collections as collections_svc
+from svcollect.services import declarations as declarations_svc
+from svcollect.services.questionnaires import questionnaire_for
+from svcollect.web.access import found_or_404, role_required
+from svcollect.web.manage import MANAGERS, Rendered, bp, form_status, managed_contract
+
+
+def _released_choices() -> list[tuple[str, str]]:
+    rows = db.session.scalars(
+        select(QuestionnaireVersion).order_by(
+            QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.version
+        )
+    )
+    return [(str(v.id), f"{v.title} (v{v.version})") for v in rows]
+
+
+@bp.route("/contracts/<int:contract_id>/collections/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def new_collection(contract_id: int) -> Rendered:
+    contract = managed_contract(contract_id)
+    form = CollectionForm()
+    form.questionnaire.choices = _released_choices()
+    if form.validate_on_submit():
+        version = db.session.get(QuestionnaireVersion, int(form.questionnaire.data))
+        opens_at, closes_at = collections_svc.uk_day_bounds(form.opens_on.data, form.closes_on.data)
+        access = "supplier" if form.audience.data == "supplier" else form.access.data or "open"
+        licensee = current_user.organisation or contract.buyer
+        try:
+            collection = collections_svc.open_collection(
+                collections_svc.CollectionRequest(
+                    contract=contract,
+                    version=found_or_404(version),
+                    audience=form.audience.data,
+                    wave=form.wave.data,
+                    label=form.label.data,
+                    opens_at=opens_at,
+                    closes_at=closes_at,
+                    access=access,
+                ),
+                licensee=licensee,
+                actor=current_user,
+            )
+        except collections_svc.CollectionRefused as refused:
+            form.questionnaire.errors = [str(refused)]
+        else:
+            flash(_("Collection opened"))
+            return redirect(url_for(".collection", collection_id=collection.id), code=303)
+    return (
+        render_template("manage/collection_new.html", form=form, contract=contract),
+        form_status(form),
+    )
+
+
+def _collection(collection_id: int) -> Any:
+    return found_or_404(collections_svc.collection_for(current_user, collection_id))
+
+
+@bp.route("/collections/<int:collection_id>")
+@role_required(*MANAGERS)
+def collection(collection_id: int) -> str:
+    collection = _collection(collection_id)
+    counts = collections_svc.response_counts([collection.id])[collection.id]
+    summary = None
+    if collection.access == "supplier":
+        summary = declarations_svc.adherence_summary(collection)
+    return render_template(
+        "manage/collection.html",
+        collection=collection,
+        questionnaire=questionnaire_for(collection.questionnaire_version),
+        counts=counts,
+        state=collection.state(utcnow()),
+        invitations_form=InvitationsForm(),
+        confirm_form=ConfirmForm(),
+        summary=summary,
+        open_link=url_for("respond.start_open", public_id=collection.public_id, _external=True),
+    )
+
+
+@bp.route("/collections/<int:collection_id>/close", methods=["POST"])
+@role_required(*MANAGERS)
+def close_collection(collection_id: int) -> WerkzeugResponse:
+    collection = _collection(collection_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            collections_svc.close_early(current_user, collection)
+            flash(_("Collection closed"))
+        except collections_svc.CollectionRefused as refused:
+            flash(str(refused))
+    return redirect(url_for(".collection", collection_id=collection.id), code=303)
+
+
+@bp.route("/collections/<int:collection_id>/invitations", methods=["POST"])
+@role_required(*MANAGERS)
+def invitations(collection_id: int) -> Rendered:
+    collection = _collection(collection_id)
+    form = InvitationsForm()
+    if collection.access != "invitation" or not form.validate_on_submit():
+        if collection.access != "invitation":
+            form.count.errors = [_("This collection uses an open link, not invitations")]
+        counts = collections_svc.response_counts([collection.id])[collection.id]
+        return (
+            render_template(
+                "manage/collection.html",
+                collection=collection,
+                questionnaire=questionnaire_for(collection.questionnaire_version),
+                counts=counts,
+                state=collection.state(utcnow()),
+                invitations_form=form,
+                confirm_form=ConfirmForm(),
+                summary=None,
+                open_link=None,
+            ),
+            422,
+        )
+    tokens = collections_svc.issue_invitations(collection, form.count.data, actor=current_user)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["number", "invitation_link"])
+    for number, token in enumerate(tokens, start=1):
+        link = url_for("respond.start_invitation", token=token, _external=True)
+        writer.writerow([number, link])
+    name = f"invitations-collection-{collection.id}-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/collections/<int:collection_id>/invite-suppliers", methods=["POST"])
+@role_required(*MANAGERS)
+def invite_suppliers(collection_id: int) -> WerkzeugResponse:
+    collection = _collection(collection_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            created = declarations_svc.invite_suppliers(current_user, collection)
+            flash(_("%(n)d supplier(s) invited to attest", n=len(created)))
+        except declarations_svc.DeclarationRefused as refused:
+            flash(str(refused))
+    return redirect(url_for(".collection", collection_id=collection.id), code=303)
+
+
+# --- the organisation's licence ----------------------------------------------------------
+
+
+@bp.route("/licence", methods=["GET", "POST"])
+@role_required("contract_manager")
+def licence() -> Rendered:
+    organisation = current_user.organisation
+    form = LicenceForm(data={"licence_ref": organisation.wemwbs_licence_ref})
+    if form.validate_on_submit():
+        organisation.wemwbs_licence_ref = form.licence_ref.data
+        audit.record(
+            "licence_recorded",
+            actor=current_user,
+            obj=organisation,
+            organisation_id=organisation.id,
+        )
+        db.session.commit()
+        flash(_("Licence reference saved"))
+        return redirect(url_for(".contracts"), code=303)
+    page = render_template("manage/licence.html", form=form, organisation=organisation)
+    return page, form_status(form)

@@ -1,0 +1,112 @@
+"""Commitments made at bid: added by a manager, changed or removed by the buyer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from svcollect.extensions import db
+from svcollect.forms.manage import (
+    CommitmentChangeForm,
+    CommitmentForm,
+    ConfirmForm,
+)
+from svcollect.services import contracts as contracts_svc
+from svcollect.services.outcomes import outcome_map
+from svcollect.web.access import found_or_404, role_required
+from svcollect.web.manage import MANAGERS, Rendered, attach_error, bp, form_status, managed_contract
+
+
+def _commitment_page(contract: Any, form: Any, heading: str, save: Callable[..., str]) -> Rendered:
+    """The add and change pages share one form; ``save(measure_code, unit, target, due_on,
+    known_measures)`` makes the change and says what it did."""
+    outcomes = outcome_map()
+    form.measure_code.choices = outcomes.measure_choices()
+    if form.validate_on_submit():
+        measure = outcomes.measure(form.measure_code.data)
+        try:
+            message = save(
+                form.measure_code.data,
+                measure.unit,
+                form.target.data,
+                form.due_on.data,
+                set(outcomes.measures),
+            )
+        except contracts_svc.ContractRefused as refused:
+            db.session.rollback()
+            attach_error(form, refused.field, str(refused))
+        else:
+            flash(message)
+            return redirect(url_for(".contract", contract_id=contract.id), code=303)
+    page = render_template(
+        "manage/commitment_new.html", form=form, contract=contract, heading=heading
+    )
+    return page, form_status(form)
+
+
+@bp.route("/contracts/<int:contract_id>/commitments/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def add_commitment(contract_id: int) -> Rendered:
+    contract = managed_contract(contract_id)
+
+    def save(*terms: Any) -> str:
+        contracts_svc.add_commitment(current_user, contract, *terms)
+        return _("Commitment added")
+
+    return _commitment_page(contract, CommitmentForm(), _("Add a commitment made at bid"), save)
+
+
+def _commitment(commitment_id: int) -> Any:
+    """A commitment on a contract this user may manage, and changes (else 403/404)."""
+    commitment = found_or_404(contracts_svc.commitment_for(current_user, commitment_id))
+    contract = managed_contract(commitment.contract_id)
+    if not contracts_svc.may_change(current_user, contract):
+        abort(403)
+    return commitment, contract
+
+
+@bp.route("/commitments/<int:commitment_id>/change", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def change_commitment(commitment_id: int) -> Rendered:
+    commitment, contract = _commitment(commitment_id)
+    saved = {
+        "measure_code": commitment.measure_code,
+        "target": commitment.target,
+        "due_on": commitment.due_on,
+    }
+    form = CommitmentChangeForm(data=saved if request.method == "GET" else None)
+
+    def save(*terms: Any) -> str:
+        changes = contracts_svc.change_commitment(current_user, commitment, *terms)
+        return _("Commitment saved") if changes else _("No changes to save")
+
+    return _commitment_page(contract, form, _("Change a commitment made at bid"), save)
+
+
+@bp.route("/commitments/<int:commitment_id>/remove", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def remove_commitment(commitment_id: int) -> Rendered:
+    commitment, contract = _commitment(commitment_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        contracts_svc.remove_commitment(current_user, commitment)
+        flash(_("Commitment removed"))
+        return redirect(url_for(".contract", contract_id=contract.id), code=303)
+    return render_template(
+        "manage/commitment_remove.html",
+        form=form,
+        contract=contract,
+        commitment=commitment,
+        measure=outcome_map().measures.get(commitment.measure_code),
+    ), form_status(form)

@@ -1,0 +1,192 @@
+"""Contracts: the list, adding one, its page, changing its terms, adding suppliers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from svcollect.extensions import db
+from svcollect.forms.manage import (
+    ContractChangeForm,
+    ContractForm,
+    SupplierForm,
+)
+from svcollect.models._types import utcnow
+from svcollect.services import collections as collections_svc
+from svcollect.services import contracts as contracts_svc
+from svcollect.services import retention
+from svcollect.services.outcomes import outcome_map
+from svcollect.web.access import role_required
+from svcollect.web.manage import (
+    MANAGERS,
+    Rendered,
+    attach_error,
+    bp,
+    form_status,
+    managed_contract,
+    organisations_of,
+)
+
+
+@bp.route("/")
+@role_required(*MANAGERS)
+def contracts() -> str:
+    return render_template(
+        "manage/contracts.html", contracts=contracts_svc.visible_contracts(current_user)
+    )
+
+
+@bp.route("/contracts/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def new_contract() -> Rendered:
+    form = ContractForm()
+    buyers = organisations_of("buyer")
+    if current_user.role != "admin":
+        own = current_user.organisation_id
+        buyers = [o for o in buyers if o.id == own] or buyers
+    form.buyer_id.choices = [(o.id, o.name) for o in buyers]
+    outcomes = _term_choices(form)
+    if form.validate_on_submit():
+        details = contracts_svc.ContractDetails(
+            reference=form.reference.data,
+            title=form.title.data,
+            buyer_id=form.buyer_id.data,
+            prime_supplier_id=form.prime_supplier_id.data or None,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            value_gbp=form.value_gbp.data,
+            outcome_codes=tuple(form.outcome_codes.data or ()),
+        )
+        try:
+            contract = contracts_svc.create_contract(current_user, details, set(outcomes.outcomes))
+        except contracts_svc.ContractRefused as refused:
+            attach_error(form, refused.field, str(refused))
+        else:
+            flash(_("Contract %(ref)s added", ref=contract.reference))
+            return redirect(url_for(".contract", contract_id=contract.id), code=303)
+    return render_template("manage/contract_new.html", form=form), form_status(form)
+
+
+def _term_choices(form: Any) -> Any:
+    """Fill the choices a contract's terms are picked from; the outcome map they came from."""
+    primes = organisations_of("prime_supplier")
+    form.prime_supplier_id.choices = [(0, _("None yet"))] + [(o.id, o.name) for o in primes]
+    outcomes = outcome_map()
+    form.outcome_codes.choices = outcomes.outcome_choices()
+    return outcomes
+
+
+@bp.route("/contracts/<int:contract_id>/change", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def change_contract(contract_id: int) -> Rendered:
+    """The buyer changes a contract's terms: a correction, an extension, a new prime supplier."""
+    contract = managed_contract(contract_id)
+    if not contracts_svc.may_change(current_user, contract):
+        abort(403)
+    deletion = contracts_svc.deletion_for(contract.id)
+    form = ContractChangeForm(
+        data={
+            "reference": contract.reference,
+            "title": contract.title,
+            "prime_supplier_id": contract.prime_supplier_id or 0,
+            "starts_on": contract.starts_on,
+            "ends_on": contract.ends_on,
+            "value_gbp": contract.value_gbp,
+            "outcome_codes": contracts_svc.contract_outcomes(contract),
+        }
+        if request.method == "GET"
+        else None
+    )
+    if deletion is not None:  # the dates are fixed: the deletion was decided on them
+        del form["starts_on"], form["ends_on"]
+    outcomes = _term_choices(form)
+    if form.validate_on_submit():
+        change = contracts_svc.ContractDetails(
+            reference=form.reference.data,
+            title=form.title.data,
+            buyer_id=contract.buyer_id,
+            prime_supplier_id=form.prime_supplier_id.data or None,
+            starts_on=form.starts_on.data if deletion is None else contract.starts_on,
+            ends_on=form.ends_on.data if deletion is None else contract.ends_on,
+            value_gbp=form.value_gbp.data,
+            outcome_codes=tuple(form.outcome_codes.data or ()),
+        )
+        try:
+            changes = contracts_svc.change_contract(
+                current_user,
+                contract,
+                change,
+                set(outcomes.outcomes),
+                retention_days=retention.retention_days(),
+                today=retention.uk_today(),
+                deletion_confirmed=bool(form.deletion_confirmed.data),
+            )
+        except contracts_svc.ContractRefused as refused:
+            db.session.rollback()
+            attach_error(form, refused.field, str(refused))
+        else:
+            flash(_("Contract details saved") if changes else _("No changes to save"))
+            return redirect(url_for(".contract", contract_id=contract.id), code=303)
+    ends_on = form.ends_on.data if deletion is None and request.method == "POST" else None
+    kept_until = ends_on and contracts_svc.deletion_brought_forward(
+        contract, ends_on, retention.retention_days(), retention.uk_today()
+    )
+    return render_template(
+        "manage/contract_change.html",
+        form=form,
+        contract=contract,
+        deletion=deletion,
+        retention_days=retention.retention_days(),
+        kept_until=kept_until,
+        held=retention.responses_held(contract) if kept_until else 0,
+    ), form_status(form)
+
+
+@bp.route("/contracts/<int:contract_id>")
+@role_required(*MANAGERS)
+def contract(contract_id: int) -> str:
+    contract = managed_contract(contract_id)
+    collections = collections_svc.collections_of(contract)
+    outcomes = outcome_map()
+    return render_template(
+        "manage/contract.html",
+        contract=contract,
+        collections=collections,
+        counts=collections_svc.response_counts([c.id for c in collections]),
+        suppliers=contracts_svc.suppliers_of(contract),
+        commitments=contracts_svc.commitments_of(contract),
+        outcomes=[outcomes.outcome(code) for code in contracts_svc.contract_outcomes(contract)],
+        measures=outcomes,
+        now=utcnow(),
+        deletion=contracts_svc.deletion_for(contract.id),
+        kept_until=retention.kept_until(contract),
+        may_change=contracts_svc.may_change(current_user, contract),
+    )
+
+
+@bp.route("/contracts/<int:contract_id>/suppliers/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def add_supplier(contract_id: int) -> Rendered:
+    contract = managed_contract(contract_id)
+    form = SupplierForm()
+    form.organisation_id.choices = [(o.id, o.name) for o in organisations_of("supplier")]
+    if form.validate_on_submit():
+        try:
+            supplier = contracts_svc.add_supplier(current_user, contract, form.organisation_id.data)
+        except contracts_svc.ContractRefused as refused:
+            attach_error(form, refused.field, str(refused))
+        else:
+            flash(_("%(name)s added to the contract", name=supplier.name))
+            return redirect(url_for(".contract", contract_id=contract.id), code=303)
+    page = render_template("manage/supplier_new.html", form=form, contract=contract)
+    return page, form_status(form)
