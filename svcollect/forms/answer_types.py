@@ -35,6 +35,7 @@ from svcollect.forms.widgets import (
     GovTextInput,
 )
 from svcollect.questionnaires import Question
+from svcollect.questionnaires.model import FIRST_YEAR, LAST_YEAR
 
 Stored = tuple[str | None, float | None]
 
@@ -116,6 +117,14 @@ class GovDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(self.gettext("Enter a real date")) from None
+        if len(self.raw_data[2].lstrip("+")) != 4:
+            self.data = None  # "26" is not 2026: the year 26 would be stored
+            raise ValueError(gettext("Year must include 4 numbers"))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            self.data = None  # 9999 is a real date, but a day after it is not
+            raise ValueError(
+                gettext("Enter a year from %(first)d to %(last)d", first=FIRST_YEAR, last=LAST_YEAR)
+            )
 
 
 def _clean_filter(value: Any) -> Any:

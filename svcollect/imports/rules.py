@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from svcollect.questionnaires import Question
+from svcollect.questionnaires.model import FIRST_YEAR, LAST_YEAR
 
 from .cells import not_none
 from .problems import shown
@@ -136,6 +137,12 @@ def _date(question: Question, text: str) -> Verdict:
             None,
             f"{question.message('invalid')}: enter it as YYYY-MM-DD or DD/MM/YYYY, "
             "for example 2026-03-27 or 27/03/2026",
+        )
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return (
+            None,
+            None,
+            f"{question.message('invalid')}: the year must be {FIRST_YEAR} to {LAST_YEAR}",
         )
     return day.isoformat(), None, None
 

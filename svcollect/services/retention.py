@@ -73,7 +73,10 @@ def retention_days() -> int:
 
 def kept_until(contract: Contract, days: int | None = None) -> date:
     """The last UK day the contract's answers are kept; they are deleted from the next."""
-    return contract.ends_on + timedelta(days=retention_days() if days is None else days)
+    try:
+        return contract.ends_on + timedelta(days=retention_days() if days is None else days)
+    except OverflowError:  # an end date stored before forms refused years past 2200
+        return date.max
 
 
 def uk_today(now: datetime | None = None) -> date:

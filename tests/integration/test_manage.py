@@ -61,6 +61,8 @@ def test_contract_is_added_with_outcomes_and_audited(app, council):
         ({"ends_on": ["1", "1", "2026"]}, "end date must be the same as or after"),
         ({"reference": ""}, "Enter the contract reference"),
         ({"starts_on": ["31", "2", "2026"]}, "Enter a real date"),
+        ({"starts_on": ["1", "1", "26"]}, "Year must include 4 numbers"),
+        ({"ends_on": ["31", "12", "9999"]}, "Enter a year from 1900 to 2200"),
         ({"value_gbp": "-5"}, "£0 or more"),
         ({"outcome_codes": ["not.an.outcome"]}, "not a valid choice"),
         ({"title": "x" * 301}, "300 characters or fewer"),
@@ -126,6 +128,18 @@ def test_wemwbs_needs_a_licence_reference_before_opening(app, council):
     collection = db.session.scalar(select(Collection))
     assert collection.licence_ref == "WEMWBS-1234"
     assert db.session.scalar(select(AuditEvent).filter_by(action="collection_opened"))
+
+
+@pytest.mark.parametrize(
+    ("closes_on", "message"),
+    [(["31", "12", "9999"], "Enter a year from 1900 to 2200"), (["1", "6", "26"], "4 numbers")],
+)
+def test_collection_dates_far_out_are_refused_not_a_500(app, council, closes_on, message):
+    contract = _contract(council["client"], council["buyer"].id)
+    result = _open(council["client"], contract, "ons4", closes_on=closes_on)
+    assert result.status_code == 422
+    assert message in result.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Collection)) == 0
 
 
 def test_collection_dates_must_be_in_order(app, council):
