@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from svcollect.extensions import db
 from svcollect.models import (
@@ -330,11 +331,32 @@ def reattest(user: User, declaration: Declaration) -> Declaration:
             collection_id=declaration.collection_id, supplier_id=declaration.supplier_id
         )
     )
-    if newest != declaration.edition:
-        raise DeclarationRefused("A newer declaration has already been started")
-    fresh = _new_declaration(
-        declaration.collection, declaration.supplier, declaration.edition + 1, declaration
+    collection_id, supplier_id, edition = (
+        declaration.collection_id,
+        declaration.supplier_id,
+        declaration.edition + 1,
     )
+
+    def started() -> Declaration | None:
+        """The next edition if it exists: a repeated click lands on the one it started."""
+        return db.session.scalar(
+            select(Declaration).filter_by(
+                collection_id=collection_id, supplier_id=supplier_id, edition=edition
+            )
+        )
+
+    if newest != declaration.edition:
+        if newest == edition and (existing := started()) is not None:
+            return existing
+        raise DeclarationRefused("A newer declaration has already been started")
+    try:
+        fresh = _new_declaration(declaration.collection, declaration.supplier, edition, declaration)
+    except IntegrityError:  # another request started it a moment ago
+        db.session.rollback()
+        existing = started()
+        if existing is None:
+            raise
+        return existing
     old_files = {
         f.id: f
         for f in db.session.scalars(

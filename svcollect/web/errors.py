@@ -98,4 +98,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
         log.exception("unhandled error on %s %s", request.method, request.path)
+        # A failed flush leaves the session unusable; the error page may read from it.
+        try:
+            db.session.rollback()
+        except Exception:
+            log.debug("rollback after an unexpected error failed", exc_info=True)
         return render_error(500)

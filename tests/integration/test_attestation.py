@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from svcollect.extensions import db
 from svcollect.models import AuditEvent, Collection, Declaration, StandardEvent
+from svcollect.models._types import utcnow
 from svcollect.models.contract import ContractSupplier
 from svcollect.services.declarations import adherence_summary
 from tests.integration.helpers import (
@@ -188,6 +189,45 @@ def test_reattestation_is_prefilled_from_the_last_edition(app, world):
     assert check.status_code == 200  # every required answer was carried over
     text = check.get_data(as_text=True)
     assert "1 file(s) uploaded" in text
+
+
+def test_a_repeated_reattestation_lands_on_the_declaration_it_started(app, world, monkeypatch):
+    from svcollect.models import Declaration
+    from svcollect.services import declarations as svc
+
+    _invite(app, world)
+    client, declaration = _attest(
+        app, world["small_user"], world["small"], 40, {code: "in_place" for code in CORE}
+    )
+    html = client.get(f"/supplier/declarations/{declaration.id}").get_data(as_text=True)
+    url = f"/supplier/declarations/{declaration.id}/reattest"
+    first = client.post(url, data={"csrf_token": csrf_token(html)})
+    again = client.post(url, data={"csrf_token": csrf_token(html)})  # a double click
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    db.session.expire_all()
+    editions = db.session.scalars(
+        select(Declaration.edition).filter_by(supplier_id=world["small"].id)
+    ).all()
+    assert sorted(editions) == [1, 2]
+    # Two requests at once: the second's insert fails on the unique edition and it is
+    # given the declaration the first one started, not an error page.
+    fresh = _declaration(world["small"])
+    fresh.status, fresh.submitted_at = "submitted", utcnow()
+    db.session.commit()
+    real = svc._new_declaration
+
+    def raced(collection, supplier, edition, previous):
+        real(collection, supplier, edition, previous)  # the other request, first
+        db.session.commit()
+        return real(collection, supplier, edition, previous)
+
+    monkeypatch.setattr(svc, "_new_declaration", raced)
+    third = svc.reattest(world["small_user"], fresh)
+    assert third.edition == 3
+    assert sorted(
+        db.session.scalars(select(Declaration.edition).filter_by(supplier_id=world["small"].id))
+    ) == [1, 2, 3]
 
 
 def test_evidence_download_is_authorised_and_audited(app, world):
