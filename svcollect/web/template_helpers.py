@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,11 @@ def content(text: str | None) -> str:
     return gettext(text) if text else ""
 
 
+def amount(value: Decimal | int | float) -> str:
+    """A stored amount as people write it: 20,000 or 2.5, never 2E+4 or 2.50."""
+    return format(Decimal(str(value)).normalize(), ",f")
+
+
 def people_count(n: int) -> str:
     """A count of respondents as shown to staff: small counts are not shown exactly."""
     k = int(current_app.config["SVCOLLECT_SUPPRESSION_MIN_N"])
@@ -66,6 +72,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(long_datetime)
     app.add_template_filter(people_count)
+    app.add_template_filter(amount)
     app.add_template_global(current_locale)
     app.add_template_global(signed_in_user)
     app.add_template_global(component)

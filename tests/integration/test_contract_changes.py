@@ -292,27 +292,30 @@ def test_the_buyer_corrects_and_removes_a_commitment_and_both_are_audited(app, b
     saved = post_form(
         client,
         change_url,
-        {"measure_code": "mh_first_aiders_trained", "target": "25", "due_on": ["30", "6", "2027"]},
+        {"measure_code": "mh_first_aiders_trained", "target": "30", "due_on": ["30", "6", "2027"]},
     )
     assert saved.status_code == 303
     db.session.refresh(commitment)
-    assert (str(commitment.target), commitment.due_on) == ("25.00", date(2027, 6, 30))
+    assert (str(commitment.target), commitment.due_on) == ("30.00", date(2027, 6, 30))
     [changed] = _audited("commitment_changed")
-    assert changed["changes"] == {"target": ["20.00", "25"], "due_on": ["2027-03-31", "2027-06-30"]}
+    assert changed["changes"] == {"target": ["20.00", "30"], "due_on": ["2027-03-31", "2027-06-30"]}
     again = post_form(
         client,
         change_url,
-        {"measure_code": "mh_first_aiders_trained", "target": "25", "due_on": ["30", "6", "2027"]},
+        {"measure_code": "mh_first_aiders_trained", "target": "30", "due_on": ["30", "6", "2027"]},
     )
     assert "No changes to save" in client.get(again.headers["Location"]).get_data(as_text=True)
     assert len(_audited("commitment_changed")) == 1
     remove_url = f"/manage/commitments/{commitment.id}/remove"
     confirm = client.get(remove_url).get_data(as_text=True)
     assert "Remove this commitment?" in confirm and "30 June 2027" in confirm
+    assert "30 people" in confirm  # as typed: never 3E+1
+    page = client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True)
+    assert "30 people" in page and "E+" not in page
     assert post_form(client, remove_url, {}).status_code == 303
     assert contracts.commitments_of(contract) == []
     [removed] = _audited("commitment_removed")
-    assert (removed["target"], removed["due_on"]) == ("25.00", "2027-06-30")
+    assert (removed["target"], removed["due_on"]) == ("30.00", "2027-06-30")
     # a repeat of the removal finds nothing to remove
     token = _csrf(client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True))
     assert client.post(remove_url, data={"csrf_token": token}).status_code == 404
