@@ -57,6 +57,14 @@ def set_password_link(token: str) -> str:
     return (base or "http://127.0.0.1:5000").rstrip("/") + path
 
 
+#: where each role lands after signing in when no page was asked for
+START_PAGES = {
+    "admin": "admin.users",
+    "contract_manager": "manage.contracts",
+    "supplier_user": "supplier.declarations",
+}
+
+
 def _submitted_email() -> str:
     """Rate-limit key: the email being tried, whichever address it is tried from."""
     return "sign-in-email:" + normalise_email(request.form.get("email", ""))[:254]
@@ -75,6 +83,8 @@ def sign_in() -> Rendered:
             # A fresh session: nothing set before signing in survives it (no fixation).
             session.clear()
             login_user(user)
+            if target == "/":  # no page asked for: where this role's work starts
+                target = url_for(START_PAGES.get(user.role, "main.index"))
             return redirect(target, code=303)
         # The same words whether the account is unknown, inactive or the password wrong.
         form.email.errors = [_("Enter a correct email address and password")]

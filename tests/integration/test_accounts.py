@@ -117,7 +117,8 @@ def test_admin_sets_password_signs_in_and_out(app, client):
     assert user.set_password_token_hash is None and user.set_password_expires_at is None
 
     signed_in = sign_in(client, "ADA@example.org ")
-    assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/"
+    # no page asked for: where an administrator's work starts
+    assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/admin/users"
     assert user.last_sign_in_at is not None
     home = client.get("/").get_data(as_text=True)
     assert "Signed in as Ada Admin" in home and "/admin/users" in home and "Sign out" in home
@@ -139,7 +140,18 @@ def test_sign_in_goes_back_to_a_safe_next_page_only(app, client):
     assert kept.headers["Location"] == "/admin/organisations"
     sign_out(client)
     dropped = sign_in(client, admin.email, url="/sign-in?next=//evil.example/x")
-    assert dropped.headers["Location"] == "/"
+    assert dropped.headers["Location"] == "/admin/users"  # not the other site
+
+
+@pytest.mark.parametrize(
+    ("role", "start"),
+    [("contract_manager", "/manage/"), ("supplier_user", "/supplier/"), ("admin", "/admin/users")],
+)
+def test_each_role_lands_where_its_work_starts(app, client, role, start):
+    user = make_user(role)
+    result = sign_in(client, user.email)
+    assert result.status_code == 303 and result.headers["Location"] == start
+    assert client.get(start).status_code == 200
 
 
 @pytest.mark.parametrize(
