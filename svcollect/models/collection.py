@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +16,7 @@ from svcollect.models.questionnaire import QuestionnaireVersion
 AUDIENCES = ("workforce", "supplier", "community")
 WAVES = ("baseline", "follow_up", "annual")
 ACCESS_MODES = ("open", "invitation", "supplier")
+UK = ZoneInfo("Europe/London")
 
 
 class Collection(db.Model):  # type: ignore[name-defined]
@@ -50,6 +52,18 @@ class Collection(db.Model):  # type: ignore[name-defined]
 
     contract: Mapped[Contract] = relationship()
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+
+    @property
+    def last_open_day(self) -> date:
+        """The last UK day answers are taken (``closes_at`` is midnight at its end)."""
+        return (self.closes_at.astimezone(UK) - timedelta(microseconds=1)).date()
+
+    @property
+    def closed_on(self) -> date:
+        """The UK day it closed: early, if a manager closed it, else its last open day."""
+        if self.closed_early_at is not None:
+            return self.closed_early_at.astimezone(UK).date()
+        return self.last_open_day
 
     def state(self, now: datetime) -> str:
         """not_open, open or closed at `now`."""

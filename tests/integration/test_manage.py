@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from svcollect.extensions import db
 from svcollect.models import AuditEvent, Collection, Contract, Invitation, QuestionnaireVersion
+from svcollect.services import retention
 from tests.integration.helpers import (
     Respondent,
     make_organisation,
@@ -194,10 +195,18 @@ def test_closing_early_stops_respondents(app, council):
     _open(client, contract, "ons4")
     collection = db.session.scalar(select(Collection))
     page = f"/manage/collections/{collection.id}"
-    assert app.test_client().get(f"/s/{collection.public_id}").status_code == 200
+    start = app.test_client().get(f"/s/{collection.public_id}")
+    assert start.status_code == 200
+    # _open closes it on 31 12 2030: respondents are told that day, not the midnight after
+    assert "You can answer until the end of 31 December 2030" in start.get_data(as_text=True)
+    assert "to the end of 31 December 2030" in client.get(page).get_data(as_text=True)
     assert post_form(client, f"{page}/close", {}, page=page).status_code == 303
-    assert app.test_client().get(f"/s/{collection.public_id}").status_code == 410
-    assert "Closed" in client.get(page).get_data(as_text=True)
+    closed = app.test_client().get(f"/s/{collection.public_id}")
+    assert closed.status_code == 410
+    today = retention.uk_today().strftime("%-d %B %Y")
+    assert f"It closed on {today}" in closed.get_data(as_text=True)  # the day it really closed
+    shown = client.get(page).get_data(as_text=True)
+    assert "Closed" in shown and "closed early on" in shown
     assert db.session.scalar(select(AuditEvent).filter_by(action="collection_closed"))
 
 
