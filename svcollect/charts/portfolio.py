@@ -6,7 +6,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from svcollect.charts.bars import Bar, Group, Panel, Reference, bar_chart
-from svcollect.charts.figure import Cell, Figure, Table, is_suppressed, shown, signed, stat_value
+from svcollect.charts.figure import (
+    Cell,
+    Figure,
+    Table,
+    count_text,
+    is_suppressed,
+    shown,
+    signed,
+    stat_value,
+)
 
 Change = Mapping[str, Any]
 
@@ -22,9 +31,18 @@ def _parts(change: Change) -> tuple[Mapping[str, Any] | None, Any, Any]:
 
 
 def comparison_figure(
-    label: str, rows: Sequence[tuple[str, Change]], *, fig_id: str, k: int
+    label: str,
+    rows: Sequence[tuple[str, Change]],
+    *,
+    fig_id: str,
+    k: int,
+    contracts: int | None = None,
 ) -> Figure:
-    """The change in one measure in each contract, with 95% confidence intervals."""
+    """The change in one measure in each contract, with 95% confidence intervals.
+
+    A contract surveyed more than once has a row per baseline and follow-up pair; then
+    ``contracts`` says how many contracts the rows come from, and the summary counts both.
+    """
     title = f"{label}: change in each contract"
     groups, cells = [], []
     rose = fell = same = hidden = missing = 0
@@ -60,10 +78,11 @@ def comparison_figure(
                 Cell(change.get("evidence_grade") or "–"),
             )
         )
-    summary = (
-        f"{label} rose in {rose}, fell in {fell} and did not change in {same} of "
-        f"{len(rows)} contracts"
-    )
+    if contracts is None or contracts == len(rows):
+        whole = count_text(len(rows), "contract")
+    else:
+        whole = f"{len(rows)} baseline and follow-up pairs in {count_text(contracts, 'contract')}"
+    summary = f"{label} rose in {rose}, fell in {fell} and did not change in {same} of {whole}"
     if hidden:
         summary += f"; {hidden} suppressed (fewer than {k} people)"
     if missing:

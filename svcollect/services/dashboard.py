@@ -330,6 +330,7 @@ def portfolio_dashboard(user: User) -> PortfolioDashboard:
     rows: list[ContractRow] = []
     counts: list[Stat] = []
     changes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    sources: dict[str, set[int]] = {}  # the contracts each measure's rows come from
     mhaw: dict[str, Any] = {}
     titles: dict[str, str] = {}
     suppliers = 0
@@ -344,11 +345,18 @@ def portfolio_dashboard(user: User) -> PortfolioDashboard:
         counts.append(count)
         years |= {v["price_year"] for v in data["valuations"]}
         paired = 0
-        for pairing in data["outcomes"]:
-            if pairing["follow_up_collection"] is None:
-                continue
+        names = {c.id: c.label for c in collections}
+        compared = [p for p in data["outcomes"] if p["follow_up_collection"] is not None]
+        for pairing in compared:
+            row = _label(contract)
+            if len(compared) > 1:  # name the waves, or one contract reads as several
+                row += (
+                    f" ({names.get(pairing['baseline_collection'], 'baseline')} to "
+                    f"{names.get(pairing['follow_up_collection'], 'follow-up')})"
+                )
             for change in pairing["changes"]:
-                changes.setdefault(change["label"], []).append((_label(contract), change))
+                changes.setdefault(change["label"], []).append((row, change))
+                sources.setdefault(change["label"], set()).add(contract.id)
                 paired += (
                     change["method"] == "paired"
                     and not change["paired"]["mean_change"]["suppressed"]
@@ -400,7 +408,13 @@ def portfolio_dashboard(user: User) -> PortfolioDashboard:
             fig_id="fig-portfolio-responses",
         ),
         outcomes=[
-            comparison_figure(label, items, fig_id=figure_id("compare", i), k=k)
+            comparison_figure(
+                label,
+                items,
+                fig_id=figure_id("compare", i),
+                k=k,
+                contracts=len(sources[label]),
+            )
             for i, (label, items) in enumerate(sorted(changes.items()))
         ],
         adherence=adherence_figure(

@@ -315,3 +315,19 @@ def test_a_baseline_without_a_follow_up_shows_the_baseline(app, setup):
     assert "No follow-up responses have a score for Life satisfaction (ONS4) yet" in text
     assert "The largest Life satisfaction (ONS4) band shown was “medium” at baseline (100%)" in text
     assert db.session.query(Collection).count() == 2
+
+
+def test_a_contract_with_two_follow_ups_is_one_contract_in_the_portfolio(app):
+    contract = make_contract()
+    manager = make_user("contract_manager", contract.buyer)
+    codes = [f"T{i:03d}" for i in range(12)]
+    baseline = make_collection("ons4", contract=contract)
+    seed_responses(baseline, [(c, {"life_satisfaction": 5, **ONS_OTHER}) for c in codes])
+    for label in ("Spring", "Autumn"):
+        follow_up = make_collection("ons4", contract=contract, wave="follow_up")
+        follow_up.label = label
+        db.session.commit()
+        seed_responses(follow_up, [(c, {"life_satisfaction": 6, **ONS_OTHER}) for c in codes])
+    text = _plain(_page(signed_in(app, manager), "/manage/portfolio"))
+    assert "of 2 baseline and follow-up pairs in 1 contract." in text
+    assert f"{contract.reference}" in text and "to Spring)" in text and "to Autumn)" in text

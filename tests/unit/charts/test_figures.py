@@ -224,4 +224,9 @@ def test_counts_and_comparisons_across_contracts(stat, change):
     assert "suppressed" in figure.summary and len(hatched(parse(figure.svg))) == 1
     compare = comparison_figure("Life satisfaction", [("C-1", change)], fig_id="p2", k=10)
     assert compare.summary.startswith("Life satisfaction rose in 1, fell in 0")
+    assert "of 1 contract." in compare.summary
     parse(compare.svg)
+    # one contract surveyed twice is two pairs in one contract, not two contracts
+    pairs = [("C-1 (A to B)", change), ("C-1 (A to C)", change)]
+    twice = comparison_figure("Life satisfaction", pairs, fig_id="p3", k=10, contracts=1)
+    assert "of 2 baseline and follow-up pairs in 1 contract." in twice.summary
