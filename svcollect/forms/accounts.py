@@ -156,7 +156,7 @@ class UserForm(Form):
     name = CleanStringField(
         _l("Full name"),
         validators=[
-            InputRequired(message=_l("Enter their full name")),
+            DataRequired(message=_l("Enter their full name")),
             _no_control_characters,
             Length(max=200, message=_l("Full name must be 200 characters or fewer")),
         ],
@@ -199,7 +199,7 @@ class OrganisationForm(Form):
     name = CleanStringField(
         _l("Organisation name"),
         validators=[
-            InputRequired(message=_l("Enter the organisation's name")),
+            DataRequired(message=_l("Enter the organisation's name")),
             _no_control_characters,
             Length(max=300, message=_l("Organisation name must be 300 characters or fewer")),
         ],

@@ -16,7 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from svcollect.forms.answer_types import (
     CleanStringField,
@@ -53,7 +53,7 @@ def _text(label: Any, max_length: int, message: Any, **kwargs: Any) -> Any:
     return CleanStringField(
         label,
         validators=[
-            InputRequired(message=message),
+            DataRequired(message=message),  # after stripping: spaces alone are not an answer
             _no_control_characters,
             Length(max=max_length, message=_l("Must be %(n)d characters or fewer", n=max_length)),
         ],

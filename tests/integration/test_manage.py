@@ -61,6 +61,7 @@ def test_contract_is_added_with_outcomes_and_audited(app, council):
     [
         ({"ends_on": ["1", "1", "2026"]}, "end date must be the same as or after"),
         ({"reference": ""}, "Enter the contract reference"),
+        ({"title": "   "}, "Enter the contract title"),
         ({"starts_on": ["31", "2", "2026"]}, "Enter a real date"),
         ({"starts_on": ["1", "1", "26"]}, "Year must include 4 numbers"),
         ({"ends_on": ["31", "12", "9999"]}, "Enter a year from 1900 to 2200"),
