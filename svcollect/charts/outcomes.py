@@ -178,8 +178,8 @@ def _bands_summary(label: str, waves: list[tuple[str, Mapping[str, Any]]], k: in
     total = sum(len(wave["bands"]["cells"]) for _, wave in waves)
     if hidden == total:
         return (
-            f"Band figures for {label} are suppressed because they are based on fewer than "
-            f"{k} people."
+            f"Band figures for {label} are suppressed: each is based on fewer than {k} people, "
+            "or hidden so that such a figure cannot be worked out from the others."
         )
     parts = []
     for name, wave in waves:
@@ -191,7 +191,10 @@ def _bands_summary(label: str, waves: list[tuple[str, Mapping[str, Any]]], k: in
             )
     text = f"The largest {label} band shown was " + " and ".join(parts)
     if hidden:
-        text += f"; {hidden} of {total} figures are suppressed (fewer than {k} people)"
+        text += (
+            f"; {hidden} of {total} figures are suppressed (fewer than {k} people, or hidden "
+            "so that such a figure cannot be worked out)"
+        )
     return text + "."
 
 
@@ -230,5 +233,8 @@ def bands_figure(change: Change, *, fig_id: str, context: str = "") -> Figure | 
     all_hidden = summary.startswith("Band figures")
     explanation = summary if all_hidden else None
     if not all_hidden and SUPPRESSED in {c.text for r in rows for c in r}:
-        explanation = f"Hatched bars are suppressed figures (fewer than {k} people), not zeros."
+        explanation = (
+            f"Hatched bars are suppressed figures (fewer than {k} people, or hidden so that "
+            "such a figure cannot be worked out), not zeros."
+        )
     return Figure(fig_id, title, summary, svg, Table(title, tuple(head), tuple(rows)), explanation)

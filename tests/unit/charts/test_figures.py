@@ -127,7 +127,9 @@ def test_band_cells_that_are_suppressed_are_hatched_and_say_so(change):
     assert set(follow_up) == {"suppressed"}
     assert "“high” at baseline (56%)" in figure.summary
     assert "2 of 4 figures are suppressed" in figure.summary
-    assert "not zeros" in figure.explanation
+    # a hidden band may hold 10 or more people (a complement), so the reason says so
+    assert "or hidden so that such a figure cannot be worked out" in figure.summary
+    assert "not zeros" in figure.explanation and "or hidden" in figure.explanation
 
 
 def test_bands_all_suppressed_explain_themselves(change, stat):
