@@ -96,3 +96,14 @@ def test_administrators_and_the_export_command_get_the_answers(app, world, tmp_p
     assert admin_job.individual_answers and command_job.individual_answers
     rows, _ = _responses(app, admin_job, tmp_path)
     assert len(rows) > 20
+
+
+def test_pack_times_are_shown_in_uk_time_like_every_other_page(app, world):
+    from svcollect.web.template_helpers import long_datetime
+
+    job = export(world["contract"], world["manager"])
+    client = signed_in(app, world["manager"])
+    status = client.get(f"/manage/exports/{job.id}").get_data(as_text=True)
+    listing = client.get(f"/manage/contracts/{world['contract'].id}/exports").get_data(as_text=True)
+    assert long_datetime(job.finished_at) in status and " UTC" not in status
+    assert long_datetime(job.created_at) in listing and " UTC<" not in listing
