@@ -11,6 +11,7 @@ import hashlib
 import math
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,8 @@ from svcollect.services.respondents import respondent_ids
 from svcollect.services.responses import sha256_hex
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_MEMORABLE = re.compile(r"M:?([A-Z]{2})([0-9]{1,2})([A-Z]{2})")
+#: letters as the online journey takes them (any alphabet: Welsh initials such as Ŵ or Ô too)
+_MEMORABLE = re.compile(r"M:?([^\W\d_]{2})([0-9]{1,2})([^\W\d_]{2})")
 _CHUNK = 5000
 RACE_MESSAGE = (
     "Some of these rows were imported by another upload at the same moment, so nothing from "
@@ -97,7 +99,7 @@ def read_paper_code(text: str) -> tuple[str, str] | None:
     issued = normalise_code(text)
     if issued is not None:
         return issued, "entered"
-    match = _MEMORABLE.fullmatch(re.sub(r"\s", "", text.upper()))
+    match = _MEMORABLE.fullmatch(re.sub(r"\s", "", unicodedata.normalize("NFC", text).upper()))
     if match is None:
         return None
     canonical = memorable_code(match[1], match[2], match[3])

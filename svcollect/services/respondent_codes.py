@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 
 # Crockford's base 32: no I, L, O or U, so codes survive being read aloud or written down.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -38,8 +39,9 @@ def normalise_code(text: str) -> str | None:
 
 def memorable_code(parent_initials: str, birth_day: str, town_letters: str) -> str | None:
     """Canonical self-generated code, or None if the parts are not in the expected form."""
-    initials = re.sub(r"\s", "", parent_initials).upper()
-    town = re.sub(r"\s", "", town_letters).upper()
+    # NFC first: "Ŵ" typed as W plus a combining circumflex is the same letter
+    initials = re.sub(r"\s", "", unicodedata.normalize("NFC", parent_initials)).upper()
+    town = re.sub(r"\s", "", unicodedata.normalize("NFC", town_letters)).upper()
     day_text = birth_day.strip()
     if not (initials.isalpha() and len(initials) == 2 and town.isalpha() and len(town) == 2):
         return None

@@ -38,6 +38,20 @@ def test_memorable_codes_are_canonical_and_checked():
     assert memorable_code("M1", "7", "DS") is None
 
 
+def test_welsh_letters_make_one_code_however_they_were_typed():
+    composed = memorable_code("ŵe", "31", "ôn")
+    decomposed = memorable_code("w\u0302e", "31", "o\u0302n")  # letter + combining accent
+    assert composed == decomposed == "M:ŴE31ÔN"
+    # a paper return or a withdrawal request written the same way finds the same code
+    from svcollect.services.imports import read_paper_code
+
+    assert read_paper_code("M:ŴE31ÔN") == ("M:ŴE31ÔN", "memorable")
+    assert read_paper_code("m: ŵe 31 ôn") == ("M:ŴE31ÔN", "memorable")
+    assert read_paper_code("M:W\u0302E31O\u0302N") == ("M:ŴE31ÔN", "memorable")
+    assert read_paper_code("M:WE31ON") == ("M:WE31ON", "memorable")  # a different code
+    assert read_paper_code("M:Ŵ131ÔN") is None
+
+
 def test_code_hash_depends_on_the_contract_salt():
     assert hash_code("salt-a", "7KQ2MX9PD") == hash_code("salt-a", "7KQ2MX9PD")
     assert hash_code("salt-a", "7KQ2MX9PD") != hash_code("salt-b", "7KQ2MX9PD")
