@@ -154,8 +154,20 @@ class CollectionForm(Form):
     submit = SubmitField(_l("Open collection"), widget=GovSubmitInput())
 
 
+class WholeNumberField(IntegerField):
+    """A whole number people type as they write it ("1,200"), with a GOV.UK message."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [valuelist[0].replace(",", "").strip()]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Enter a whole number, like 50")) from None
+
+
 class InvitationsForm(Form):
-    count = IntegerField(
+    count = WholeNumberField(
         _l("How many invitation links?"),
         validators=[
             InputRequired(message=_l("Enter how many invitation links you need")),

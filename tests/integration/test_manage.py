@@ -178,8 +178,17 @@ def test_invitation_links_download_as_csv_and_each_works_once(app, council):
     assert db.session.scalar(select(AuditEvent).filter_by(action="invitations_issued"))
 
 
-@pytest.mark.parametrize("count", ["0", "10001", "many", ""])
-def test_invitation_count_is_checked(app, council, count):
+@pytest.mark.parametrize(
+    ("count", "message"),
+    [
+        ("0", "Enter a number from 1 to 10,000"),
+        ("10001", "Enter a number from 1 to 10,000"),
+        ("many", "Enter a whole number, like 50"),
+        ("2.5", "Enter a whole number, like 50"),
+        ("", "Enter how many invitation links you need"),
+    ],
+)
+def test_invitation_count_is_checked(app, council, count, message):
     client = council["client"]
     contract = _contract(client, council["buyer"].id)
     _open(client, contract, "ons4", access="invitation")
@@ -187,6 +196,7 @@ def test_invitation_count_is_checked(app, council, count):
     page = f"/manage/collections/{collection.id}"
     result = post_form(client, f"{page}/invitations", {"count": count}, page=page)
     assert result.status_code == 422
+    assert message in result.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
 
 
