@@ -349,12 +349,17 @@ def _cover_notes(
             "never shown to an employer one by one. Every figure is included. Only the buying "
             "organisation's contract managers receive packs with the answers."
         )
-    notes += [
+    notes.append(
         "Figures on Summary, Outcomes and Valuation are svcollect's results for the contract, "
-        "exactly as on screen; figures based on too few people are written as 'suppressed'.",
-        "Responses holds survey answers under respondent codes (keyed hashes) only: no names, "
-        "emails or accounts are stored with answers. Supplier declarations are on Supplier "
-        "adherence. Handle this workbook as special category (health) data.",
+        "exactly as on screen; figures based on too few people are written as 'suppressed'."
+    )
+    if individual_answers:
+        notes.append(
+            "Responses holds survey answers under respondent codes (keyed hashes) only: no "
+            "names, emails or accounts are stored with answers. Supplier declarations are on "
+            "Supplier adherence. Handle this workbook as special category (health) data."
+        )
+    notes += [
         "The answers fingerprint is SHA-256 over every exported answer in order (see the "
         "README); the results fingerprint is SHA-256 of the results as svcollect computed them.",
     ]

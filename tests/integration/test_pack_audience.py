@@ -49,6 +49,7 @@ def test_the_employers_pack_has_every_figure_and_no_answer(app, world, tmp_path)
     assert len(buyer_rows) > 20  # a header and every stored response
     assert employer_rows == buyer_rows[:1]  # the header only
     assert any("Individual answers are left out" in str(row[-1]) for row in cover)
+    assert not any("Responses holds survey answers" in str(row[-1]) for row in cover)
     buyer, employer = _manifest(app, buyer_job), _manifest(app, employer_job)
     assert (buyer["individual_answers"], employer["individual_answers"]) == (True, False)
     assert employer["responses_exported"] == 0
