@@ -333,3 +333,26 @@ def add_route(
     )
     db.session.commit()
     return record
+
+
+def remove_route(user: User, contract: Contract, route_id: int) -> bool:
+    """Remove one of the contract's valuation routes (one chosen by mistake, say, which
+    would block the right one as double counting); False if it is not there (any more)."""
+    refuse_if_kept(contract)
+    record = db.session.get(ValuationRoute, route_id)
+    if record is None or record.contract_id != contract.id:
+        return False
+    audit.record(
+        "valuation_route_removed",
+        actor=user,
+        obj=record,
+        organisation_id=contract.buyer_id,
+        route=record.route,
+        baseline=record.baseline_collection_id,
+        follow_up=record.follow_up_collection_id,
+        measure=record.measure_code,
+        entry=record.value_table_entry_id,
+    )
+    db.session.delete(record)
+    db.session.commit()
+    return True

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from svcollect.extensions import db
+from svcollect.forms.manage import ConfirmForm
 from svcollect.forms.valuation import (
     PERCENT_FIELDS,
     THRESHOLD_MEASURES,
@@ -248,6 +249,20 @@ def _collection_label(collection: Collection) -> str:
         f"{collection.label} ({version.title}, {collection.wave.replace('_', '-')}, "
         f"{collection.audience})"
     )
+
+
+@bp.route("/contracts/<int:contract_id>/valuation-routes/<int:route_id>/remove", methods=["POST"])
+@role_required(*MANAGERS)
+def remove_route(contract_id: int, route_id: int) -> WerkzeugResponse:
+    contract = _contract(contract_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            removed = valuation_svc.remove_route(current_user, contract, route_id)
+        except valuation_svc.ValuationRefused as refused:
+            flash(str(refused))
+        else:
+            flash(_("Valuation route removed") if removed else _("That route was already removed"))
+    return redirect(url_for(".routes", contract_id=contract.id), code=303)
 
 
 @bp.route("/contracts/<int:contract_id>/valuation-routes", methods=["GET", "POST"])

@@ -14,7 +14,14 @@ import pytest
 from sqlalchemy import func, select
 
 from svcollect.extensions import db
-from svcollect.models import AuditEvent, Commitment, Declaration, EvidenceFile, StandardEvent
+from svcollect.models import (
+    AuditEvent,
+    Commitment,
+    Declaration,
+    EvidenceFile,
+    StandardEvent,
+    ValuationRoute,
+)
 from svcollect.models._types import utcnow
 from svcollect.models.contract import ContractSupplier
 from svcollect.services.declarations import invite_suppliers
@@ -102,10 +109,12 @@ def victim(app):
         target=20,
         due_on=date(2027, 3, 31),
     )
-    db.session.add_all([job, imported, commitment])
+    route = ValuationRoute(contract_id=contract.id, route="wellby")
+    db.session.add_all([job, imported, commitment, route])
     db.session.commit()
     return {
         "commitment_id": commitment.id,
+        "route_id": route.id,
         "version_id": collection.questionnaire_version_id,
         "job_id": job.id,
         "import_id": imported.id,

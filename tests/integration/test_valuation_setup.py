@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -340,6 +341,33 @@ def test_wellby_route_is_added_and_a_second_is_refused(app, council):
     assert again.status_code == 422
     assert DOUBLE in _text(again)
     assert _count(ValuationRoute) == 1
+
+
+def test_a_wrong_route_can_be_removed_so_the_right_one_can_be_added(app, council):
+    client, contract = council["client"], council["contract"]
+    baseline, follow_up = _pair(contract, "ons4")
+    _, later = _pair(contract, "ons4")
+    later_id = later.id
+    assert _route(client, contract, "wellby", baseline, later).status_code == 303  # the wrong one
+    assert _route(client, contract, "wellby", baseline, follow_up).status_code == 422
+    wrong = db.session.scalars(select(ValuationRoute.id)).one()
+    url = f"/manage/contracts/{contract.id}/valuation-routes"
+    assert f"{url}/{wrong}/remove" in client.get(url).get_data(as_text=True)
+    removed = post_form(client, f"{url}/{wrong}/remove", {}, page=url)
+    assert removed.status_code == 303
+    assert "Valuation route removed" in _text(client.get(removed.headers["Location"]))
+    assert _count(ValuationRoute) == 0
+    event = db.session.scalar(select(AuditEvent).filter_by(action="valuation_route_removed"))
+    assert event is not None and json.loads(event.detail)["follow_up"] == later_id
+    again = post_form(client, f"{url}/{wrong}/remove", {}, page=url)  # a repeat
+    assert "That route was already removed" in _text(client.get(again.headers["Location"]))
+    assert _route(client, contract, "wellby", baseline, follow_up).status_code == 303
+    # another organisation can neither see nor remove it
+    right = db.session.scalars(select(ValuationRoute.id)).one()
+    other = signed_in(app, make_user("contract_manager", make_organisation("Other", "buyer")))
+    token = csrf_token(other.get("/manage/").get_data(as_text=True))
+    forged = other.post(f"{url}/{right}/remove", data={"csrf_token": token})
+    assert forged.status_code == 404 and _count(ValuationRoute) == 1
 
 
 def test_band_route_for_the_same_workforce_and_period_is_refused(app, council):
