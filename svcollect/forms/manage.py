@@ -37,16 +37,30 @@ from svcollect.forms.widgets import (
 )
 
 
-class AmountField(DecimalField):
-    """A number people type as they write it: "£2,500,000" or "12.5"."""
+class _AsWritten:
+    """A number people type as they write it: separators (and a £) are dropped first, and
+    anything that is still not a number gets ``message``, a GOV.UK one, not WTForms'."""
+
+    ignored: tuple[str, ...] = (",",)
+    message: Any = None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist and isinstance(valuelist[0], str):
-            valuelist = [valuelist[0].replace(",", "").replace("£", "").strip()]
+            text = valuelist[0]
+            for character in self.ignored:
+                text = text.replace(character, "")
+            valuelist = [text.strip()]
         try:
-            super().process_formdata(valuelist)
+            super().process_formdata(valuelist)  # type: ignore[misc]
         except ValueError:
-            raise ValueError(_l("Enter a number, like 2,500 or 12.5")) from None
+            raise ValueError(self.message) from None
+
+
+class AmountField(_AsWritten, DecimalField):
+    """A number people type as they write it: "£2,500,000" or "12.5"."""
+
+    ignored = (",", "£")
+    message = _l("Enter a number, like 2,500 or 12.5")
 
 
 def _text(label: Any, max_length: int, message: Any, **kwargs: Any) -> Any:
@@ -154,16 +168,10 @@ class CollectionForm(Form):
     submit = SubmitField(_l("Open collection"), widget=GovSubmitInput())
 
 
-class WholeNumberField(IntegerField):
-    """A whole number people type as they write it ("1,200"), with a GOV.UK message."""
+class WholeNumberField(_AsWritten, IntegerField):
+    """A whole number people type as they write it ("1,200")."""
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist and isinstance(valuelist[0], str):
-            valuelist = [valuelist[0].replace(",", "").strip()]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Enter a whole number, like 50")) from None
+    message = _l("Enter a whole number, like 50")
 
 
 class InvitationsForm(Form):

@@ -1,11 +1,15 @@
-"""Column helpers shared by the models: UTC timestamps and CHECK-constrained choices."""
+"""Column helpers shared by the models: UTC timestamps, CHECK-constrained choices, UK time."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import CheckConstraint, DateTime, TypeDecorator
 from sqlalchemy.engine import Dialect
+
+#: UK time: days people see and choose (collection days, export periods, retention)
+UK = ZoneInfo("Europe/London")
 
 
 def utcnow() -> datetime:

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from svcollect.extensions import db
-from svcollect.models._types import UTCDateTime, choice_check, utcnow
+from svcollect.models._types import UK, UTCDateTime, choice_check, utcnow
 from svcollect.models.contract import Contract
 from svcollect.models.questionnaire import QuestionnaireVersion
 
 AUDIENCES = ("workforce", "supplier", "community")
 WAVES = ("baseline", "follow_up", "annual")
 ACCESS_MODES = ("open", "invitation", "supplier")
-UK = ZoneInfo("Europe/London")
 
 
 class Collection(db.Model):  # type: ignore[name-defined]

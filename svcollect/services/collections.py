@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -22,14 +21,12 @@ from svcollect.models import (
     Response,
     User,
 )
-from svcollect.models._types import utcnow
+from svcollect.models._types import UK, utcnow
 from svcollect.models.collection import ACCESS_MODES, AUDIENCES, WAVES
 from svcollect.services import audit
 from svcollect.services.contracts import contract_for, deletion_for
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.responses import new_token, sha256_hex
-
-UK = ZoneInfo("Europe/London")
 
 
 class CollectionRefused(ValueError):

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from flask import current_app
@@ -33,7 +32,7 @@ from svcollect.charts import (
 from svcollect.charts.supply import SETS
 from svcollect.extensions import db
 from svcollect.models import AnswerDeletion, Collection, Contract, Response, User
-from svcollect.models._types import utcnow
+from svcollect.models._types import UK, utcnow
 from svcollect.scoring.grades import GRADE_ORDER
 from svcollect.scoring.suppression import (
     REASON_TOTAL,
@@ -51,7 +50,6 @@ from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.results import ContractResults, KeptResults, results_of
 from svcollect.services.scores import score_collection
 
-UK = ZoneInfo("Europe/London")
 ADHERENCE_SCORERS = ("mhaw_standards", "supplier_adherence")
 
 

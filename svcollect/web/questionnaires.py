@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from svcollect.extensions import db
 from svcollect.models import QuestionnaireVersion
-from svcollect.questionnaires.model import Condition, Option, Question, Questionnaire
+from svcollect.questionnaires.model import Condition, Question, Questionnaire
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.web.access import found_or_404, role_required
 from svcollect.web.template_helpers import content
@@ -56,15 +56,9 @@ def preview(version_id: int) -> str:
     )
 
 
-def _options(questionnaire: Questionnaire, question: Question) -> tuple[Option, ...]:
-    if question.type == "scale" and question.scale:
-        return questionnaire.scales[question.scale].options
-    return question.options
-
-
 def answers_of(questionnaire: Questionnaire, question: Question) -> dict[str, Any]:
     """What a respondent can answer: a sentence, and the options where there are some."""
-    options = [content(o.label) for o in _options(questionnaire, question)]
+    options = [content(o.label) for o in question.options]  # a scale's, resolved on loading
     if question.type == "yes_no" and not options:
         options = [_("Yes"), _("No")]
     kind = question.type
@@ -101,9 +95,7 @@ def shown_when(questionnaire: Questionnaire, condition: Condition | None) -> str
         return None
     earlier = questionnaire.question(condition.question)
     asked = content(earlier.text)
-    labels: dict[object, str] = {
-        o.value: content(o.label) for o in _options(questionnaire, earlier)
-    }
+    labels: dict[object, str] = {o.value: content(o.label) for o in earlier.options}
     values = condition.value if isinstance(condition.value, tuple) else (condition.value,)
     named = ", ".join(f"“{labels.get(v, str(v))}”" for v in values)
     if condition.operator == "answered":

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, session
 from flask_babel import get_locale, gettext
@@ -13,8 +12,7 @@ from flask_login import current_user
 
 from svcollect.forms.render import error_href, question_params
 from svcollect.forms.widgets import component
-
-UK = ZoneInfo("Europe/London")
+from svcollect.models._types import UK
 
 
 def long_date(value: datetime | None) -> str:
