@@ -15,6 +15,7 @@ from svcollect.services import accounts
 from svcollect.services.accounts import AccountRefused, IssuedLink
 from svcollect.web.access import found_or_404, role_required
 from svcollect.web.auth import set_password_link
+from svcollect.web.form_pages import checks_own_token, form_status
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -59,6 +60,7 @@ def users() -> str:
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
+@checks_own_token
 @role_required("admin")
 def new_user() -> Rendered:
     form = UserForm(accounts.list_organisations())
@@ -75,7 +77,7 @@ def new_user() -> Rendered:
             _refuse(form, refusal)
         else:
             return _show_link(issued, new_account=True)
-    status = 422 if form.errors else 200
+    status = form_status(form)
     return render_template("admin/user_new.html", form=form), status
 
 
@@ -119,7 +121,7 @@ def deactivate(user_id: int) -> Rendered:
 
 
 def _confirm(form: ConfirmForm, account: User, action: str, problem: str | None) -> Rendered:
-    status = 422 if problem or form.errors else 200
+    status = form_status(form, problem)
     html = render_template(
         "admin/confirm.html", form=form, account=account, action=action, problem=problem
     )
@@ -136,6 +138,7 @@ def organisations() -> str:
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
+@checks_own_token
 @role_required("admin")
 def new_organisation() -> Rendered:
     form = OrganisationForm()
@@ -150,6 +153,7 @@ def new_organisation() -> Rendered:
 
 
 @bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@checks_own_token
 @role_required("admin")
 def edit_organisation(organisation_id: int) -> Rendered:
     organisation = found_or_404(accounts.get_organisation(organisation_id))
@@ -167,6 +171,6 @@ def edit_organisation(organisation_id: int) -> Rendered:
 
 
 def _organisation_page(form: OrganisationForm, organisation: Any) -> Rendered:
-    status = 422 if form.errors else 200
+    status = form_status(form)
     html = render_template("admin/organisation_form.html", form=form, organisation=organisation)
     return html, status

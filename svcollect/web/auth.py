@@ -23,6 +23,7 @@ from svcollect.extensions import limiter
 from svcollect.forms.accounts import ChangePasswordForm, SetPasswordForm, SignInForm
 from svcollect.services import accounts
 from svcollect.services.accounts import AccountRefused, LinkUnusable, normalise_email
+from svcollect.web.form_pages import checks_own_token, form_status
 
 bp = Blueprint("auth", __name__)
 
@@ -71,6 +72,7 @@ def _submitted_email() -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@checks_own_token
 @limiter.limit("5 per minute", methods=["POST"])
 @limiter.limit("5 per minute", methods=["POST"], key_func=_submitted_email)
 @limiter.limit("50 per hour", methods=["POST"])
@@ -88,7 +90,7 @@ def sign_in() -> Rendered:
             return redirect(target, code=303)
         # The same words whether the account is unknown, inactive or the password wrong.
         form.email.errors = [_("Enter a correct email address and password")]
-    status = 422 if form.errors else 200
+    status = form_status(form)
     return render_template("auth/sign_in.html", form=form), status
 
 
@@ -107,6 +109,7 @@ def signed_out() -> str:
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
+@checks_own_token
 def set_password(token: str) -> Rendered:
     try:
         user = accounts.user_for_link(token)
@@ -122,7 +125,7 @@ def set_password(token: str) -> Rendered:
             form.password.errors = [_(str(refusal))]
         else:
             return redirect(url_for(".password_set"), code=303)
-    status = 422 if form.errors else 200
+    status = form_status(form)
     return render_template("auth/set_password.html", form=form, user=user), status
 
 
@@ -148,6 +151,7 @@ def account() -> str:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@checks_own_token
 @login_required
 @limiter.limit("5 per minute", methods=["POST"], key_func=_signed_in_user_key)
 @limiter.limit("20 per hour", methods=["POST"], key_func=_signed_in_user_key)
@@ -165,5 +169,5 @@ def change_password() -> Rendered:
             login_user(user)
             flash(_("Your password has been changed and you are signed out everywhere else"))
             return redirect(url_for(".account"), code=303)
-    status = 422 if form.errors else 200
+    status = form_status(form)
     return render_template("auth/change_password.html", form=form, user=user), status

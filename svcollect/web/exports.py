@@ -16,6 +16,7 @@ from svcollect.services import audit
 from svcollect.services import contracts as contracts_svc
 from svcollect.services import exports as exports_svc
 from svcollect.web.access import found_or_404, role_required
+from svcollect.web.form_pages import checks_own_token, form_status
 from svcollect.web.job_pages import job_status_page
 
 bp = Blueprint("exports", __name__, url_prefix="/manage")
@@ -35,7 +36,7 @@ def _exports_page(contract: Any, form: ExportForm) -> tuple[str, int]:
         form=form,
         holds_answers=contracts_svc.sees_individual_answers(current_user, contract),
     )
-    return page, 422 if form.errors else 200
+    return page, form_status(form)
 
 
 @bp.route("/contracts/<int:contract_id>/exports")
@@ -45,6 +46,7 @@ def contract_exports(contract_id: int) -> tuple[str, int]:
 
 
 @bp.route("/contracts/<int:contract_id>/exports", methods=["POST"])
+@checks_own_token
 @role_required(*MANAGERS)
 def start(contract_id: int) -> WerkzeugResponse | tuple[str, int]:
     contract = _contract(contract_id)

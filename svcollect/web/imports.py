@@ -10,7 +10,6 @@ from flask import (
     current_app,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import lazy_gettext as _l
@@ -29,6 +28,7 @@ from svcollect.services import import_jobs
 from svcollect.services import imports as imports_svc
 from svcollect.services.collections import collection_for
 from svcollect.web.access import found_or_404, role_required
+from svcollect.web.form_pages import form_status
 from svcollect.web.job_pages import job_status_page
 
 bp = Blueprint("imports", __name__, url_prefix="/manage")
@@ -103,7 +103,7 @@ def upload(collection_id: int) -> Rendered:
         jobs=import_jobs.jobs_of(collection) if refusal is None else [],
         max_rows=imports_svc.MAX_ROWS,
     )
-    return page, 422 if request.method == "POST" and form.errors else 200
+    return page, form_status(form)
 
 
 @bp.route("/imports/<int:import_id>")

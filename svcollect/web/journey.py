@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import redirect, render_template, request
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from svcollect.extensions import db
@@ -23,6 +22,7 @@ from svcollect.models import Response
 from svcollect.questionnaires import Page, Question, Questionnaire
 from svcollect.services import responses as svc
 from svcollect.services.evidence import UploadRejected, files_for, store_upload
+from svcollect.web.form_pages import form_status
 
 Rendered = str | WerkzeugResponse | tuple[str, int]
 
@@ -39,14 +39,6 @@ class JourneyUrls:
     save_link: str | None = None
     #: where the respondent deletes their own answers; None where answers are not personal
     withdraw: Callable[[], str] | None = None
-
-
-def csrf_failed(form: FlaskForm) -> bool:
-    return "csrf_token" in form.errors
-
-
-def post_status(form: FlaskForm) -> int:
-    return 400 if csrf_failed(form) else 422
 
 
 def _guard_order(
@@ -110,7 +102,7 @@ def question_page(
             page_number=pages.index(page.id) + 1,
             page_count=len(pages),
         ),
-        post_status(form) if request.method == "POST" else 200,
+        form_status(form),
     )
 
 
@@ -200,5 +192,5 @@ def check_answers(
             urls=urls,
             q=questionnaire,
         ),
-        post_status(form) if request.method == "POST" else 200,
+        form_status(form),
     )

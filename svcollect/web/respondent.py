@@ -24,6 +24,7 @@ from svcollect.services import withdrawals
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.respondent_codes import issued_code, memorable_code, normalise_code
 from svcollect.web import journey
+from svcollect.web.form_pages import form_status, token_failed
 
 bp = Blueprint("respond", __name__)
 # Respondent forms check their own CSRF token so that a timed-out page can be shown again
@@ -41,10 +42,6 @@ def access_denied(error: svc.AccessDenied) -> tuple[str, int]:
         ),
         error.status,
     )
-
-
-_csrf_failed = journey.csrf_failed
-_status_for = journey.post_status
 
 
 # --- start and consent -----------------------------------------------------------------
@@ -97,9 +94,9 @@ def _start(
         key = invitation_key or form.idempotency_key.data
         resume_key = svc.start_response(collection, questionnaire, key, invitation)
         return redirect(url_for(".resume", key=resume_key), code=303)
-    if request.method == "POST" and _csrf_failed(form):
+    if request.method == "POST" and token_failed(form):
         form.idempotency_key.data = form.idempotency_key.data or svc.new_token()
-    status = _status_for(form) if request.method == "POST" else 200
+    status = form_status(form)
     return (
         render_template(
             "respondent/start.html",
@@ -152,7 +149,7 @@ def code_choice(key: str) -> Rendered:
             return _after_code(key)
         target = ".code_enter" if form.choice.data == "enter" else ".code_memorable"
         return redirect(url_for(target, key=key), code=303)
-    status = _status_for(form) if request.method == "POST" else 200
+    status = form_status(form)
     return render_template(
         "respondent/code_choice.html", form=form, key=key, q=questionnaire
     ), status
@@ -170,7 +167,7 @@ def code_enter(key: str) -> Rendered:
         form.code.errors = [
             _("Enter the code exactly as it was shown to you, for example 7KQ-2MX-9PD")
         ]
-    status = _status_for(form) if request.method == "POST" else 200
+    status = form_status(form)
     return render_template(
         "respondent/code_enter.html", form=form, key=key, q=questionnaire
     ), status
@@ -188,7 +185,7 @@ def code_memorable(key: str) -> Rendered:
             svc.set_respondent_code(response, canonical, "memorable")
             return _after_code(key)
         form.parent_initials.errors = [_("Enter 2 letters for each name and a day from 1 to 31")]
-    status = _status_for(form) if request.method == "POST" else 200
+    status = form_status(form)
     return (
         render_template("respondent/code_memorable.html", form=form, key=key, q=questionnaire),
         status,
@@ -265,7 +262,7 @@ def withdraw(key: str) -> Rendered:
         url_for(".done", key=key) if response.status == "submitted" else url_for(".resume", key=key)
     )
     questionnaire = questionnaire_for(response.collection.questionnaire_version)
-    status = _status_for(form) if request.method == "POST" else 200
+    status = form_status(form)
     return render_template(
         "respondent/withdraw.html", form=form, q=questionnaire, back=back, response=response
     ), status

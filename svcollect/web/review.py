@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +13,7 @@ from svcollect.services import declarations as svc
 from svcollect.services import responses as responses_svc
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.web.access import found_or_404, role_required
+from svcollect.web.form_pages import checks_own_token, form_status
 from svcollect.web.journey import answer_rows
 
 bp = Blueprint("review", __name__, url_prefix="/manage/declarations")
@@ -52,6 +53,7 @@ def declaration(declaration_id: int) -> Any:
 
 
 @bp.route("/<int:declaration_id>/standards/<code>", methods=["POST"])
+@checks_own_token
 @role_required("admin", "contract_manager")
 def review_standard(declaration_id: int, code: str) -> Any:
     declaration = _declaration(declaration_id)
@@ -69,4 +71,4 @@ def review_standard(declaration_id: int, code: str) -> Any:
                 url_for(".declaration", declaration_id=declaration.id) + f"#standard-{code}",
                 code=303,
             )
-    return _render(declaration, {code: form}, 422 if request.method == "POST" else 200)
+    return _render(declaration, {code: form}, form_status(form))

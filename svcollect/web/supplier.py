@@ -18,6 +18,7 @@ from svcollect.services.evidence import UploadRejected, store_upload
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.web import journey
 from svcollect.web.access import found_or_404, role_required
+from svcollect.web.form_pages import checks_own_token, form_status
 
 bp = Blueprint("supplier", __name__, url_prefix="/supplier")
 
@@ -75,6 +76,7 @@ def resume(declaration_id: int) -> Any:
 
 
 @bp.route("/declarations/<int:declaration_id>/page/<page_id>", methods=["GET", "POST"])
+@checks_own_token
 @role_required("supplier_user")
 def page(declaration_id: int, page_id: str) -> Any:
     declaration, questionnaire = _draft(declaration_id)
@@ -121,6 +123,7 @@ def _render(declaration: Declaration, forms: dict[str, QueryAnswerForm], status:
 
 
 @bp.route("/declarations/<int:declaration_id>/standards/<code>/answer", methods=["POST"])
+@checks_own_token
 @role_required("supplier_user")
 def answer_query(declaration_id: int, code: str) -> Any:
     declaration = _declaration(declaration_id)
@@ -151,7 +154,7 @@ def answer_query(declaration_id: int, code: str) -> Any:
         else:
             flash(_("Your answer has been sent"))
             return redirect(url_for(".declaration", declaration_id=declaration.id), code=303)
-    return _render(declaration, {code: form}, 422)
+    return _render(declaration, {code: form}, form_status(form))
 
 
 @bp.route("/declarations/<int:declaration_id>/reattest", methods=["POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -36,21 +36,12 @@ from svcollect.services import contracts as contracts_svc
 from svcollect.services import valuation as valuation_svc
 from svcollect.services.outcomes import outcome_map
 from svcollect.web.access import found_or_404, role_required
+from svcollect.web.form_pages import attach_error, checks_own_token, form_status
 
 bp = Blueprint("valuation", __name__, url_prefix="/manage")
 MANAGERS = ("admin", "contract_manager")
 TEMPLATE_FILE = DATA_DIR / "value_table_template.csv"
 Rendered = str | WerkzeugResponse | tuple[str, int]
-
-
-def _status(form: Any, *extra: Any) -> int:
-    failed = form.errors or any(extra)
-    return 422 if request.method == "POST" and failed else 200
-
-
-def _attach(form: Any, field: str | None, message: str) -> None:
-    target = form[field] if field and field in form else form.submit
-    target.errors = [*list(target.errors or []), message]
 
 
 def _contract(contract_id: int) -> Any:
@@ -79,6 +70,7 @@ def value_table_template() -> WerkzeugResponse:
 
 
 @bp.route("/value-tables/import", methods=["GET", "POST"])
+@checks_own_token
 @role_required(*MANAGERS)
 def import_table() -> Rendered:
     form = ValueTableImportForm()
@@ -109,15 +101,15 @@ def import_table() -> Rendered:
             return redirect(url_for(".value_table", table_id=result.id), code=303)
         problems = result
         if any(p.column == "name" and p.row is None for p in problems):
-            _attach(form, "name", problems[0].message)
+            attach_error(form, "name", problems[0].message)
         else:
-            _attach(form, "file", _("The file has problems: see the list above"))
+            attach_error(form, "file", _("The file has problems: see the list above"))
     names = sorted({t.name for t in valuation_svc.value_tables_for(current_user)})
     return (
         render_template(
             "valuation/import.html", form=form, problems=problems, names=names, columns=COLUMNS
         ),
-        _status(form, problems),
+        form_status(form, problems),
     )
 
 
@@ -194,6 +186,7 @@ def _history(contract: Any) -> list[tuple[AssumptionSet, User | None]]:
 
 
 @bp.route("/contracts/<int:contract_id>/assumptions", methods=["GET", "POST"])
+@checks_own_token
 @role_required(*MANAGERS)
 def assumptions(contract_id: int) -> Rendered:
     contract = _contract(contract_id)
@@ -212,9 +205,9 @@ def assumptions(contract_id: int) -> Rendered:
         except InvalidAssumptionsError as invalid:
             for name, message in invalid.errors.items():
                 target = "deflator_basis" if name == "deflator_vintage" else name
-                _attach(form, target, message)
+                attach_error(form, target, message)
         except valuation_svc.ValuationRefused as refused:
-            _attach(form, refused.field, str(refused))
+            attach_error(form, refused.field, str(refused))
         else:
             flash(_("Assumptions saved as version %(version)d", version=record.version))
             return redirect(url_for(".assumptions", contract_id=contract.id), code=303)
@@ -228,7 +221,7 @@ def assumptions(contract_id: int) -> Rendered:
             defaults=DEFAULT_SOURCES,
             thresholds={m: measure_defaults(m) for m in THRESHOLD_MEASURES},
         ),
-        _status(form),
+        form_status(form),
     )
 
 
@@ -266,6 +259,7 @@ def remove_route(contract_id: int, route_id: int) -> WerkzeugResponse:
 
 
 @bp.route("/contracts/<int:contract_id>/valuation-routes", methods=["GET", "POST"])
+@checks_own_token
 @role_required(*MANAGERS)
 def routes(contract_id: int) -> Rendered:
     contract = _contract(contract_id)
@@ -292,7 +286,7 @@ def routes(contract_id: int) -> Rendered:
                 entry=entries.get(int(form.entry.data or 0)),
             )
         except valuation_svc.ValuationRefused as refused:
-            _attach(form, refused.field, str(refused))
+            attach_error(form, refused.field, str(refused))
         else:
             flash(_("Valuation route added"))
             return redirect(url_for(".routes", contract_id=contract.id), code=303)
@@ -318,5 +312,5 @@ def routes(contract_id: int) -> Rendered:
             entry_label=_entry_label,
             measures=outcome_map(),
         ),
-        _status(form),
+        form_status(form),
     )

@@ -224,7 +224,7 @@ def test_sign_in_without_csrf_token_is_refused(app, client):
     user = make_user("admin")
     response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 400
-    assert "There is a problem with your request" in response.get_data(as_text=True)
+    assert "Your page timed out" in response.get_data(as_text=True)
     assert "sign_in" not in actions()
 
 

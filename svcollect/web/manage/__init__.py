@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -31,15 +31,6 @@ def organisations_of(*kinds: str) -> list[Organisation]:
             select(Organisation).where(Organisation.kind.in_(kinds)).order_by(Organisation.name)
         )
     )
-
-
-def form_status(form: Any) -> int:
-    return 422 if request.method == "POST" and form.errors else 200
-
-
-def attach_error(form: Any, field: str | None, message: str) -> None:
-    target = form[field] if field and field in form else form.submit
-    target.errors = [*list(target.errors or []), message]
 
 
 def managed_contract(contract_id: int) -> Any:

@@ -32,7 +32,8 @@ from svcollect.services import collections as collections_svc
 from svcollect.services import declarations as declarations_svc
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.web.access import found_or_404, role_required
-from svcollect.web.manage import MANAGERS, Rendered, bp, form_status, managed_contract
+from svcollect.web.form_pages import checks_own_token, form_status
+from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract
 
 
 def _released_choices() -> list[tuple[str, str]]:
@@ -45,6 +46,7 @@ def _released_choices() -> list[tuple[str, str]]:
 
 
 @bp.route("/contracts/<int:contract_id>/collections/new", methods=["GET", "POST"])
+@checks_own_token
 @role_required(*MANAGERS)
 def new_collection(contract_id: int) -> Rendered:
     contract = managed_contract(contract_id)
@@ -121,11 +123,13 @@ def close_collection(collection_id: int) -> WerkzeugResponse:
 
 
 @bp.route("/collections/<int:collection_id>/invitations", methods=["POST"])
+@checks_own_token
 @role_required(*MANAGERS)
 def invitations(collection_id: int) -> Rendered:
     collection = _collection(collection_id)
     form = InvitationsForm()
-    if collection.access != "invitation" or not form.validate_on_submit():
+    valid = form.validate_on_submit()  # first: a timed-out token is reported as well
+    if collection.access != "invitation" or not valid:
         if collection.access != "invitation":
             form.count.errors = [_("This collection uses an open link, not invitations")]
         counts = collections_svc.response_counts([collection.id])[collection.id]
@@ -141,7 +145,7 @@ def invitations(collection_id: int) -> Rendered:
                 summary=None,
                 open_link=None,
             ),
-            422,
+            form_status(form),
         )
     tokens = collections_svc.issue_invitations(collection, form.count.data, actor=current_user)
     buffer = io.StringIO()
@@ -178,6 +182,7 @@ def invite_suppliers(collection_id: int) -> WerkzeugResponse:
 
 
 @bp.route("/licence", methods=["GET", "POST"])
+@checks_own_token
 @role_required("contract_manager")
 def licence() -> Rendered:
     organisation = current_user.organisation

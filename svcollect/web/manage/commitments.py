@@ -25,7 +25,8 @@ from svcollect.forms.manage import (
 from svcollect.services import contracts as contracts_svc
 from svcollect.services.outcomes import outcome_map
 from svcollect.web.access import found_or_404, role_required
-from svcollect.web.manage import MANAGERS, Rendered, attach_error, bp, form_status, managed_contract
+from svcollect.web.form_pages import attach_error, checks_own_token, form_status
+from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract
 
 
 def _commitment_page(contract: Any, form: Any, heading: str, save: Callable[..., str]) -> Rendered:
@@ -56,6 +57,7 @@ def _commitment_page(contract: Any, form: Any, heading: str, save: Callable[...,
 
 
 @bp.route("/contracts/<int:contract_id>/commitments/new", methods=["GET", "POST"])
+@checks_own_token
 @role_required(*MANAGERS)
 def add_commitment(contract_id: int) -> Rendered:
     contract = managed_contract(contract_id)
@@ -77,6 +79,7 @@ def _commitment(commitment_id: int) -> Any:
 
 
 @bp.route("/commitments/<int:commitment_id>/change", methods=["GET", "POST"])
+@checks_own_token
 @role_required(*MANAGERS)
 def change_commitment(commitment_id: int) -> Rendered:
     commitment, contract = _commitment(commitment_id)

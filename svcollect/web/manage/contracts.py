@@ -27,15 +27,8 @@ from svcollect.services import contracts as contracts_svc
 from svcollect.services import retention
 from svcollect.services.outcomes import outcome_map
 from svcollect.web.access import role_required
-from svcollect.web.manage import (
-    MANAGERS,
-    Rendered,
-    attach_error,
-    bp,
-    form_status,
-    managed_contract,
-    organisations_of,
-)
+from svcollect.web.form_pages import attach_error, checks_own_token, form_status
+from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract, organisations_of
 
 
 @bp.route("/")
@@ -47,6 +40,7 @@ def contracts() -> str:
 
 
 @bp.route("/contracts/new", methods=["GET", "POST"])
+@checks_own_token
 @role_required(*MANAGERS)
 def new_contract() -> Rendered:
     form = ContractForm()
@@ -87,6 +81,7 @@ def _term_choices(form: Any) -> Any:
 
 
 @bp.route("/contracts/<int:contract_id>/change", methods=["GET", "POST"])
+@checks_own_token
 @role_required(*MANAGERS)
 def change_contract(contract_id: int) -> Rendered:
     """The buyer changes a contract's terms: a correction, an extension, a new prime supplier."""
@@ -175,6 +170,7 @@ def contract(contract_id: int) -> str:
 
 
 @bp.route("/contracts/<int:contract_id>/suppliers/new", methods=["GET", "POST"])
+@checks_own_token
 @role_required(*MANAGERS)
 def add_supplier(contract_id: int) -> Rendered:
     contract = managed_contract(contract_id)

@@ -20,7 +20,8 @@ from svcollect.forms.manage import (
 )
 from svcollect.services import withdrawals
 from svcollect.web.access import role_required
-from svcollect.web.manage import MANAGERS, Rendered, attach_error, bp, form_status, managed_contract
+from svcollect.web.form_pages import attach_error, checks_own_token, form_status
+from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract
 
 
 def _withdraw_again(contract: Any, given: str | None, problem: str) -> tuple[str, int]:
@@ -35,6 +36,7 @@ def _nothing_matches(advice: str) -> str:
 
 
 @bp.route("/contracts/<int:contract_id>/withdraw", methods=["GET", "POST"])
+@checks_own_token
 @role_required(*MANAGERS)
 def withdraw(contract_id: int) -> Rendered:
     """Step 1 of 2: find a respondent's responses from what they gave; then confirm."""
