@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 __version__ = "0.1.0"
@@ -118,6 +118,15 @@ def register_extensions(app: Flask) -> None:
         referrer_policy="same-origin",
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
+
+    @app.after_request
+    def _kept_by_no_browser(response: Response) -> Response:
+        # Pages show answers, results, set-password links and personal details: no browser
+        # or proxy keeps a copy, and Back asks for the page again (with a new form key).
+        # Static files and downloads say for themselves.
+        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def _select_locale() -> str | None:

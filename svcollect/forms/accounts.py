@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 
 from svcollect.forms.answer_types import CleanStringField, _no_control_characters
-from svcollect.forms.base import Form
+from svcollect.forms.base import Form, OnceForm
 from svcollect.forms.widgets import (
     GovCheckboxesInput,
     GovPasswordInput,
@@ -145,7 +145,7 @@ class ChangePasswordForm(SetPasswordForm):
     submit = SubmitField(_l("Change password"), widget=GovSubmitInput())
 
 
-class UserForm(Form):
+class UserForm(OnceForm):
     email = StringField(
         _l("Email address"),
         description=_l("They will use this to sign in"),
@@ -195,7 +195,7 @@ class UserForm(Form):
         return None if value in (None, NO_ORGANISATION) else int(value)
 
 
-class OrganisationForm(Form):
+class OrganisationForm(OnceForm):
     name = CleanStringField(
         _l("Organisation name"),
         validators=[

@@ -7,6 +7,7 @@ runs, so each language's is loaded once per process and kept.
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from typing import Any
 
@@ -14,7 +15,9 @@ from babel import support
 from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
 from wtforms.i18n import messages_path
+from wtforms.validators import Length, Optional
 
 
 @lru_cache(maxsize=32)
@@ -52,3 +55,18 @@ class Form(FlaskForm):
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)
             return _TRANSLATIONS
+
+
+class OnceForm(Form):
+    """A form that saves something once however often it is sent (services.submissions).
+
+    Shown, it carries a new random key; sent back with errors, it keeps the key it came
+    with, so the corrected form is still the same submission.
+    """
+
+    submission_key = HiddenField(validators=[Optional(), Length(max=64)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.submission_key.data = secrets.token_urlsafe(24)

@@ -9,7 +9,7 @@ from wtforms import SubmitField
 from wtforms.validators import ValidationError
 
 from svcollect.forms.answer_types import GovDateField
-from svcollect.forms.base import Form
+from svcollect.forms.base import OnceForm
 from svcollect.forms.widgets import GovDateInput, GovSubmitInput
 
 
@@ -19,7 +19,7 @@ def _period_date(label: Any, hint: Any) -> Any:
     return GovDateField(label, description=hint, widget=GovDateInput(), format="%d %m %Y")
 
 
-class ExportForm(Form):
+class ExportForm(OnceForm):
     period_start = _period_date(
         _l("Period from (optional)"),
         _l("For example, 1 4 2026. Leave blank to start from the beginning of the contract."),

@@ -24,7 +24,7 @@ from svcollect.forms.answer_types import (
     GovDateField,
     _no_control_characters,
 )
-from svcollect.forms.base import Form
+from svcollect.forms.base import Form, OnceForm
 from svcollect.forms.widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
@@ -86,7 +86,7 @@ def _date(label: Any, message: Any) -> Any:
     )
 
 
-class ContractForm(Form):
+class ContractForm(OnceForm):
     reference = _text(_l("Contract reference"), 100, _l("Enter the contract reference"))
     title = _text(_l("Contract title"), 300, _l("Enter the contract title"))
     buyer_id = SelectField(
@@ -127,7 +127,7 @@ class ContractChangeForm(ContractForm):
     submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
 
 
-class CollectionForm(Form):
+class CollectionForm(OnceForm):
     questionnaire = SelectField(
         _l("Questionnaire"),
         validators=[InputRequired(message=_l("Select a questionnaire"))],
@@ -220,7 +220,7 @@ class SupplierForm(Form):
     submit = SubmitField(_l("Add supplier"), widget=GovSubmitInput())
 
 
-class CommitmentForm(Form):
+class CommitmentForm(OnceForm):
     measure_code = SelectField(
         _l("Measure"),
         validators=[InputRequired(message=_l("Select a measure"))],

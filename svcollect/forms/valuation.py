@@ -11,7 +11,7 @@ from wtforms import DecimalField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from svcollect.forms.answer_types import CleanStringField, _no_control_characters
-from svcollect.forms.base import Form
+from svcollect.forms.base import OnceForm
 from svcollect.forms.widgets import (
     GovFileInput,
     GovRadioInput,
@@ -91,7 +91,7 @@ def _year(label: Any, message: Any) -> Any:
     )
 
 
-class AssumptionsForm(Form):
+class AssumptionsForm(OnceForm):
     wellby_value_low = _number(_l("Low value per WELLBY"), _l("Enter the low value per WELLBY"))
     wellby_value_central = _number(
         _l("Central value per WELLBY"), _l("Enter the central value per WELLBY")
@@ -177,7 +177,7 @@ for _measure in THRESHOLD_MEASURES:
     setattr(AssumptionsForm, f"threshold_{_measure}", _threshold_field(_measure))
 
 
-class ValueTableImportForm(Form):
+class ValueTableImportForm(OnceForm):
     name = CleanStringField(
         _l("Name of the table"),
         description=_l("Use the same name as an earlier import to add a new version of that table"),
@@ -207,7 +207,7 @@ def _pick(label: Any, message: Any, **kwargs: Any) -> Any:
     )
 
 
-class RouteForm(Form):
+class RouteForm(OnceForm):
     route = RadioField(
         _l("How is the outcome valued?"),
         choices=[

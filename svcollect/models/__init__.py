@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate; imported here so Alembic sees them all."""
 
-from svcollect.models.account import User
+from svcollect.models.account import FormSubmission, User
 from svcollect.models.audit import AuditEvent
 from svcollect.models.collection import Collection, Invitation
 from svcollect.models.contract import (
@@ -37,6 +37,7 @@ __all__ = [
     "Declaration",
     "EvidenceFile",
     "ExportJob",
+    "FormSubmission",
     "ImportBatch",
     "ImportJob",
     "Invitation",

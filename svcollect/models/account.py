@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from svcollect.extensions import db
@@ -53,3 +53,25 @@ class User(db.Model):  # type: ignore[name-defined]
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+
+class FormSubmission(db.Model):  # type: ignore[name-defined]
+    """A staff form's one-time key, claimed by the first POST that carries it.
+
+    A double click or a resent form carries the same key: the repeat finds the claim and
+    goes where the first went instead of saving the same thing twice. The claim is made
+    in the same transaction as what the form saves, so it exists only if that was saved.
+    """
+
+    __tablename__ = "form_submission"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    #: random, made when the form was shown (forms.base.OnceForm)
+    key: Mapped[str] = mapped_column(String(64))
+    #: the view that claimed it, for the record
+    endpoint: Mapped[str] = mapped_column(String(100))
+    #: where a repeat is sent: the page that shows what the first submission saved
+    repeat_goes_to: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

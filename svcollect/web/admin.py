@@ -9,24 +9,18 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from svcollect.extensions import db
 from svcollect.forms.accounts import ConfirmForm, OrganisationForm, UserForm
 from svcollect.models import User
 from svcollect.services import accounts
 from svcollect.services.accounts import AccountRefused, IssuedLink
 from svcollect.web.access import found_or_404, role_required
 from svcollect.web.auth import set_password_link
-from svcollect.web.form_pages import checks_own_token, form_status
+from svcollect.web.form_pages import checks_own_token, form_status, repeat_of
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 Rendered = str | WerkzeugResponse | tuple[str, int]
-
-
-@bp.after_request
-def _no_store(response: WerkzeugResponse) -> WerkzeugResponse:
-    # Pages here show set-password links and personal details: never cache them.
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _actor() -> User:
@@ -65,6 +59,8 @@ def users() -> str:
 def new_user() -> Rendered:
     form = UserForm(accounts.list_organisations())
     if form.validate_on_submit():
+        if (repeat := repeat_of(form, url_for(".users"))) is not None:
+            return repeat
         try:
             issued = accounts.create_user(
                 form.email.data or "",
@@ -74,6 +70,7 @@ def new_user() -> Rendered:
                 actor=_actor(),
             )
         except AccountRefused as refusal:
+            db.session.rollback()
             _refuse(form, refusal)
         else:
             return _show_link(issued, new_account=True)
@@ -143,9 +140,12 @@ def organisations() -> str:
 def new_organisation() -> Rendered:
     form = OrganisationForm()
     if form.validate_on_submit():
+        if (repeat := repeat_of(form, url_for(".organisations"))) is not None:
+            return repeat
         try:
             accounts.create_organisation(form.details(), actor=_actor())
         except AccountRefused as refusal:
+            db.session.rollback()
             _refuse(form, refusal)
         else:
             return redirect(url_for(".organisations"), code=303)
@@ -161,9 +161,12 @@ def edit_organisation(organisation_id: int) -> Rendered:
     if not form.is_submitted():
         form.fill(organisation)
     if form.validate_on_submit():
+        if (repeat := repeat_of(form, url_for(".organisations"))) is not None:
+            return repeat
         try:
             accounts.update_organisation(organisation, form.details(), actor=_actor())
         except AccountRefused as refusal:
+            db.session.rollback()
             _refuse(form, refusal)
         else:
             return redirect(url_for(".organisations"), code=303)

@@ -30,13 +30,6 @@ bp = Blueprint("auth", __name__)
 Rendered = str | WerkzeugResponse | tuple[str, int]
 
 
-@bp.after_request
-def _no_store(response: WerkzeugResponse) -> WerkzeugResponse:
-    # Sign-in and set-password pages must not be kept by browsers or proxies.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def safe_next(target: str | None) -> str:
     """`target` if it is a path on this site, else "/" (no open redirects)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

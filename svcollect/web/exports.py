@@ -16,7 +16,7 @@ from svcollect.services import audit
 from svcollect.services import contracts as contracts_svc
 from svcollect.services import exports as exports_svc
 from svcollect.web.access import found_or_404, role_required
-from svcollect.web.form_pages import checks_own_token, form_status
+from svcollect.web.form_pages import checks_own_token, form_status, repeat_of
 from svcollect.web.job_pages import job_status_page
 
 bp = Blueprint("exports", __name__, url_prefix="/manage")
@@ -54,11 +54,16 @@ def start(contract_id: int) -> WerkzeugResponse | tuple[str, int]:
     # A timed-out page (CSRF) is shown again with what was typed, like every other form.
     if not form.validate_on_submit():
         return _exports_page(contract, form)
+    if (
+        repeat := repeat_of(form, url_for(".contract_exports", contract_id=contract.id))
+    ) is not None:
+        return repeat
     try:
         job = exports_svc.start_export(
             current_user, contract, form.period_start.data, form.period_end.data
         )
     except PackError as refused:
+        db.session.rollback()
         form.period_end.errors = [*form.period_end.errors, str(refused)]
         return _exports_page(contract, form)
     enqueue_export(job.id)

@@ -1,5 +1,6 @@
-"""What every page with a form shares: its status, errors attached to a field, and the
-CSRF token checked by the form itself so that a timed-out page loses nothing.
+"""What every page with a form shares: its status, errors attached to a field, one save
+however often it is sent, and the CSRF token checked by the form itself so that a
+timed-out page loses nothing.
 
 Flask-WTF's app-wide check answers a stale or missing token with the bare 400 page before
 the view runs, and whatever the person typed is gone. A view marked `checks_own_token` is
@@ -19,9 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import request
+from flask import flash, redirect, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from svcollect.extensions import csrf
+from svcollect.services import submissions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,3 +58,19 @@ def attach_error(form: Any, field: str | None, message: str) -> None:
     """Show a service's refusal on the field it is about, else on the submit button."""
     target = form[field] if field and field in form else form.submit
     target.errors = [*list(target.errors or []), message]
+
+
+def repeat_of(form: Any, repeat_goes_to: str) -> WerkzeugResponse | None:
+    """For a validated `OnceForm`: None the first time it is sent (its key is now claimed,
+    in the transaction that saves it); for a repeat (a double click, a resent form), a
+    redirect to `repeat_goes_to`, the page that shows what the first one saved."""
+    earlier = submissions.claim(
+        current_user._get_current_object(),
+        form.submission_key.data,
+        request.endpoint or "",
+        repeat_goes_to,
+    )
+    if earlier is None:
+        return None
+    flash(_("This form was sent more than once: it has been saved once"))
+    return redirect(earlier, code=303)

@@ -36,7 +36,7 @@ from svcollect.services import contracts as contracts_svc
 from svcollect.services import valuation as valuation_svc
 from svcollect.services.outcomes import outcome_map
 from svcollect.web.access import found_or_404, role_required
-from svcollect.web.form_pages import attach_error, checks_own_token, form_status
+from svcollect.web.form_pages import attach_error, checks_own_token, form_status, repeat_of
 
 bp = Blueprint("valuation", __name__, url_prefix="/manage")
 MANAGERS = ("admin", "contract_manager")
@@ -76,6 +76,8 @@ def import_table() -> Rendered:
     form = ValueTableImportForm()
     problems: list[ValueTableError] = []
     if form.validate_on_submit():
+        if (repeat := repeat_of(form, url_for(".value_tables"))) is not None:
+            return repeat
         upload = form.file.data
         try:
             result = valuation_svc.import_value_table(
@@ -99,6 +101,7 @@ def import_table() -> Rendered:
                 )
             )
             return redirect(url_for(".value_table", table_id=result.id), code=303)
+        db.session.rollback()  # nothing imported: nor is the form's key claimed
         problems = result
         if any(p.column == "name" and p.row is None for p in problems):
             attach_error(form, "name", problems[0].message)
@@ -193,6 +196,10 @@ def assumptions(contract_id: int) -> Rendered:
     current = valuation_svc.current_assumptions(contract)
     form = AssumptionsForm(data=_prefill(current))
     if form.validate_on_submit():
+        if (
+            repeat := repeat_of(form, url_for(".assumptions", contract_id=contract.id))
+        ) is not None:
+            return repeat
         thresholds = {
             m: float(form[f"threshold_{m}"].data)
             for m in THRESHOLD_MEASURES
@@ -203,10 +210,12 @@ def assumptions(contract_id: int) -> Rendered:
                 current_user, contract, _submitted(form, current), thresholds
             )
         except InvalidAssumptionsError as invalid:
+            db.session.rollback()
             for name, message in invalid.errors.items():
                 target = "deflator_basis" if name == "deflator_vintage" else name
                 attach_error(form, target, message)
         except valuation_svc.ValuationRefused as refused:
+            db.session.rollback()
             attach_error(form, refused.field, str(refused))
         else:
             flash(_("Assumptions saved as version %(version)d", version=record.version))
@@ -273,6 +282,8 @@ def routes(contract_id: int) -> Rendered:
     form.measure_code.choices = none + outcome_map().measure_choices("counted")
     form.entry.choices = none + [(str(i), _entry_label(e)) for i, e in entries.items()]
     if form.validate_on_submit():
+        if (repeat := repeat_of(form, url_for(".routes", contract_id=contract.id))) is not None:
+            return repeat
         # Choices hold only this contract's collections and the user's own table entries, so
         # a forged id is refused above; the service checks the collections again.
         try:
@@ -286,6 +297,7 @@ def routes(contract_id: int) -> Rendered:
                 entry=entries.get(int(form.entry.data or 0)),
             )
         except valuation_svc.ValuationRefused as refused:
+            db.session.rollback()
             attach_error(form, refused.field, str(refused))
         else:
             flash(_("Valuation route added"))

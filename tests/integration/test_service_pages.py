@@ -93,6 +93,21 @@ def test_security_headers_and_strict_csp(client):
     assert result.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_no_page_is_kept_by_a_browser_but_static_files_are(app, client):
+    from tests.integration.helpers import Respondent, make_collection
+
+    collection = make_collection("ons4")
+    person = Respondent(client, app)
+    person.start(f"/s/{collection.public_id}")
+    person.new_code()
+    page = person.get(person.url("/page/life_satisfaction"))
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"  # answers on a shared computer
+    assert client.get("/sign-in").headers["Cache-Control"] == "no-store"
+    static = client.get("/static/js/app.js")
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
+
+
 def test_pages_have_no_inline_script(client):
     html = client.get("/").get_data(as_text=True)
     assert "<script>" not in html

@@ -32,7 +32,7 @@ from svcollect.services import collections as collections_svc
 from svcollect.services import declarations as declarations_svc
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.web.access import found_or_404, role_required
-from svcollect.web.form_pages import checks_own_token, form_status
+from svcollect.web.form_pages import checks_own_token, form_status, repeat_of
 from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract
 
 
@@ -53,6 +53,9 @@ def new_collection(contract_id: int) -> Rendered:
     form = CollectionForm()
     form.questionnaire.choices = _released_choices()
     if form.validate_on_submit():
+        back_to_contract = url_for(".contract", contract_id=contract.id)
+        if (repeat := repeat_of(form, back_to_contract)) is not None:
+            return repeat
         version = db.session.get(QuestionnaireVersion, int(form.questionnaire.data))
         opens_at, closes_at = collections_svc.uk_day_bounds(form.opens_on.data, form.closes_on.data)
         access = "supplier" if form.audience.data == "supplier" else form.access.data or "open"
@@ -73,6 +76,7 @@ def new_collection(contract_id: int) -> Rendered:
                 actor=current_user,
             )
         except collections_svc.CollectionRefused as refused:
+            db.session.rollback()
             form.questionnaire.errors = [str(refused)]
         else:
             flash(_("Collection opened"))

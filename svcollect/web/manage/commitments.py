@@ -25,7 +25,7 @@ from svcollect.forms.manage import (
 from svcollect.services import contracts as contracts_svc
 from svcollect.services.outcomes import outcome_map
 from svcollect.web.access import found_or_404, role_required
-from svcollect.web.form_pages import attach_error, checks_own_token, form_status
+from svcollect.web.form_pages import attach_error, checks_own_token, form_status, repeat_of
 from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract
 
 
@@ -35,6 +35,8 @@ def _commitment_page(contract: Any, form: Any, heading: str, save: Callable[...,
     outcomes = outcome_map()
     form.measure_code.choices = outcomes.measure_choices()
     if form.validate_on_submit():
+        if (repeat := repeat_of(form, url_for(".contract", contract_id=contract.id))) is not None:
+            return repeat
         measure = outcomes.measure(form.measure_code.data)
         try:
             message = save(

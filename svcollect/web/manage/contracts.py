@@ -27,7 +27,7 @@ from svcollect.services import contracts as contracts_svc
 from svcollect.services import retention
 from svcollect.services.outcomes import outcome_map
 from svcollect.web.access import role_required
-from svcollect.web.form_pages import attach_error, checks_own_token, form_status
+from svcollect.web.form_pages import attach_error, checks_own_token, form_status, repeat_of
 from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract, organisations_of
 
 
@@ -51,6 +51,8 @@ def new_contract() -> Rendered:
     form.buyer_id.choices = [(o.id, o.name) for o in buyers]
     outcomes = _term_choices(form)
     if form.validate_on_submit():
+        if (repeat := repeat_of(form, url_for(".contracts"))) is not None:
+            return repeat
         details = contracts_svc.ContractDetails(
             reference=form.reference.data,
             title=form.title.data,
@@ -64,6 +66,7 @@ def new_contract() -> Rendered:
         try:
             contract = contracts_svc.create_contract(current_user, details, set(outcomes.outcomes))
         except contracts_svc.ContractRefused as refused:
+            db.session.rollback()
             attach_error(form, refused.field, str(refused))
         else:
             flash(_("Contract %(ref)s added", ref=contract.reference))
@@ -106,6 +109,8 @@ def change_contract(contract_id: int) -> Rendered:
         del form["starts_on"], form["ends_on"]
     outcomes = _term_choices(form)
     if form.validate_on_submit():
+        if (repeat := repeat_of(form, url_for(".contract", contract_id=contract.id))) is not None:
+            return repeat
         change = contracts_svc.ContractDetails(
             reference=form.reference.data,
             title=form.title.data,
