@@ -100,18 +100,17 @@ def demo_command() -> None:
 @click.argument("contract_reference")
 @click.option("--json", "as_json", is_flag=True, help="Print the full results as JSON.")
 @click.option("--store/--no-store", default=True, help="Keep a snapshot with its provenance.")
+@click.option("--buyer", default=None, help="The buyer's name, where two buyers use the reference.")
 @with_appcontext
-def score_command(contract_reference: str, as_json: bool, store: bool) -> None:
+def score_command(contract_reference: str, as_json: bool, store: bool, buyer: str | None) -> None:
     """Score, pair and value a contract's collections (suppression applied)."""
-    from sqlalchemy import select
-
-    from svcollect.extensions import db
-    from svcollect.models import Contract
+    from svcollect.services import contracts
     from svcollect.services.results import ContractResults, render_text, results_of, store_snapshot
 
-    contract = db.session.scalar(select(Contract).filter_by(reference=contract_reference))
-    if contract is None:
-        click.echo(f"No contract with reference {contract_reference!r}", err=True)
+    try:
+        contract = contracts.contract_by_reference(contract_reference, buyer)
+    except contracts.ContractRefused as refused:
+        click.echo(str(refused), err=True)
         sys.exit(1)
     results = results_of(contract)
     if results.deletion is not None:

@@ -26,24 +26,24 @@ def _date(value: datetime | None) -> date | None:
 )
 @click.option("--from", "period_start", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--to", "period_end", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--buyer", default=None, help="The buyer's name, where two buyers use the reference.")
 @with_appcontext
 def export_command(
     contract_reference: str,
     out_dir: Path | None,
     period_start: datetime | None,
     period_end: datetime | None,
+    buyer: str | None,
 ) -> None:
     """Build the evidence pack for a contract now, then print its path and SHA-256."""
-    from sqlalchemy import select
-
     from svcollect.evidence.pack import PackError
-    from svcollect.extensions import db
-    from svcollect.models import Contract
+    from svcollect.services import contracts
     from svcollect.services.exports import export_dir, run_job, start_export
 
-    contract = db.session.scalar(select(Contract).filter_by(reference=contract_reference))
-    if contract is None:
-        click.echo(f"No contract with reference {contract_reference!r}", err=True)
+    try:
+        contract = contracts.contract_by_reference(contract_reference, buyer)
+    except contracts.ContractRefused as refused:
+        click.echo(str(refused), err=True)
         sys.exit(1)
     try:
         job = start_export(None, contract, _date(period_start), _date(period_end))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from svcollect.extensions import db
 from svcollect.models._types import UTCDateTime, choice_check, utcnow
@@ -47,6 +48,11 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+def reference_key(reference: str) -> str:
+    """A contract reference as compared: case, spacing and Unicode forms do not count."""
+    return " ".join(unicodedata.normalize("NFC", reference).split()).casefold()
+
+
 def new_salt() -> str:
     return secrets.token_hex(32)
 
@@ -56,11 +62,15 @@ class Contract(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
         CheckConstraint("value_gbp IS NULL OR value_gbp >= 0", name="value_not_negative"),
+        UniqueConstraint("buyer_id", "reference_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: the buyer's contract reference, unique across svcollect
-    reference: Mapped[str] = mapped_column(String(100), unique=True)
+    #: the buyer's contract reference, as they write it
+    reference: Mapped[str] = mapped_column(String(100))
+    #: the reference compared (reference_key()): unique per buyer, not across svcollect,
+    #: since two councils may well both number a contract "CON-001"
+    reference_key: Mapped[str] = mapped_column(String(300))  # casefolding can lengthen
     title: Mapped[str] = mapped_column(String(300))
     #: the public body buying
     buyer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
@@ -73,6 +83,11 @@ class Contract(db.Model):  # type: ignore[name-defined]
     #: secret per contract: respondent codes are stored only as HMACs under it
     respondent_salt: Mapped[str] = mapped_column(String(64), default=new_salt)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @validates("reference")
+    def _keep_key(self, _name: str, reference: str) -> str:
+        self.reference_key = reference_key(reference)
+        return reference
 
     buyer: Mapped[Organisation] = relationship(foreign_keys=[buyer_id])
     prime_supplier: Mapped[Organisation | None] = relationship(foreign_keys=[prime_supplier_id])

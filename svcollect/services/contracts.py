@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from svcollect.extensions import db
@@ -19,6 +19,7 @@ from svcollect.models import (
     Organisation,
     User,
 )
+from svcollect.models.contract import reference_key
 from svcollect.services import audit
 
 
@@ -80,40 +81,34 @@ def _organisation(org_id: int | None, kinds: tuple[str, ...], field: str) -> Org
 
 
 def _checked_reference(
-    reference: str,
-    starts_on: date,
-    ends_on: date,
-    prime_supplier_id: int | None,
-    outcome_codes: tuple[str, ...],
-    known_outcomes: set[str],
-    contract_id: int | None = None,
+    details: ContractDetails, known_outcomes: set[str], contract_id: int | None = None
 ) -> str:
     """Refuse terms no contract may have; the reference as stored (stripped)."""
-    if ends_on < starts_on:
+    if details.ends_on < details.starts_on:
         raise ContractRefused("The end date must be the same as or after the start date", "ends_on")
-    _organisation(prime_supplier_id, ("prime_supplier",), "prime_supplier_id")
-    if set(outcome_codes) - known_outcomes:
+    _organisation(details.prime_supplier_id, ("prime_supplier",), "prime_supplier_id")
+    if set(details.outcome_codes) - known_outcomes:
         raise ContractRefused("Select outcomes from the list", "outcome_codes")
-    reference = reference.strip()
-    other = db.session.scalar(select(Contract.id).filter_by(reference=reference))
+    reference = details.reference.strip()
+    # Only the buyer's own contracts count: another organisation's are not theirs to know of.
+    other = db.session.scalar(
+        select(Contract.id).filter_by(
+            buyer_id=details.buyer_id, reference_key=reference_key(reference)
+        )
+    )
     if other is not None and other != contract_id:
         raise _reference_taken(reference)
     return reference
 
 
 def _reference_taken(reference: str) -> ContractRefused:
-    return ContractRefused(f"A contract with reference {reference} already exists", "reference")
+    return ContractRefused(
+        f"This buyer already has a contract with reference {reference}", "reference"
+    )
 
 
 def create_contract(user: User, details: ContractDetails, known_outcomes: set[str]) -> Contract:
-    reference = _checked_reference(
-        details.reference,
-        details.starts_on,
-        details.ends_on,
-        details.prime_supplier_id,
-        details.outcome_codes,
-        known_outcomes,
-    )
+    reference = _checked_reference(details, known_outcomes)
     buyer = _organisation(details.buyer_id, ("buyer",), "buyer_id")
     if user.role != "admin" and user.organisation_id not in (
         details.buyer_id,
@@ -224,15 +219,7 @@ def change_contract(
     """
     if not may_change(user, contract):
         raise ContractRefused("Only the buying organisation can change this contract", "submit")
-    reference = _checked_reference(
-        change.reference,
-        change.starts_on,
-        change.ends_on,
-        change.prime_supplier_id,
-        change.outcome_codes,
-        known_outcomes,
-        contract.id,
-    )
+    reference = _checked_reference(change, known_outcomes, contract.id)
     before: dict[str, object] = {
         "reference": contract.reference,
         "title": contract.title,
@@ -450,3 +437,24 @@ def commitments_of(contract: Contract) -> list[Commitment]:
 def deletion_for(contract_id: int) -> AnswerDeletion | None:
     """The record that this contract's raw survey answers were deleted, if they were."""
     return db.session.scalar(select(AnswerDeletion).filter_by(contract_id=contract_id))
+
+
+def contract_by_reference(reference: str, buyer: str | None = None) -> Contract:
+    """The one contract with `reference` (compared as references are), for the CLI; a
+    reference that two buyers use needs `buyer`, the buyer organisation's name."""
+    query = select(Contract).filter_by(reference_key=reference_key(reference))
+    if buyer is not None:
+        query = query.join(Organisation, Contract.buyer_id == Organisation.id).where(
+            func.lower(Organisation.name) == buyer.strip().lower()
+        )
+    found = list(db.session.scalars(query.order_by(Contract.id)))
+    if not found:
+        whose = f" for buyer {buyer!r}" if buyer is not None else ""
+        raise ContractRefused(f"No contract with reference {reference!r}{whose}")
+    if len(found) > 1:
+        buyers = ", ".join(sorted(c.buyer.name for c in found))
+        raise ContractRefused(
+            f"{len(found)} buyers have a contract with reference {reference!r} ({buyers}): "
+            "say which with --buyer"
+        )
+    return found[0]

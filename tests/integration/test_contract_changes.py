@@ -147,12 +147,31 @@ def test_bad_terms_are_refused_and_what_was_typed_is_kept(app, buyer, overrides,
     assert _changes() == []
 
 
-def test_another_contracts_reference_is_refused(app, buyer):
-    other = make_contract("OTHER-9")
-    result = _change(buyer["client"], buyer["contract"], reference="OTHER-9")
-    assert result.status_code == 422
-    assert "A contract with reference OTHER-9 already exists" in result.get_data(as_text=True)
+def test_another_of_the_buyers_references_is_refused_in_any_case(app, buyer):
+    contract = buyer["contract"]
+    other = Contract(
+        reference="OTHER-9",
+        title="Theirs",
+        buyer_id=contract.buyer_id,
+        starts_on=contract.starts_on,
+        ends_on=contract.ends_on,
+    )
+    db.session.add(other)
+    db.session.commit()
+    for typed in ("OTHER-9", "other-9", " Other-9 "):
+        result = _change(buyer["client"], contract, reference=typed)
+        assert result.status_code == 422, typed
+        html = result.get_data(as_text=True)
+        assert f"This buyer already has a contract with reference {typed.strip()}" in html
     assert db.session.get(Contract, other.id).reference == "OTHER-9"
+
+
+def test_another_buyers_reference_is_theirs_to_use_and_not_revealed(app, buyer):
+    make_contract("OTHER-9")  # a different council's
+    result = _change(buyer["client"], buyer["contract"], reference="OTHER-9")
+    assert result.status_code == 303
+    db.session.refresh(buyer["contract"])
+    assert buyer["contract"].reference == "OTHER-9"
 
 
 def test_only_the_buyer_or_an_admin_changes_the_terms(app, buyer):

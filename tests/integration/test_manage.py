@@ -83,7 +83,7 @@ def test_duplicate_reference_is_refused(app, council):
     assert _add_contract(council["client"], council["buyer"].id).status_code == 303
     again = _add_contract(council["client"], council["buyer"].id, title="Another")
     assert again.status_code == 422
-    assert "already exists" in again.get_data(as_text=True)
+    assert "already has a contract with reference" in again.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Contract)) == 1
 
 

@@ -171,3 +171,55 @@ def test_respondent_migration_moves_codes_to_respondent_rows_and_back(empty_data
         upgrade()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_reference_migration_keys_each_buyers_references_and_keeps_every_contract(
+    empty_database, tmp_path
+):
+    from flask_migrate import downgrade, upgrade
+
+    app = create_app(make_config(empty_database, tmp_path))
+    with app.app_context():
+        upgrade()
+        first = make_contract("seed")  # a buyer, and an export job pointing at its contract
+        db.session.add(ExportJob(contract_id=first.id, status="done"))
+        db.session.commit()
+        buyer, other = first.buyer_id, make_contract("other-seed").buyer_id
+        db.session.remove()
+        downgrade(revision="c4d1a7e09f3b")
+        with db.engine.begin() as connection:
+            for reference, buyer_id in [("CON-1", buyer), ("con-1", buyer), ("con-2", other)]:
+                connection.execute(
+                    text(
+                        "INSERT INTO contract (reference, title, buyer_id, starts_on, ends_on, "
+                        "respondent_salt, created_at) VALUES (:r, 'T', :b, '2026-01-01', "
+                        "'2027-01-01', :s, '2026-01-01 00:00:00')"
+                    ),
+                    {"r": reference, "b": buyer_id, "s": secrets.token_hex(32)},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            keys = dict(
+                connection.execute(text("SELECT reference, reference_key FROM contract")).all()
+            )
+            kept = connection.execute(text("SELECT count(*) FROM export_job")).scalar()
+        later_id = int(keys["con-1"].rsplit("#", 1)[1])
+        assert keys == {
+            "seed": "seed",
+            "other-seed": "other-seed",
+            "CON-1": "con-1",
+            "con-1": f"con-1 #{later_id}",
+            "con-2": "con-2",
+        }
+        assert kept == 1
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO contract (reference, reference_key, title, buyer_id, starts_on, "
+                    "ends_on, respondent_salt, created_at) VALUES ('Con-1', 'con-1', 'T', :b, "
+                    "'2026-01-01', '2027-01-01', 'x', '2026-01-01 00:00:00')"
+                ),
+                {"b": buyer},
+            )
+        db.session.remove()
+        db.engine.dispose()
