@@ -7,7 +7,15 @@ from datetime import date
 from typing import Any
 
 from svcollect.charts.bars import Bar, Group, Panel, bar_chart
-from svcollect.charts.figure import Cell, Figure, Table, count_text, shown, stat_value
+from svcollect.charts.figure import (
+    Cell,
+    Figure,
+    Table,
+    count_shown,
+    count_text,
+    is_small_count,
+    stat_value,
+)
 from svcollect.charts.timeline import cumulative, period_label, timeline_chart
 
 
@@ -68,18 +76,32 @@ def counts_figure(
     *,
     fig_id: str,
     noun: str = "survey response",
+    k: int | None = None,
 ) -> Figure:
-    """One bar per row (e.g. contract) with its count; suppressed counts hatched, never 0."""
+    """One bar per row (e.g. contract) with its count; suppressed counts hatched, never 0.
+
+    With ``k`` (counts of people), a count withheld for being 1 to k-1 reads "fewer than k".
+    """
     if not rows or stat_value(total) == 0:
         text = f"No {noun}s have been submitted on these contracts yet."
         return Figure(fig_id, title, text, None, None, explanation=text)
     hidden = sum(1 for _, stat in rows if stat.get("suppressed"))
-    total_text = shown(total, lambda v: f"{v:,.0f}")
+    total_text = count_shown(total, k)
     summary = f"{total_text} {noun}s in total across {count_text(len(rows), 'contract')}"
+    summary = summary[:1].upper() + summary[1:]  # "Fewer than 10 ..."
     if total_text == "suppressed":
         summary = f"The total of {noun}s is suppressed across {count_text(len(rows), 'contract')}"
     if hidden:
-        summary += f"; {hidden} contract counts are suppressed (fewer than the threshold)"
+        verb = "is" if hidden == 1 else "are"
+        summary += f"; {count_text(hidden, 'contract count')} {verb} suppressed"
+        if k is None:
+            summary += " (fewer than the threshold)"
+        elif all(is_small_count(stat, k) for _, stat in rows if stat.get("suppressed")):
+            summary += f" (fewer than {k} {noun}s)"
+        else:
+            summary += (
+                f" (fewer than {k} {noun}s, or hidden so that such a count cannot be worked out)"
+            )
     summary += "."
     groups = tuple(
         Group(
@@ -88,7 +110,7 @@ def counts_figure(
                 Bar(
                     "Responses",
                     stat_value(stat),
-                    shown(stat, lambda v: f"{v:,.0f}"),
+                    count_shown(stat, k),
                     bool(stat.get("suppressed")),
                 ),
             ),
@@ -99,10 +121,7 @@ def counts_figure(
     svg = bar_chart(
         fig_id, title, f"Bar chart. {summary}", [panel], labelled_by=f"{fig_id}-heading"
     )
-    cells = tuple(
-        (Cell(label), Cell(shown(stat, lambda v: f"{v:,.0f}"), numeric=True))
-        for label, stat in rows
-    )
+    cells = tuple((Cell(label), Cell(count_shown(stat, k), numeric=True)) for label, stat in rows)
     cells += ((Cell("Total"), Cell(total_text, numeric=True)),)
     return Figure(
         fig_id, title, summary, svg, Table(title, ("Contract", noun.capitalize() + "s"), cells)

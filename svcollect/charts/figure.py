@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from svcollect.charts.svg import safe_id
+from svcollect.scoring.suppression import reason_small
 
 SUPPRESSED = "suppressed"
 
@@ -97,5 +98,29 @@ def shown(stat: Mapping[str, Any] | None, render: Any = number) -> str:
     return "–" if value is None else str(render(value))
 
 
-def count_text(value: int, noun: str, plural: str | None = None) -> str:
-    return f"{value:,} {noun if value == 1 else (plural or noun + 's')}"
+def people_text(value: int, k: int) -> str:
+    """A count of people (or their responses): "fewer than k" for 1 to k-1, else exact."""
+    return f"fewer than {k}" if 0 < value < k else f"{value:,}"
+
+
+def count_text(value: int, noun: str, plural: str | None = None, *, k: int | None = None) -> str:
+    """A count with its noun ("3 contracts"); with ``k`` (a count of people), 1 to k-1
+    reads "fewer than k people", never the exact figure."""
+    many = plural or noun + "s"
+    if k is not None and 0 < value < k:
+        return f"fewer than {k} {many}"
+    return f"{value:,} {noun if value == 1 else many}"
+
+
+def is_small_count(stat: Mapping[str, Any] | None, k: int) -> bool:
+    """Whether a Stat dict is a count withheld for being 1 to k-1 people (a count withheld
+    so that another cannot be worked out is not: it may be any size)."""
+    return stat is not None and is_suppressed(stat) and stat.get("reason") == reason_small(k)
+
+
+def count_shown(stat: Mapping[str, Any] | None, k: int | None = None) -> str:
+    """A count's Stat dict as text: "fewer than k" when withheld for being small (with
+    ``k``), "suppressed" when otherwise withheld, never 0; '–' when empty."""
+    if k is not None and is_small_count(stat, k):
+        return f"fewer than {k}"
+    return shown(stat, lambda v: f"{v:,.0f}")

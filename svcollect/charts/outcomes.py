@@ -15,6 +15,7 @@ from svcollect.charts.figure import (
     count_text,
     is_suppressed,
     number,
+    people_text,
     percent,
     shown,
     signed,
@@ -48,7 +49,7 @@ def _paired_summary(change: Change) -> str:
     base, follow = stat_value(paired["baseline_mean"]), stat_value(paired["follow_up_mean"])
     delta = stat_value(paired["mean_change"]) or 0.0
     ci = _ci(stat_value(paired["ci_low"]), stat_value(paired["ci_high"]))
-    people = count_text(int(change["n_paired"]), "person", "people")
+    people = count_text(int(change["n_paired"]), "person", "people", k=_k(change))
     if base is None or follow is None:
         return f"{label} changed by {signed(delta)}{ci} among {people}."
     if delta == 0:
@@ -60,7 +61,7 @@ def _paired_summary(change: Change) -> str:
 
 
 def _unpaired_summary(change: Change) -> str:
-    label, cohort = change["label"], change["cohort"]
+    label, cohort, k = change["label"], change["cohort"], _k(change)
     if is_suppressed(cohort["difference"]):
         return (
             f"Figures for {label} are suppressed because they are based on fewer than "
@@ -70,8 +71,8 @@ def _unpaired_summary(change: Change) -> str:
     ci = _ci(stat_value(cohort["ci_low"]), stat_value(cohort["ci_high"]))
     return (
         f"No one answered both waves, so {label} compares two groups (weaker evidence): "
-        f"{count_text(int(cohort['n_baseline']), 'person', 'people')} at baseline and "
-        f"{count_text(int(cohort['n_follow_up']), 'person', 'people')} at follow-up differ by "
+        f"{count_text(int(cohort['n_baseline']), 'person', 'people', k=k)} at baseline and "
+        f"{count_text(int(cohort['n_follow_up']), 'person', 'people', k=k)} at follow-up differ by "
         f"{signed(diff)}{ci}."
     )
 
@@ -98,12 +99,15 @@ def _bar(
 def _change_table(change: Change, title: str) -> Table:
     base, follow = _means(change)
     delta, low, high = _delta(change)
-    paired = change["method"] == "paired"
-    people = (
-        str(change["n_paired"])
-        if paired
-        else f"{change['cohort']['n_baseline']} and {change['cohort']['n_follow_up']}, not paired"
-    )
+    paired, k = change["method"] == "paired", _k(change)
+    if paired:
+        people = people_text(int(change["n_paired"]), k)
+    else:
+        cohort = change["cohort"]
+        people = (
+            f"{people_text(int(cohort['n_baseline']), k)} and "
+            f"{people_text(int(cohort['n_follow_up']), k)}, not paired"
+        )
     rows = [
         ("People", people),
         ("Baseline mean", shown(base)),

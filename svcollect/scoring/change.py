@@ -20,6 +20,7 @@ from svcollect.scoring.suppression import (
     Stat,
     SuppressionPolicy,
     measure_stat,
+    people_count,
     suppress_distribution,
 )
 
@@ -289,13 +290,15 @@ def outcome_change(
     for wave in (base, follow):
         if wave.n_duplicates:
             flags.append(
-                f"{wave.n_duplicates} {wave.name} responses repeat a respondent code already "
-                "answered in that wave; only the latest response (highest response id) is counted."
+                f"{people_count(wave.n_duplicates, policy).capitalize()} {wave.name} responses "
+                "repeat a respondent code already answered in that wave; only the latest "
+                "response (highest response id) is counted."
             )
         if wave.n_without_code:
             flags.append(
-                f"{wave.n_without_code} {wave.name} responses have no respondent code: they count "
-                "in that wave's figures but cannot be paired."
+                f"{people_count(wave.n_without_code, policy).capitalize()} {wave.name} "
+                "responses have no respondent code: they count in that wave's figures but "
+                "cannot be paired."
             )
     paired = cohort = None
     pairs = pd.DataFrame(
@@ -327,8 +330,9 @@ def outcome_change(
             base, follow, b_pos, f_pos, direction, threshold, confidence, policy
         )
         if n_paired < WARWICK_MIN_PAIRS:
+            few = f"Only {n_paired}" if n_paired >= policy.k else f"Fewer than {policy.k}"
             flags.append(
-                f"Only {n_paired} people have both a baseline and a follow-up score. Warwick "
+                f"{few} people have both a baseline and a follow-up score. Warwick "
                 f"advises at least {WARWICK_MIN_PAIRS} people with paired data for group "
                 "comparisons, so treat this change as indicative only."
             )

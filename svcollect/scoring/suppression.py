@@ -49,6 +49,17 @@ class SuppressionPolicy:
         return {"k": self.k}
 
 
+def people_count(n: int, policy: SuppressionPolicy) -> str:
+    """A count of people (or their responses) as text: "fewer than k" for 1 to k-1.
+
+    For counts written into text shown to people (notes, summaries, tables): 0 and counts
+    of k or more are exact.
+    """
+    if 0 < n < policy.k:
+        return f"fewer than {policy.k}"
+    return f"{n:,}"
+
+
 @dataclass(frozen=True)
 class Stat:
     """A statistic with the number of people it is based on.

@@ -39,6 +39,8 @@ from svcollect.scoring.suppression import (
     Stat,
     SuppressionPolicy,
     count_stat,
+    reason_small,
+    suppress_distribution,
     withheld,
 )
 from svcollect.services.collections import collections_of, kept_counts, response_counts
@@ -286,14 +288,19 @@ class ContractRow:
     responses: dict[str, Any]
     paired_measures: int
     values: list[tuple[str, dict[str, Any]]]
+    #: the response count is withheld for being 1 to k-1 (shown as "fewer than k"), not
+    #: hidden so that another count cannot be worked out from it
+    responses_small: bool = False
 
 
 @dataclass(frozen=True)
 class PortfolioDashboard:
     k: int
     rule: str
-    n_dropped: int
-    dropped_by_contract: dict[str, int]
+    #: how many figures for people already counted were left out (a count Stat dict:
+    #: withheld when 1 to k-1), and per contract (a suppressed distribution's cells)
+    dropped: dict[str, Any]
+    dropped_by_contract: dict[str, dict[str, Any]]
     values: Figure
     contracts: list[ContractRow]
     responses: Figure
@@ -377,6 +384,7 @@ def portfolio_dashboard(user: User) -> PortfolioDashboard:
                 count.to_dict(),
                 paired,
                 [(g, levels["central"]) for g, levels in _ordered(data["totals_by_grade"]).items()],
+                responses_small=count.suppressed and count.reason == reason_small(k),
             )
         )
     totals = {
@@ -384,12 +392,17 @@ def portfolio_dashboard(user: User) -> PortfolioDashboard:
         for grade, levels in result.total.totals.items()
     }
     references = {str(r.contract.id): r.contract.reference for r in result.results}
+    dropped = result.total.dropped_by_contract
+    by_contract = suppress_distribution(
+        [references.get(cid, cid) for cid in dropped], list(dropped.values()), policy
+    )
     return PortfolioDashboard(
         k=k,
         rule=result.total.rule,
-        n_dropped=result.total.n_dropped,
+        dropped=count_stat(result.total.n_dropped, policy).to_dict(),
         dropped_by_contract={
-            references.get(cid, cid): n for cid, n in result.total.dropped_by_contract.items()
+            label: cell.to_dict()
+            for label, cell in zip(by_contract.labels, by_contract.counts, strict=True)
         },
         values=values_figure(
             _ordered(totals),
@@ -404,6 +417,7 @@ def portfolio_dashboard(user: User) -> PortfolioDashboard:
             [(_label(r.contract), r.responses) for r in rows],
             _total(counts, policy).to_dict(),
             fig_id="fig-portfolio-responses",
+            k=k,
         ),
         outcomes=[
             comparison_figure(

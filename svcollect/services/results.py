@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -24,12 +25,13 @@ from svcollect.models import (
     ResultSnapshot,
     ValueTableEntry,
 )
+from svcollect.models._types import UK
 from svcollect.scoring import ScoreResult
 from svcollect.scoring.change import OutcomeChange, outcome_change
 from svcollect.scoring.delivery import delivery_totals
 from svcollect.scoring.grades import EvidenceGrade
 from svcollect.scoring.provenance import canonical_json, sha256_of
-from svcollect.scoring.suppression import SuppressionPolicy
+from svcollect.scoring.suppression import SuppressionPolicy, people_count
 from svcollect.scoring.totals import totals_by_grade, totals_to_dict
 from svcollect.scoring.valuation import (
     Valuation,
@@ -113,8 +115,22 @@ class _Scores:
         return result
 
 
+def _opened_on(collection: Collection) -> date:
+    """The UK day a collection opened: the day people choose when they open one."""
+    return collection.opens_at.astimezone(UK).date()
+
+
 def survey_pairings(collections: list[Collection]) -> list[Pairing]:
-    """Each baseline paired with each later wave of the same questionnaire version's id."""
+    """Each baseline paired with each later wave of the same questionnaire version's id.
+
+    A later wave (follow-up or annual) is paired with a baseline that opened on the same UK
+    day or an earlier one, never a later one. Days, not timestamps, decide: collections
+    are opened for UK days, and the time of day says nothing about which came first (the
+    web form opens them at UK midnight; the CLI, imports and scripts at any time), so a
+    follow-up opened the same day at an earlier time is still the baseline's follow-up.
+    Pairings come in a fixed order whatever order ``collections`` are in: by questionnaire,
+    then baseline, then later wave, each by opening time and then id.
+    """
     surveys = [c for c in collections if c.access != "supplier"]
     by_questionnaire: dict[str, list[Collection]] = {}
     for collection in sorted(surveys, key=lambda c: (c.opens_at, c.id)):
@@ -125,7 +141,8 @@ def survey_pairings(collections: list[Collection]) -> list[Pairing]:
         baselines = [c for c in group if c.wave == "baseline"]
         later = [c for c in group if c.wave in SURVEY_WAVES_AFTER]
         for baseline in baselines:
-            followers = [c for c in later if c.opens_at >= baseline.opens_at]
+            day = _opened_on(baseline)
+            followers = [c for c in later if _opened_on(c) >= day]
             if not followers:
                 pairings.append(Pairing(qid, baseline, None))
             for follow_up in followers:
@@ -347,6 +364,7 @@ def _fmt(stat: dict[str, Any], pattern: str = "{:.2f}") -> str:
 def render_text(results: ContractResults | KeptResults) -> str:
     """A plain table of the headline figures for the command line."""
     data = results.to_dict()
+    policy = SuppressionPolicy(k=int(data["provenance"]["suppression_min_n"]))
     lines = [f"Contract {data['contract']}  (results sha256 {results.sha256[:16]})", ""]
     lines.append("Outcome changes (paired baseline -> follow-up):")
     for pairing in data["outcomes"]:
@@ -358,7 +376,8 @@ def render_text(results: ContractResults | KeptResults) -> str:
             paired = change.get("paired") or {}
             if change["method"] == "paired" and paired:
                 lines.append(
-                    f"    {change['measure']:<20} n={change['n_paired']:<6} change "
+                    f"    {change['measure']:<20} "
+                    f"n={people_count(int(change['n_paired']), policy):<6} change "
                     f"{_fmt(paired['mean_change'])} (95% CI {_fmt(paired['ci_low'])} to "
                     f"{_fmt(paired['ci_high'])})  [{change['evidence_grade']}]"
                 )
