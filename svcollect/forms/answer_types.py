@@ -326,12 +326,34 @@ class DateGiven:
         raise StopValidation(self.message or "")
 
 
+def _not_before(question: Question) -> Callable[[Any, Field], None]:
+    """``not_before``: the date is on or after the earlier date on the same page.
+
+    Only two real dates are compared: a date left out or not real keeps its own message,
+    never this one as well (GovDateField holds no data for a date that is not real). A
+    hidden earlier question is not on the form, so there is nothing to compare with.
+    """
+
+    def check(form: Any, field: Field) -> None:
+        earlier = question.not_before
+        if earlier is None or earlier not in form:
+            return
+        other = form[earlier]
+        typed = any(isinstance(v, str) and v.strip() for v in other.raw_data or [])
+        if not typed or other.process_errors:
+            return  # left out or not a real date: its own message says so
+        if question.too_early({question.id: field.data, earlier: other.data}):
+            raise ValidationError(_t(question.message("too_early")) or "")
+
+    return check
+
+
 def _date_field(question: Question) -> Field:
     required = _t(question.message("required")) if question.required else None
     return GovDateField(
         _t(question.text),
         description=_t(question.hint) or "For example, 27 3 2026",
-        validators=[DateGiven(required)],
+        validators=[DateGiven(required), _not_before(question)],
         widget=GovDateInput(),
         format="%d %m %Y",
         invalid_message=_t(question.message("invalid")),

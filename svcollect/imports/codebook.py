@@ -97,6 +97,14 @@ def _number_text(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def _minimum(question: Question) -> str:
+    if question.type == "number":
+        return _number_text(question.min)
+    if question.not_before is not None:
+        return f"The same as or after {question.not_before}"
+    return ""
+
+
 def _allowed(question: Question) -> str:
     if question.type == "yes_no":
         return "yes; no"
@@ -156,7 +164,7 @@ def codebook(questionnaire: Questionnaire) -> list[CodebookRow]:
                 question.type,
                 _allowed(question),
                 required,
-                _number_text(question.min) if question.type == "number" else "",
+                _minimum(question),
                 _number_text(question.max) if question.type == "number" else "",
                 str(question.max_length or "")
                 if question.type in ("short_text", "long_text")

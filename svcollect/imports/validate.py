@@ -10,6 +10,7 @@ import dataclasses
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
@@ -127,6 +128,7 @@ def check_table(table: Table, questionnaire: Questionnaire, read_code: CodeReade
     for question in questions:
         _answer_problems(question, checked[question.id], asked, position[question.id], problems)
         _hidden_problems(questionnaire, question, checked[question.id], asked, position, problems)
+        _order_problems(question, checked, asked, position[question.id], problems)
     result = problems.result()
     if result.problem_count:
         return result
@@ -275,6 +277,41 @@ def _answer_problems(
         problems.add(
             np.flatnonzero(missing), column, f"{question.message('required')} (the cell is blank)"
         )
+
+
+def _order_problems(
+    question: Question,
+    checked: dict[str, Checked],
+    asked: Asked,
+    column: int,
+    problems: _Problems,
+) -> None:
+    """``not_before``: where both dates were asked and are real, this one is not earlier.
+
+    A row where either date is blank or in error already has that problem, not this too.
+    """
+    earlier = question.not_before
+    if earlier is None or earlier not in checked:
+        return
+    mine, theirs = checked[question.id], checked[earlier]
+    both = mine.answered & theirs.answered
+    for qid in (question.id, earlier):
+        both &= asked.visible[qid] & ~asked.uncertain[qid]
+    rows = np.flatnonzero(both)
+    if rows.size == 0:
+        return
+    # Stored dates are ISO text (the rules made them), which numpy reads as days.
+    early = rows[
+        mine.text[rows].astype("datetime64[D]") < theirs.text[rows].astype("datetime64[D]")
+    ]
+    message = question.message("too_early")
+    problems.add(early, column, [f"{message} ({earlier} is {_day(theirs.text[i])})" for i in early])
+
+
+def _day(iso: str) -> str:
+    """A stored date as people write it, whichever way the cell had it: 1 April 2026."""
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
 
 
 def _hidden_problems(

@@ -6,6 +6,7 @@ with :func:`load_directory` and reads the immutable model from it.
 
 from __future__ import annotations
 
+from .added_rules import NotBefore, add_not_before
 from .loader import check_file, check_text, content_hash, load_file
 from .messages import MESSAGE_KEYS, MessageKey, default_message
 from .model import (
@@ -39,6 +40,7 @@ __all__ = [
     "Condition",
     "Licence",
     "MessageKey",
+    "NotBefore",
     "Operator",
     "Option",
     "Page",
@@ -49,6 +51,7 @@ __all__ = [
     "QuestionnaireError",
     "Registry",
     "Scale",
+    "add_not_before",
     "check_file",
     "check_text",
     "content_hash",

@@ -31,7 +31,8 @@ def build_questionnaire(
 ) -> Questionnaire:
     """Build the model; ``data`` must already have passed the shape and meaning checks."""
     scales = {scale_id: _scale(scale_id, raw) for scale_id, raw in data.get("scales", {}).items()}
-    pages = tuple(_page(raw, scales) for raw in data["pages"])
+    texts = {q["id"]: q["text"] for page in data["pages"] for q in page["questions"]}
+    pages = tuple(_page(raw, scales, texts) for raw in data["pages"])
     licence = None
     if "licence" in data:
         raw = data["licence"]
@@ -92,18 +93,20 @@ def _meta(raw: Mapping[str, Any] | None) -> Mapping[str, Scalar]:
     return MappingProxyType(dict(raw or {}))
 
 
-def _page(raw: dict[str, Any], scales: Mapping[str, Scale]) -> Page:
+def _page(raw: dict[str, Any], scales: Mapping[str, Scale], texts: Mapping[str, str]) -> Page:
     return Page(
         id=raw["id"],
         title=raw["title"],
         intro=raw.get("intro"),
         show_if=_condition(raw.get("show_if")),
         meta=_meta(raw.get("meta")),
-        questions=tuple(_question(item, raw["id"], scales) for item in raw["questions"]),
+        questions=tuple(_question(item, raw["id"], scales, texts) for item in raw["questions"]),
     )
 
 
-def _question(raw: dict[str, Any], page_id: str, scales: Mapping[str, Scale]) -> Question:
+def _question(
+    raw: dict[str, Any], page_id: str, scales: Mapping[str, Scale], texts: Mapping[str, str]
+) -> Question:
     kind = cast(QuestionType, raw["type"])
     scale_id = raw.get("scale")
     options = scales[scale_id].options if scale_id else _options(raw.get("options", []))
@@ -118,6 +121,7 @@ def _question(raw: dict[str, Any], page_id: str, scales: Mapping[str, Scale]) ->
     if kind == "number" and integer:
         low = int(low) if low is not None else None
         high = int(high) if high is not None else None
+    not_before = raw.get("not_before")
     messages = default_messages(
         type=kind,
         text=raw["text"],
@@ -126,6 +130,7 @@ def _question(raw: dict[str, Any], page_id: str, scales: Mapping[str, Scale]) ->
         integer=integer,
         max_length=max_length,
         accept=accept,
+        earlier=texts[not_before] if not_before else None,
     )
     messages.update(raw.get("messages", {}))
     return Question(
@@ -143,6 +148,7 @@ def _question(raw: dict[str, Any], page_id: str, scales: Mapping[str, Scale]) ->
         max_length=max_length,
         accept=accept,
         max_files=max_files,
+        not_before=not_before,
         messages=MappingProxyType(messages),
         show_if=_condition(raw.get("show_if")),
         meta=_meta(raw.get("meta")),

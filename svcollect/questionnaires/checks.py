@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ _TYPE_KEYS: dict[str, frozenset[str]] = {
     "number": frozenset({"min", "max", "integer"}),
     "short_text": frozenset({"max_length"}),
     "long_text": frozenset({"max_length"}),
-    "date": frozenset(),
+    "date": frozenset({"not_before"}),
     "yes_no": frozenset(),
     "file": frozenset({"accept", "max_files"}),
 }
@@ -62,6 +63,9 @@ def check_meaning(
         for question_index, question in enumerate(page["questions"]):
             path: PathT = (*page_path, "questions", question_index)
             _check_question(data, question, path, scales, report)
+            if "not_before" in question and question["type"] == "date":
+                own = (page_index, question_index)
+                _check_not_before(data, question["not_before"], path, own, index, report)
             if "show_if" in question:
                 owner = describe(data, path)
                 check_condition(
@@ -193,6 +197,7 @@ def _index_questions(
                 page_index=page_index,
                 page_id=page_id,
                 path=path,
+                question_index=question_index,
                 option_values=tuple(options),
             )
     return index
@@ -259,6 +264,52 @@ def _check_question(
                     (*path, "messages", key),
                     f"{name} has a '{key}' message but no '{bound}', so it can never be shown",
                 )
+        elif key == "too_early" and "not_before" not in question:
+            report.at(
+                (*path, "messages", key),
+                f"{name} has a 'too_early' message but no 'not_before', so it can never be shown",
+            )
+
+
+def _check_not_before(
+    data: dict[str, Any],
+    ref: str,
+    path: PathT,
+    own: tuple[int, int],
+    index: dict[str, QuestionRef],
+    report: Report,
+) -> None:
+    """``not_before`` names a date question earlier on the same page.
+
+    The same page, so the two dates are checked together whenever either is saved: a
+    date on an earlier page could be changed later without this one being checked again.
+    """
+    name = describe(data, path)
+    where: PathT = (*path, "not_before")
+    rule = "not_before must name a date question earlier on the same page"
+    target = index.get(ref)
+    if target is None:
+        close = difflib.get_close_matches(ref, list(index), n=1, cutoff=0.7)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        report.at(
+            where,
+            f"{name} has not_before '{ref}', which is not a question in this questionnaire"
+            f"{hint}; {rule}",
+        )
+        return
+    page_index, question_index = own
+    if target.path == path:
+        problem = "which is the question itself"
+    elif target.page_index != page_index:
+        later = target.page_index > page_index
+        problem = f"which is on {'a later' if later else 'an earlier'} page ('{target.page_id}')"
+    elif target.question_index > question_index:
+        problem = "which comes after it on the page"
+    elif target.type != "date":
+        problem = f"which is a {target.type} question"
+    else:
+        return
+    report.at(where, f"{name} has not_before '{ref}', {problem}; {rule}")
 
 
 def _check_number(question: dict[str, Any], path: PathT, name: str, report: Report) -> None:

@@ -24,6 +24,8 @@ class QuestionRef:
     page_index: int
     page_id: str
     path: PathT
+    #: 0-based position on its page
+    question_index: int
     option_values: tuple[Any, ...]
 
 

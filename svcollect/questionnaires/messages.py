@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final, Literal
 
-MessageKey = Literal["required", "invalid", "too_small", "too_large", "too_long"]
+MessageKey = Literal["required", "invalid", "too_small", "too_large", "too_long", "too_early"]
 MESSAGE_KEYS: Final[tuple[MessageKey, ...]] = (
     "required",
     "invalid",
     "too_small",
     "too_large",
     "too_long",
+    "too_early",
 )
 
 _SELECT_TYPES = frozenset({"scale", "single_choice", "yes_no"})
@@ -41,8 +42,12 @@ def default_message(
     integer: bool = True,
     max_length: int | None = None,
     accept: Sequence[str] = (),
+    earlier: str | None = None,
 ) -> str:
-    """The message shown for ``key`` when the questionnaire file does not give one."""
+    """The message shown for ``key`` when the questionnaire file does not give one.
+
+    ``earlier`` is the text of the question a date must not be before (``not_before``).
+    """
     quoted = f"\u2018{text.strip()}\u2019"  # curly quotes, as GOV.UK content uses
     answer = f"Your answer to {quoted}"
     if key == "required":
@@ -78,6 +83,13 @@ def default_message(
         if max is not None:
             return f"{answer} must be {format_number(max)} or less"
         return f"{answer} is too large"
+    if key == "too_early":
+        if earlier is not None:
+            return (
+                f"{answer} must be the same as or after your answer to "
+                f"\u2018{earlier.strip()}\u2019"
+            )
+        return f"{answer} is too early"
     if max_length is not None:
         return f"{answer} must be {format_number(max_length)} characters or fewer"
     return f"{answer} is too long"
@@ -92,6 +104,7 @@ def default_messages(
     integer: bool = True,
     max_length: int | None = None,
     accept: Sequence[str] = (),
+    earlier: str | None = None,
 ) -> dict[str, str]:
     """Every message key with its default for a question of this kind."""
     return {
@@ -104,6 +117,7 @@ def default_messages(
             integer=integer,
             max_length=max_length,
             accept=accept,
+            earlier=earlier,
         )
         for key in MESSAGE_KEYS
     }
@@ -118,4 +132,6 @@ def applicable_message_keys(type: str) -> frozenset[MessageKey]:
         keys.add("too_large")
     if type in _TEXT_TYPES:
         keys.add("too_long")
+    if type == "date":
+        keys.add("too_early")
     return frozenset(keys)

@@ -7,6 +7,7 @@ long text and ISO dates, and a list/tuple/set of ``str`` for multiple_choice.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -95,6 +96,20 @@ def same_value(answer: object, expected: object) -> bool:
     return answer == expected
 
 
+def as_date(value: object) -> dt.date | None:
+    """A date answer as a date (given as a date or ISO text); None for anything else."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _matches(answer: object, expected: object) -> bool:
     if isinstance(answer, list | tuple | set | frozenset):
         return any(same_value(item, expected) for item in answer)
@@ -173,6 +188,9 @@ class Question:
     max_length: int | None = None
     accept: tuple[str, ...] = ()
     max_files: int | None = None
+    #: a date question's answer must be on or after the answer to this date question
+    #: (earlier on the same page); ``messages.too_early`` says so when it is not
+    not_before: str | None = None
     messages: Mapping[str, str] = field(default_factory=_no_messages, hash=False)
     show_if: Condition | None = None
     meta: Mapping[str, Scalar] = field(default_factory=_no_meta, hash=False)
@@ -192,6 +210,17 @@ class Question:
             max_length=self.max_length,
             accept=self.accept,
         )
+
+    def too_early(self, answers: Mapping[str, object]) -> bool:
+        """Whether this date is before the ``not_before`` date in ``answers``.
+
+        False when there is no such rule or either answer is missing or not a date: those
+        answers have their own message (required or invalid), never a second one.
+        """
+        if self.not_before is None:
+            return False
+        answer, earliest = as_date(answers.get(self.id)), as_date(answers.get(self.not_before))
+        return answer is not None and earliest is not None and answer < earliest
 
     def option(self, value: OptionValue) -> Option:
         """The option with this stored value (KeyError if there is none)."""

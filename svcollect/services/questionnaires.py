@@ -12,11 +12,38 @@ from sqlalchemy.exc import OperationalError
 
 from svcollect.extensions import db
 from svcollect.models import QuestionnaireVersion
-from svcollect.questionnaires import Questionnaire, Registry, load_directory
+from svcollect.questionnaires import (
+    NotBefore,
+    Questionnaire,
+    Registry,
+    add_not_before,
+    load_directory,
+)
 from svcollect.scoring import scorer_names
 
 REGISTRY_KEY = "svcollect.questionnaires"
 log = logging.getLogger(__name__)
+
+#: Rules the service layer adds to released versions whose files say it checks them
+#: (released before the file format could state them; later versions state them in the
+#: file). Keyed by id, version and content hash: another file with the same id and version,
+#: in another questionnaires folder, gets none.
+ADDED_RULES: dict[tuple[str, int, str], tuple[NotBefore, ...]] = {
+    ("delivery-return", 1, "1ddde65b5b3d259a0fc97053478726c92e4088ec4cc1556d6dddea211f49d415"): (
+        NotBefore(
+            "period_end",
+            "period_start",
+            "The date this reporting period ends must be the same as or after the date it starts",
+        ),
+    ),
+}
+
+
+def with_added_rules(reg: Registry) -> Registry:
+    """The registry with :data:`ADDED_RULES` applied to the versions they name."""
+    return Registry(
+        add_not_before(q, ADDED_RULES.get((q.id, q.version, q.content_hash), ())) for q in reg
+    )
 
 
 class ReleasedVersionEdited(RuntimeError):
@@ -31,7 +58,7 @@ class SyncResult:
 
 def load_registry_into(app: Flask) -> None:
     directory = Path(app.config["SVCOLLECT_QUESTIONNAIRE_DIR"])
-    registry = load_directory(directory, scorer_names())
+    registry = with_added_rules(load_directory(directory, scorer_names()))
     app.extensions[REGISTRY_KEY] = registry
     with app.app_context():
         try:

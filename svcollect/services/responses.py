@@ -230,8 +230,18 @@ class Progress:
         return [q for q in page.questions if q.id in visible]
 
     def page_complete(self, page: Page) -> bool:
-        """Every visible required question answered; a page of optional ones once saved."""
+        """Every visible required question answered; a page of optional ones once saved.
+
+        A page whose saved dates break a ``not_before`` rule is not complete either: its
+        answers were saved before the rule applied (a draft on a version the service
+        layer added the rule to, or a re-attestation's copy of an older declaration), and
+        the page must be answered again, where the form says what is wrong.
+        """
         questions = self.visible_questions(page)
+        if any(q.not_before for q in questions):
+            shown = {q.id: self.typed[q.id] for q in questions if q.id in self.typed}
+            if any(q.too_early(shown) for q in questions):
+                return False
         if any(q.required for q in questions):
             return all(q.id in self.rows for q in questions if q.required)
         return PAGE_MARKER + page.id in self.rows or any(q.id in self.rows for q in questions)

@@ -11,6 +11,7 @@ import pytest
 
 from svcollect.outcomes import OutcomeMap, load_outcome_map
 from svcollect.questionnaires import Questionnaire, check_file
+from svcollect.questionnaires.yamlsource import parse_yaml
 from svcollect.scoring import delivery_totals, get_scorer, scorer_names
 
 REPO = Path(__file__).resolve().parents[3]
@@ -142,3 +143,33 @@ def test_the_scorer_totals_each_measure_by_its_code(
     for index, code in enumerate(counted):
         expected = 0.0 if index == 0 else (index + 1) * 3.5
         assert totals.loc[code, "total"] == pytest.approx(expected), code
+
+
+# --- v2: v1 with the reporting period's own rule ------------------------------------------
+
+V2 = REPO / "questionnaires" / "delivery-return" / "v2.yaml"
+TOO_EARLY = "The date this reporting period ends must be the same as or after the date it starts"
+
+
+def test_v2_is_v1_with_the_period_end_on_or_after_its_start() -> None:
+    v1 = parse_yaml(FILE.read_text(encoding="utf-8")).data
+    v2 = parse_yaml(V2.read_text(encoding="utf-8")).data
+    end = v2["pages"][0]["questions"][1]
+    assert end["id"] == "period_end"
+    assert end.pop("not_before") == "period_start"
+    assert end["messages"].pop("too_early") == TOO_EARLY
+    assert (v1.pop("version"), v2.pop("version")) == (1, 2)
+    assert v2 == v1
+
+
+def test_v2_loads_with_the_rule_and_v1_is_left_as_released(
+    delivery_return: Questionnaire,
+) -> None:
+    v2, problems = check_file(V2, scorer_names())
+    assert problems == [] and v2 is not None
+    end = v2.question("period_end")
+    assert (end.not_before, end.message("too_early")) == ("period_start", TOO_EARLY)
+    assert delivery_return.question("period_end").not_before is None
+    text = V2.read_text(encoding="utf-8")
+    assert "the file format cannot compare two answers" not in text
+    assert "the file format cannot compare two answers" in FILE.read_text(encoding="utf-8")

@@ -36,6 +36,7 @@ REQUIRED_CASES = {
     "id-mismatch",
     "bad-file-name",
     "min-greater-than-max",
+    "not-before-reference",
 }
 
 
@@ -75,6 +76,8 @@ def test_valid_fixtures_cover_every_question_type_and_operator(valid: Registry) 
         "at_most",
         "answered",
     }
+    rules = [(q.id, q.not_before) for questionnaire in valid for q in questionnaire.questions()]
+    assert ("end_date", "start_date") in rules
 
 
 def test_every_required_invalid_case_exists() -> None:

@@ -150,7 +150,7 @@ def test_schema_problems_point_at_the_offending_line(known_scorers: frozenset[st
         "but it is text ('nope')",
         "questionnaires/demo/v1.yaml:33: unknown key 'size' in question 'notes' (allowed keys: "
         "id, type, text, hint, required, scale, options, min, max, integer, max_length, accept, "
-        "max_files, messages, show_if, meta)",
+        "max_files, not_before, messages, show_if, meta)",
     ]
 
 
@@ -295,7 +295,14 @@ def test_default_messages_are_written_for_the_person_answering(
         "The selected file must be a PDF, DOCX, XLSX, CSV, TXT, PNG or JPEG"
     )
     assert demo.question("started").message("invalid").endswith("must be a real date")
-    assert set(count.messages) == {"required", "invalid", "too_small", "too_large", "too_long"}
+    assert set(count.messages) == {
+        "required",
+        "invalid",
+        "too_small",
+        "too_large",
+        "too_long",
+        "too_early",
+    }
 
 
 def test_custom_messages_win(valid: Registry) -> None:
