@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DecimalField, RadioField, SelectField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from svcollect.forms.answer_types import CleanStringField, _no_control_characters
 from svcollect.forms.base import OnceForm
@@ -79,6 +79,20 @@ def _number(label: Any, message: Any | None = None, **kwargs: Any) -> Any:
     return NumberField(label, validators=[required], widget=GovTextInput(), **kwargs)
 
 
+def _percentage(label: Any, message: Any, description: Any, out_of_range: Any) -> Any:
+    """A percentage as typed ("35" or "35%"); the form keeps it within 0-100 itself, so
+    the scoring rule's fraction (0-1) never reaches the person typing."""
+    return NumberField(
+        label,
+        validators=[
+            InputRequired(message=message),
+            NumberRange(min=0, max=100, message=out_of_range),
+        ],
+        widget=GovTextInput(),
+        description=description,
+    )
+
+
 def _year(label: Any, message: Any) -> Any:
     return CleanStringField(
         label,
@@ -115,30 +129,35 @@ class AssumptionsForm(OnceForm):
         _l("Enter how many years the benefit lasts"),
         description=_l("In years; decimals are allowed, for example 0.5 for six months"),
     )
-    drop_off = _number(
+    drop_off = _percentage(
         _l("Drop-off"),
         _l("Enter the drop-off"),
-        description=_l("Percentage by which the benefit declines each year after the first"),
+        _l("Percentage by which the benefit declines each year after the first"),
+        _l("Drop-off must be from %(min)s%% to %(max)s%%"),
     )
-    deadweight = _number(
+    deadweight = _percentage(
         _l("Deadweight"),
         _l("Enter the deadweight"),
-        description=_l("Percentage of the change that would have happened anyway"),
+        _l("Percentage of the change that would have happened anyway"),
+        _l("Deadweight must be from %(min)s%% to %(max)s%%"),
     )
-    attribution = _number(
+    attribution = _percentage(
         _l("Attribution"),
         _l("Enter the attribution"),
-        description=_l("Percentage of the change due to others"),
+        _l("Percentage of the change due to others"),
+        _l("Attribution must be from %(min)s%% to %(max)s%%"),
     )
-    displacement = _number(
+    displacement = _percentage(
         _l("Displacement"),
         _l("Enter the displacement"),
-        description=_l("Percentage of the change moved from elsewhere rather than created"),
+        _l("Percentage of the change moved from elsewhere rather than created"),
+        _l("Displacement must be from %(min)s%% to %(max)s%%"),
     )
-    discount_rate = _number(
+    discount_rate = _percentage(
         _l("Discount rate"),
         _l("Enter the discount rate"),
-        description=_l("Percentage a year"),
+        _l("Percentage a year"),
+        _l("Discount rate must be from %(min)s%% to %(max)s%%"),
     )
     submit = SubmitField(_l("Save as a new version"), widget=GovSubmitInput())
 

@@ -262,9 +262,13 @@ def test_assumptions_are_saved_as_versions_and_prefilled(app, council):
     ("overrides", "messages", "kept"),
     [
         (
-            {"deadweight": "150", "attribution": "-5"},
-            ["Deadweight must be between 0% and 100%", "Attribution must be between 0% and 100%"],
-            ['value="150"', 'value="-5"'],
+            {"deadweight": "150", "attribution": "-5", "discount_rate": "100.5%"},
+            [
+                "Deadweight must be from 0% to 100%",
+                "Attribution must be from 0% to 100%",
+                "Discount rate must be from 0% to 100%",
+            ],
+            ['value="150"', 'value="-5"', 'value="100.5%"'],
         ),
         ({"duration_years": "-1"}, ["Duration must be more than 0 years"], ['value="-1"']),
         ({"discount_rate": "lots"}, ["Enter a number"], ['value="lots"']),
@@ -286,6 +290,7 @@ def test_bad_assumptions_show_field_errors_and_keep_values(app, council, overrid
     assert "govuk-error-summary" in page
     for text in (*messages, *kept):
         assert text in page
+    assert "fraction" not in page  # the form speaks in the percentages people type
     assert 'value="Northshire comparison group, 2025"' in page
     assert _count(AssumptionSet) == 0
 
