@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from svcollect.scoring.formula import FORMULA
 from svcollect.scoring.measures import known_measures, measure_defaults
+from svcollect.services import collections as collections_svc
 from svcollect.services import contracts as contracts_svc
 from svcollect.services.results import results_of
 from svcollect.web.access import found_or_404, role_required
@@ -26,6 +27,8 @@ def contract_results(contract_id: int) -> Any:
         contract=contract,
         results=results,
         data=results.to_dict(),
+        # headings name collections as the manager did, not by their ids
+        collections={c.id: c for c in collections_svc.collections_of(contract)},
     )
 
 

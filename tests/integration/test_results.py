@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -115,6 +116,8 @@ def test_score_command_prints_table_and_json(app, setup):
 
 
 def test_results_page_shows_figures_suppression_and_provenance(app, setup):
+    from svcollect.services.questionnaires import registry
+    from svcollect.web.template_helpers import long_date
     from tests.integration.helpers import signed_in
 
     contract, manager = setup
@@ -131,6 +134,13 @@ def test_results_page_shows_figures_suppression_and_provenance(app, setup):
     assert "+0.50" in html
     assert "suppressed" not in html or "WEMWBS" in html
     assert "Assumptions fingerprint" in html
+    # Headings name the questionnaire and the collections as the manager did, not by id.
+    headings = " ".join(re.findall(r'<h3 class="govuk-heading-s[^"]*">(.*?)</h3>', html, re.S))
+    headings = " ".join(headings.split())
+    ons = registry().latest("ons4").title
+    assert f"{ons}: Test ons4 (opened {long_date(baseline.opens_at)}) to Test ons4" in headings
+    assert "Test wemwbs (opened" in headings and "no follow-up yet" in headings
+    assert f"collection {baseline.id}" not in headings
     methodology = client.get("/methodology").get_data(as_text=True)
     assert "13,000" in methodology and "meaningful" in methodology.lower()
 
