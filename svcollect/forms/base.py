@@ -14,6 +14,7 @@ from typing import Any
 from babel import support
 from flask import current_app, has_request_context
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.i18n import messages_path
@@ -32,14 +33,31 @@ def _current() -> support.NullTranslations | None:
     return _catalogue(str(get_locale() or "en"))
 
 
+#: WTForms' words for a choice that is not on the list, which only a forged page or one
+#: whose list has changed since it was shown can send, in GOV.UK style and in our catalogue
+#: ("Not a valid choice." says neither what is wrong nor what to do; the others repeat
+#: what was sent back to the person who sent it)
+_NOT_ON_THE_LIST = _l("Select one of the options shown")
+_OWN_WORDS = {
+    "Not a valid choice.": _NOT_ON_THE_LIST,
+    "'%(value)s' is not a valid choice for this field.": _NOT_ON_THE_LIST,
+    "'%(value)s' are not valid choices for this field.": _NOT_ON_THE_LIST,
+    "Invalid choice(s): one or more data inputs could not be coerced.": _NOT_ON_THE_LIST,
+}
+
+
 class _Translations:
     """WTForms' translations interface over the kept catalogues."""
 
     def gettext(self, string: str) -> str:
+        if string in _OWN_WORDS:
+            return str(_OWN_WORDS[string])
         catalogue = _current()
         return string if catalogue is None else catalogue.ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
+        if singular in _OWN_WORDS:
+            return str(_OWN_WORDS[singular])
         catalogue = _current()
         if catalogue is None:
             return singular if n == 1 else plural

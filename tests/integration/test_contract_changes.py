@@ -130,8 +130,8 @@ def test_saving_the_same_terms_again_changes_and_records_nothing(app, buyer):
         ({"ends_on": ["31", "2", "2030"]}, "Enter a real date"),
         ({"reference": ""}, "Enter the contract reference"),
         ({"value_gbp": "-5"}, "£0 or more"),
-        ({"outcome_codes": ["not.an.outcome"]}, "not a valid choice"),
-        ({"prime_supplier_id": "999999"}, "Not a valid choice"),
+        ({"outcome_codes": ["not.an.outcome"]}, "Select one of the options shown"),
+        ({"prime_supplier_id": "999999"}, "Select one of the options shown"),
     ],
 )
 def test_bad_terms_are_refused_and_what_was_typed_is_kept(app, buyer, overrides, message):

@@ -66,7 +66,7 @@ def test_contract_is_added_with_outcomes_and_audited(app, council):
         ({"starts_on": ["1", "1", "26"]}, "Year must include 4 numbers"),
         ({"ends_on": ["31", "12", "9999"]}, "Enter a year from 1900 to 2200"),
         ({"value_gbp": "-5"}, "£0 or more"),
-        ({"outcome_codes": ["not.an.outcome"]}, "not a valid choice"),
+        ({"outcome_codes": ["not.an.outcome"]}, "Select one of the options shown"),
         ({"title": "x" * 301}, "300 characters or fewer"),
     ],
 )

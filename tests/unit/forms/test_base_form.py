@@ -14,7 +14,7 @@ import svcollect
 from svcollect.forms import base
 from tests.conftest import make_config
 
-MESSAGES = ["This field is required.", "Not a valid choice.", "Invalid email address."]
+MESSAGES = ["This field is required.", "Invalid email address."]
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,22 @@ def test_messages_are_flask_wtfs_in_the_requests_language(app: Flask, language: 
     if language == "cy":  # the Welsh catalogue is really in use, not English throughout
         with app.test_request_context(headers={"Accept-Language": "cy"}):
             assert base._TRANSLATIONS.gettext(MESSAGES[0]) != MESSAGES[0]
+
+
+def test_a_choice_not_on_the_list_says_what_to_do_and_not_what_was_sent(app: Flask) -> None:
+    from wtforms import SelectField, SelectMultipleField
+
+    class Choosing(base.Form):
+        one = SelectField(choices=[("a", "A")])
+        many = SelectMultipleField(choices=[("a", "A")])
+
+    with app.test_request_context(method="POST", data={"one": "forged", "many": ["<b>forged</b>"]}):
+        form = Choosing(meta={"csrf": False})
+        assert not form.validate()
+        assert form.errors == {
+            "one": ["Select one of the options shown"],
+            "many": ["Select one of the options shown"],
+        }
 
 
 def test_each_catalogue_is_read_once(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
