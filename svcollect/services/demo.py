@@ -108,8 +108,10 @@ def seed_demo() -> Demo:
     _account(demo, "supplier_user", "catering-supplier", small)
     db.session.commit()
 
+    # By questionnaire, not version: seeding again after a new version is released keeps
+    # the demo's collection on the version it opened with rather than adding another.
     existing = {
-        c.questionnaire_version_id: c
+        c.questionnaire_version.questionnaire_id: c
         for c in db.session.scalars(select(Collection).filter_by(contract_id=contract.id))
     }
     now = utcnow()
@@ -117,7 +119,7 @@ def seed_demo() -> Demo:
         questionnaire = reg.latest(qid)
         version = released_version(questionnaire.id, questionnaire.version)
         assert isinstance(version, QuestionnaireVersion)
-        collection = existing.get(version.id)
+        collection = existing.get(qid)
         supplier_only = questionnaire.audience == ("supplier",)
         if collection is None:
             collection = open_collection(

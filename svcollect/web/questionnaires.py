@@ -82,6 +82,9 @@ def answers_of(questionnaire: Questionnaire, question: Question) -> dict[str, An
             text = _("Their own words, up to %(n)d characters", n=question.max_length)
     elif kind == "date":
         text = _("A date")
+        if question.not_before:
+            earlier = content(questionnaire.question(question.not_before).text)
+            text = _("A date on or after the answer to “%(q)s”", q=earlier)
     else:
         text = _("Files of these types: %(types)s", types=", ".join(question.accept))
     if not question.required:

@@ -31,3 +31,23 @@ def test_demo_is_idempotent_and_usable(app):
     )
     assert result.status_code in (302, 303)
     assert "DEMO-001" in client.get("/manage/").get_data(as_text=True)
+
+
+def test_seeding_again_after_a_new_version_adds_no_collection(app):
+    from svcollect.models import QuestionnaireVersion
+
+    seed_demo()
+    v1 = db.session.scalar(
+        select(QuestionnaireVersion).filter_by(questionnaire_id="delivery-return", version=1)
+    )
+    [collection] = [
+        c
+        for c in db.session.scalars(select(Collection))
+        if c.questionnaire_version.questionnaire_id == "delivery-return"
+    ]
+    # As if the demo had been seeded before v2 was released.
+    collection.questionnaire_version_id = v1.id
+    db.session.commit()
+    before = db.session.scalar(select(func.count()).select_from(Collection))
+    seed_demo()
+    assert db.session.scalar(select(func.count()).select_from(Collection)) == before

@@ -243,3 +243,13 @@ def test_small_response_counts_are_not_shown_exactly(app, council):
     assert ">3<" not in page
     seed_responses(collection, [(f"D{i}", {"life_satisfaction": 5}) for i in range(9)])
     assert "12" in client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True)
+
+
+def test_the_latest_version_of_each_questionnaire_is_offered_first(app, council):
+    client = council["client"]
+    contract = _contract(client, council["buyer"].id)
+    html = client.get(f"/manage/contracts/{contract.id}/collections/new").get_data(as_text=True)
+    latest = html.index("Delivery return (v2)</option>")
+    earlier = html.index("Delivery return (v1, an earlier version)</option>")
+    assert latest < earlier
+    assert "Delivery return (v1)</option>" not in html

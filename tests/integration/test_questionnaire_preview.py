@@ -49,6 +49,16 @@ def test_a_scale_shows_its_ends_and_the_licence_is_named(app):
     assert "NHS Health Scotland" in wemwbs  # the notice shown wherever the scale is
 
 
+def test_a_date_that_must_follow_another_says_so_in_every_version_with_the_rule(app):
+    client = signed_in(app, make_user("contract_manager", make_contract().buyer))
+    rule = "A date on or after the answer to “When does this reporting period start?”"
+    for version in db.session.scalars(
+        select(QuestionnaireVersion).filter_by(questionnaire_id="delivery-return")
+    ):
+        page = client.get(f"/manage/questionnaires/{version.id}").get_data(as_text=True)
+        assert rule in page, version.version  # v1 has it added, v2 in its file
+
+
 def test_only_managers_see_previews(app):
     version = _version("ons4")
     supplier = signed_in(app, make_user("supplier_user", make_organisation("S", "supplier")))

@@ -37,12 +37,21 @@ from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract
 
 
 def _released_choices() -> list[tuple[str, str]]:
+    """Every released version, each questionnaire's latest first; an earlier one stays on
+    the list (a follow-up may need the version its baseline used) and says it is earlier."""
     rows = db.session.scalars(
         select(QuestionnaireVersion).order_by(
-            QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.version
+            QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.version.desc()
         )
     )
-    return [(str(v.id), f"{v.title} (v{v.version})") for v in rows]
+    choices, seen = [], set()
+    for v in rows:
+        label = f"{v.title} (v{v.version})"
+        if v.questionnaire_id in seen:
+            label = _("%(title)s (v%(n)d, an earlier version)", title=v.title, n=v.version)
+        seen.add(v.questionnaire_id)
+        choices.append((str(v.id), label))
+    return choices
 
 
 @bp.route("/contracts/<int:contract_id>/collections/new", methods=["GET", "POST"])
