@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SubmitField
 from wtforms.validators import ValidationError
 
-from svcollect.forms.answer_types import GovDateField
 from svcollect.forms.base import OnceForm
+from svcollect.forms.dates import GovDateField
 from svcollect.forms.widgets import GovDateInput, GovSubmitInput
 
 

@@ -18,13 +18,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from svcollect.forms.answer_types import (
-    CleanStringField,
-    DateGiven,
-    GovDateField,
-    _no_control_characters,
-)
+from svcollect.forms.answer_types import CleanStringField, _no_control_characters
 from svcollect.forms.base import Form, OnceForm
+from svcollect.forms.dates import DateGiven, GovDateField
 from svcollect.forms.widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
