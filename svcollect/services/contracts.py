@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from svcollect.extensions import db
 from svcollect.models import (
     AnswerDeletion,
-    Commitment,
     Contract,
     ContractOutcome,
     ContractSupplier,
@@ -143,13 +142,13 @@ def create_contract(user: User, details: ContractDetails, known_outcomes: set[st
     return contract
 
 
-def _differences(
+def differences(
     before: dict[str, object], after: dict[str, object]
 ) -> dict[str, tuple[object, object]]:
     return {name: (before[name], after[name]) for name in before if before[name] != after[name]}
 
 
-def _as_text(changes: dict[str, tuple[object, object]]) -> dict[str, list[str]]:
+def changes_as_text(changes: dict[str, tuple[object, object]]) -> dict[str, list[str]]:
     """Changes as the audit log keeps them: each field's old and new value as text."""
     return {name: [str(old), str(new)] for name, (old, new) in changes.items()}
 
@@ -239,7 +238,7 @@ def change_contract(
         "value_gbp": change.value_gbp,
         "outcome_codes": outcome_codes,
     }
-    changes = _differences(before, after)
+    changes = differences(before, after)
     dates = {"starts_on", "ends_on"} & changes.keys()
     deletion = deletion_for(contract.id)
     if dates and deletion is not None:
@@ -264,7 +263,7 @@ def change_contract(
         actor=user,
         obj=contract,
         organisation_id=contract.buyer_id,
-        changes=_as_text(changes),
+        changes=changes_as_text(changes),
     )
     try:
         db.session.commit()
@@ -313,125 +312,6 @@ def add_supplier(user: User, contract: Contract, organisation_id: int) -> Organi
     )
     db.session.commit()
     return supplier
-
-
-def add_commitment(
-    user: User,
-    contract: Contract,
-    measure_code: str,
-    unit: str,
-    target: Decimal,
-    due_on: date,
-    known_measures: set[str],
-) -> Commitment:
-    if measure_code not in known_measures:
-        raise ContractRefused("Select a measure from the list", "measure_code")
-    if target < 0:
-        raise ContractRefused("The target must be 0 or more", "target")
-    commitment = Commitment(
-        contract_id=contract.id, measure_code=measure_code, unit=unit, target=target, due_on=due_on
-    )
-    db.session.add(commitment)
-    audit.record(
-        "commitment_added",
-        actor=user,
-        obj=contract,
-        organisation_id=contract.buyer_id,
-        measure=measure_code,
-        target=str(target),
-    )
-    db.session.commit()
-    return commitment
-
-
-def commitment_for(user: User, commitment_id: int) -> Commitment | None:
-    """The commitment if this user may manage its contract; None (a 404) otherwise."""
-    commitment = db.session.get(Commitment, commitment_id)
-    if commitment is None or contract_for(user, commitment.contract_id) is None:
-        return None
-    return commitment
-
-
-def change_commitment(
-    user: User,
-    commitment: Commitment,
-    measure_code: str,
-    unit: str,
-    target: Decimal,
-    due_on: date,
-    known_measures: set[str],
-) -> dict[str, tuple[object, object]]:
-    """Correct a commitment, or change it after a contract variation; the changes made.
-
-    Commitments are what the supplier promised, so only the buyer changes them (as with
-    the contract's terms), and the audit log keeps what they were.
-    """
-    contract = db.session.get(Contract, commitment.contract_id)
-    assert contract is not None
-    if not may_change(user, contract):
-        raise ContractRefused("Only the buying organisation can change a commitment", "submit")
-    if measure_code not in known_measures:
-        raise ContractRefused("Select a measure from the list", "measure_code")
-    if target < 0:
-        raise ContractRefused("The target must be 0 or more", "target")
-    before: dict[str, object] = {
-        "measure": commitment.measure_code,
-        "unit": commitment.unit,
-        "target": commitment.target,
-        "due_on": commitment.due_on,
-    }
-    after: dict[str, object] = {
-        "measure": measure_code,
-        "unit": unit,
-        "target": target,
-        "due_on": due_on,
-    }
-    changes = _differences(before, after)
-    if not changes:
-        return changes
-    commitment.measure_code, commitment.unit = measure_code, unit
-    commitment.target, commitment.due_on = target, due_on
-    audit.record(
-        "commitment_changed",
-        actor=user,
-        obj=contract,
-        organisation_id=contract.buyer_id,
-        commitment_id=commitment.id,
-        changes=_as_text(changes),
-    )
-    db.session.commit()
-    return changes
-
-
-def remove_commitment(user: User, commitment: Commitment) -> None:
-    """Remove a commitment entered by mistake or dropped by a variation; audited in full."""
-    contract = db.session.get(Contract, commitment.contract_id)
-    assert contract is not None
-    if not may_change(user, contract):
-        raise ContractRefused("Only the buying organisation can remove a commitment", "submit")
-    audit.record(
-        "commitment_removed",
-        actor=user,
-        obj=contract,
-        organisation_id=contract.buyer_id,
-        commitment_id=commitment.id,
-        measure=commitment.measure_code,
-        unit=commitment.unit,
-        target=str(commitment.target),
-        due_on=str(commitment.due_on),
-    )
-    db.session.delete(commitment)
-    db.session.commit()
-
-
-def commitments_of(contract: Contract) -> list[Commitment]:
-    return list(
-        db.session.scalars(
-            select(Commitment)
-            .filter_by(contract_id=contract.id)
-            .order_by(Commitment.due_on, Commitment.id)
-        )
-    )
 
 
 def deletion_for(contract_id: int) -> AnswerDeletion | None:

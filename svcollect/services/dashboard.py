@@ -44,7 +44,7 @@ from svcollect.scoring.suppression import (
     withheld,
 )
 from svcollect.services.collections import collections_of, kept_counts, response_counts
-from svcollect.services.contracts import commitments_of
+from svcollect.services.commitments import commitments_of
 from svcollect.services.declarations import latest_submitted, standard_states
 from svcollect.services.outcomes import outcome_map
 from svcollect.services.portfolio import portfolio

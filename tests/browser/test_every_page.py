@@ -111,6 +111,7 @@ def _seed() -> World:
     from svcollect.models._types import utcnow
     from svcollect.services import accounts, declarations, exports, import_jobs, valuation
     from svcollect.services import collections as collections_svc
+    from svcollect.services import commitments as commitments_svc
     from svcollect.services import contracts as contracts_svc
     from svcollect.services import responses as responses_svc
     from svcollect.services.accounts import OrganisationDetails
@@ -167,7 +168,7 @@ def _seed() -> World:
     )
     contracts_svc.add_supplier(manager, contract, supplier.id)
     measure = next(m for m in outcomes.measures.values() if m.kind == "counted")
-    commitment = contracts_svc.add_commitment(
+    commitment = commitments_svc.add_commitment(
         manager, contract, measure.code, measure.unit, Decimal(120), date.today(), {measure.code}
     )
 

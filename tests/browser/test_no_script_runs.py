@@ -223,6 +223,7 @@ def _seed(server: LiveServer) -> World:
     from svcollect.models._types import utcnow
     from svcollect.services import accounts
     from svcollect.services import collections as collections_svc
+    from svcollect.services import commitments as commitments_svc
     from svcollect.services import contracts as contracts_svc
     from svcollect.services import declarations as declarations_svc
     from svcollect.services import exports as exports_svc
@@ -295,7 +296,7 @@ def _seed(server: LiveServer) -> World:
     for s in suppliers:
         contracts_svc.add_supplier(manager, main, s.id)
     measure = next(iter(outcomes.measures.values()))
-    contracts_svc.add_commitment(
+    commitments_svc.add_commitment(
         manager,
         main,
         measure.code,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from svcollect.extensions import db
 from svcollect.models import AuditEvent, Contract, ContractOutcome
-from svcollect.services import contracts, retention
+from svcollect.services import commitments, contracts, retention
 from tests.integration.export_world import make_world
 from tests.integration.helpers import (
     make_contract,
@@ -294,7 +294,7 @@ def _audited(action: str) -> list[dict]:
 def test_the_buyer_corrects_and_removes_a_commitment_and_both_are_audited(app, buyer):
     contract, client = buyer["contract"], buyer["client"]
     assert _commit(client, contract).status_code == 303
-    [commitment] = contracts.commitments_of(contract)
+    [commitment] = commitments.commitments_of(contract)
     page = client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True)
     assert f"/manage/commitments/{commitment.id}/change" in page
     change_url = f"/manage/commitments/{commitment.id}/change"
@@ -332,7 +332,7 @@ def test_the_buyer_corrects_and_removes_a_commitment_and_both_are_audited(app, b
     page = client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True)
     assert "30 people" in page and "E+" not in page
     assert post_form(client, remove_url, {}).status_code == 303
-    assert contracts.commitments_of(contract) == []
+    assert commitments.commitments_of(contract) == []
     [removed] = _audited("commitment_removed")
     assert (removed["target"], removed["due_on"]) == ("30.00", "2027-06-30")
     # a repeat of the removal finds nothing to remove
@@ -347,7 +347,7 @@ def test_only_the_buyer_or_an_admin_changes_a_commitment(app, buyer):
     contract.prime_supplier_id = prime.id
     db.session.commit()
     assert _commit(buyer["client"], contract).status_code == 303
-    [commitment] = contracts.commitments_of(contract)
+    [commitment] = commitments.commitments_of(contract)
     prime_client = signed_in(app, make_user("contract_manager", prime))
     page = prime_client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True)
     assert "Staff trained as mental health first aiders" in page  # shown...
@@ -358,4 +358,4 @@ def test_only_the_buyer_or_an_admin_changes_a_commitment(app, buyer):
     assert other.get(f"/manage/commitments/{commitment.id}/change").status_code == 404
     admin = signed_in(app, make_user("admin", None))
     assert post_form(admin, f"/manage/commitments/{commitment.id}/remove", {}).status_code == 303
-    assert contracts.commitments_of(contract) == []
+    assert commitments.commitments_of(contract) == []

@@ -14,7 +14,7 @@ from svcollect.extensions import db
 from svcollect.models import Answer, Collection
 from svcollect.models._types import utcnow
 from svcollect.models.contract import ContractSupplier
-from svcollect.services.contracts import add_commitment
+from svcollect.services.commitments import add_commitment
 from svcollect.services.declarations import invite_suppliers, review_standard
 from svcollect.services.portfolio import portfolio
 from svcollect.services.results import compute_results

@@ -162,7 +162,9 @@ def test_a_save_the_service_refused_leaves_the_key_unclaimed(app):
         "starts_on": ["1", "4", "2027"],
         "ends_on": ["31", "3", "2030"],
     }
-    make_contract("RC-1")  # the reference is taken: the service refuses it
+    taken = make_contract("RC-1")  # the buyer's reference is taken: the service refuses it
+    taken.buyer_id = buyer.id
+    db.session.commit()
     sent = {**_shown(client, "/manage/contracts/new"), **data}
     assert client.post("/manage/contracts/new", data=sent).status_code == 422
     assert _count(FormSubmission) == 0

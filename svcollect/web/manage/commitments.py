@@ -22,6 +22,7 @@ from svcollect.forms.manage import (
     CommitmentForm,
     ConfirmForm,
 )
+from svcollect.services import commitments as commitments_svc
 from svcollect.services import contracts as contracts_svc
 from svcollect.services.outcomes import outcome_map
 from svcollect.web.access import found_or_404, role_required
@@ -65,7 +66,7 @@ def add_commitment(contract_id: int) -> Rendered:
     contract = managed_contract(contract_id)
 
     def save(*terms: Any) -> str:
-        contracts_svc.add_commitment(current_user, contract, *terms)
+        commitments_svc.add_commitment(current_user, contract, *terms)
         return _("Commitment added")
 
     return _commitment_page(contract, CommitmentForm(), _("Add a commitment made at bid"), save)
@@ -73,7 +74,7 @@ def add_commitment(contract_id: int) -> Rendered:
 
 def _commitment(commitment_id: int) -> Any:
     """A commitment on a contract this user may manage, and changes (else 403/404)."""
-    commitment = found_or_404(contracts_svc.commitment_for(current_user, commitment_id))
+    commitment = found_or_404(commitments_svc.commitment_for(current_user, commitment_id))
     contract = managed_contract(commitment.contract_id)
     if not contracts_svc.may_change(current_user, contract):
         abort(403)
@@ -93,7 +94,7 @@ def change_commitment(commitment_id: int) -> Rendered:
     form = CommitmentChangeForm(data=saved if request.method == "GET" else None)
 
     def save(*terms: Any) -> str:
-        changes = contracts_svc.change_commitment(current_user, commitment, *terms)
+        changes = commitments_svc.change_commitment(current_user, commitment, *terms)
         return _("Commitment saved") if changes else _("No changes to save")
 
     return _commitment_page(contract, form, _("Change a commitment made at bid"), save)
@@ -105,7 +106,7 @@ def remove_commitment(commitment_id: int) -> Rendered:
     commitment, contract = _commitment(commitment_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        contracts_svc.remove_commitment(current_user, commitment)
+        commitments_svc.remove_commitment(current_user, commitment)
         flash(_("Commitment removed"))
         return redirect(url_for(".contract", contract_id=contract.id), code=303)
     return render_template(

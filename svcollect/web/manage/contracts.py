@@ -23,6 +23,7 @@ from svcollect.forms.manage import (
 )
 from svcollect.models._types import utcnow
 from svcollect.services import collections as collections_svc
+from svcollect.services import commitments as commitments_svc
 from svcollect.services import contracts as contracts_svc
 from svcollect.services import retention
 from svcollect.services.outcomes import outcome_map
@@ -164,7 +165,7 @@ def contract(contract_id: int) -> str:
         collections=collections,
         counts=collections_svc.response_counts([c.id for c in collections]),
         suppliers=contracts_svc.suppliers_of(contract),
-        commitments=contracts_svc.commitments_of(contract),
+        commitments=commitments_svc.commitments_of(contract),
         outcomes=[outcomes.outcome(code) for code in contracts_svc.contract_outcomes(contract)],
         measures=outcomes,
         now=utcnow(),

@@ -1,0 +1,142 @@
+"""Commitments made at bid: what the supplier promised to deliver on a contract, by when.
+
+A manager of the contract adds them; only the buying organisation changes or removes one
+(as with the contract's terms), and the audit log keeps what each was.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from svcollect.extensions import db
+from svcollect.models import Commitment, Contract, User
+from svcollect.services import audit
+from svcollect.services.contracts import (
+    ContractRefused,
+    changes_as_text,
+    contract_for,
+    differences,
+    may_change,
+)
+
+
+def add_commitment(
+    user: User,
+    contract: Contract,
+    measure_code: str,
+    unit: str,
+    target: Decimal,
+    due_on: date,
+    known_measures: set[str],
+) -> Commitment:
+    if measure_code not in known_measures:
+        raise ContractRefused("Select a measure from the list", "measure_code")
+    if target < 0:
+        raise ContractRefused("The target must be 0 or more", "target")
+    commitment = Commitment(
+        contract_id=contract.id, measure_code=measure_code, unit=unit, target=target, due_on=due_on
+    )
+    db.session.add(commitment)
+    audit.record(
+        "commitment_added",
+        actor=user,
+        obj=contract,
+        organisation_id=contract.buyer_id,
+        measure=measure_code,
+        target=str(target),
+    )
+    db.session.commit()
+    return commitment
+
+
+def commitment_for(user: User, commitment_id: int) -> Commitment | None:
+    """The commitment if this user may manage its contract; None (a 404) otherwise."""
+    commitment = db.session.get(Commitment, commitment_id)
+    if commitment is None or contract_for(user, commitment.contract_id) is None:
+        return None
+    return commitment
+
+
+def change_commitment(
+    user: User,
+    commitment: Commitment,
+    measure_code: str,
+    unit: str,
+    target: Decimal,
+    due_on: date,
+    known_measures: set[str],
+) -> dict[str, tuple[object, object]]:
+    """Correct a commitment, or change it after a contract variation; the changes made.
+
+    Commitments are what the supplier promised, so only the buyer changes them (as with
+    the contract's terms), and the audit log keeps what they were.
+    """
+    contract = db.session.get(Contract, commitment.contract_id)
+    assert contract is not None
+    if not may_change(user, contract):
+        raise ContractRefused("Only the buying organisation can change a commitment", "submit")
+    if measure_code not in known_measures:
+        raise ContractRefused("Select a measure from the list", "measure_code")
+    if target < 0:
+        raise ContractRefused("The target must be 0 or more", "target")
+    before: dict[str, object] = {
+        "measure": commitment.measure_code,
+        "unit": commitment.unit,
+        "target": commitment.target,
+        "due_on": commitment.due_on,
+    }
+    after: dict[str, object] = {
+        "measure": measure_code,
+        "unit": unit,
+        "target": target,
+        "due_on": due_on,
+    }
+    changes = differences(before, after)
+    if not changes:
+        return changes
+    commitment.measure_code, commitment.unit = measure_code, unit
+    commitment.target, commitment.due_on = target, due_on
+    audit.record(
+        "commitment_changed",
+        actor=user,
+        obj=contract,
+        organisation_id=contract.buyer_id,
+        commitment_id=commitment.id,
+        changes=changes_as_text(changes),
+    )
+    db.session.commit()
+    return changes
+
+
+def remove_commitment(user: User, commitment: Commitment) -> None:
+    """Remove a commitment entered by mistake or dropped by a variation; audited in full."""
+    contract = db.session.get(Contract, commitment.contract_id)
+    assert contract is not None
+    if not may_change(user, contract):
+        raise ContractRefused("Only the buying organisation can remove a commitment", "submit")
+    audit.record(
+        "commitment_removed",
+        actor=user,
+        obj=contract,
+        organisation_id=contract.buyer_id,
+        commitment_id=commitment.id,
+        measure=commitment.measure_code,
+        unit=commitment.unit,
+        target=str(commitment.target),
+        due_on=str(commitment.due_on),
+    )
+    db.session.delete(commitment)
+    db.session.commit()
+
+
+def commitments_of(contract: Contract) -> list[Commitment]:
+    return list(
+        db.session.scalars(
+            select(Commitment)
+            .filter_by(contract_id=contract.id)
+            .order_by(Commitment.due_on, Commitment.id)
+        )
+    )
