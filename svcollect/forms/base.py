@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.i18n import messages_path
-from wtforms.validators import Length, Optional
 
 
 @lru_cache(maxsize=32)
@@ -82,7 +81,8 @@ class OnceForm(Form):
     with, so the corrected form is still the same submission.
     """
 
-    submission_key = HiddenField(validators=[Optional(), Length(max=64)])
+    #: never an error on the page: a missing or forged key only means no repeat is caught
+    submission_key = HiddenField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -20,12 +20,15 @@ from svcollect.models._types import utcnow
 
 #: how long a claim is kept: far longer than any double click or resent form
 KEPT_FOR = timedelta(days=1)
+#: the longest key stored (forms.base.OnceForm makes 32-character ones)
+KEY_LENGTH = 64
 
 
 def claim(user: User, key: str | None, endpoint: str, repeat_goes_to: str) -> str | None:
     """None when this POST is the first with `key` (claimed now: save and commit); else
-    the page the first went to. A POST without a key (an old page) is never a repeat."""
-    if not key:
+    the page the first went to. A POST without a key (an old page), or with one that is
+    not ours (longer than any we make), is never a repeat."""
+    if not key or len(key) > KEY_LENGTH:
         return None
     earlier = _claim_of(user.id, key)
     if earlier is not None:

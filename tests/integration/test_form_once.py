@@ -221,3 +221,13 @@ def test_keys_are_each_users_own_and_old_claims_go(app):
     db.session.commit()
     left = {(c.user_id, c.key) for c in db.session.scalars(select(FormSubmission))}
     assert left == {(second.id, "k" * 32), (first.id, "n" * 32)}
+
+
+def test_a_forged_key_is_no_error_on_the_page_and_not_stored(app):
+    client = signed_in(app, make_user("admin", None))
+    sent = {**_shown(client, "/admin/organisations/new"), "name": "Long Key Ltd"}
+    result = client.post(
+        "/admin/organisations/new", data={**sent, "kind": "supplier", "submission_key": "k" * 500}
+    )
+    assert result.status_code == 303
+    assert _count(FormSubmission) == 0
