@@ -105,7 +105,13 @@ def demo_command() -> None:
 def score_command(contract_reference: str, as_json: bool, store: bool, buyer: str | None) -> None:
     """Score, pair and value a contract's collections (suppression applied)."""
     from svcollect.services import contracts
-    from svcollect.services.results import ContractResults, render_text, results_of, store_snapshot
+    from svcollect.services.results import (
+        ContractResults,
+        public_dict,
+        render_text,
+        results_of,
+        store_snapshot,
+    )
 
     try:
         contract = contracts.contract_by_reference(contract_reference, buyer)
@@ -124,7 +130,7 @@ def score_command(contract_reference: str, as_json: bool, store: bool, buyer: st
     if as_json:
         import json
 
-        click.echo(json.dumps({**results.to_dict(), "sha256": results.sha256}, indent=2))
+        click.echo(json.dumps({**public_dict(results), "sha256": results.sha256}, indent=2))
     else:
         click.echo(render_text(results))
 

@@ -165,7 +165,8 @@ What is in this pack
 - {meta.get("workbook", "the workbook")}: Cover, Summary, Outcomes, Valuation (live Excel
   formulas next to svcollect's own figures), Assumptions and sources, Supplier adherence,
   Responses (answers under respondent codes only, never names), Codebook and Audit extract.
-  Figures based on too few people are written as "suppressed" with the reason.
+  Figures based on too few people are written as "suppressed" with the reason, and
+  counts of too few people as "fewer than" the threshold (e.g. "fewer than 10").
 - evidence/: the evidence files behind the suppliers' declarations, by collection,
   supplier and standard, exactly as uploaded.
 - manifest.json: every other file in this pack with its size and SHA-256.

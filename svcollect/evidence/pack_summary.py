@@ -1,4 +1,7 @@
-"""Summary sheet: the headline figures exactly as on screen, with native bar charts (pure)."""
+"""Summary sheet: the headline figures exactly as on screen, with native bar charts (pure).
+
+Counts of 1 to k-1 people read "fewer than k" (text), as on screen: see people_counts.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from svcollect.evidence.pack_tables import (
     notes,
     stat_cell,
 )
+from svcollect.evidence.people_counts import disclose_people_counts
 
 
 def _change_row(pairing: Mapping[str, Any], change: Mapping[str, Any]) -> tuple[Row, str]:
@@ -51,12 +55,14 @@ def _change_row(pairing: Mapping[str, Any], change: Mapping[str, Any]) -> tuple[
 def summary_sheet(results: Mapping[str, Any], collections: Mapping[str, str]) -> Sheet:
     """Headline figures as on screen; `collections` maps collection id to its label."""
     sheet = Sheet("Summary", widths={1: 22, 2: 14, 3: 14, 4: 34, 5: 12, 6: 30, 13: 70})
+    results = disclose_people_counts(results)
     k = results["provenance"].get("suppression_min_n")
     sheet.add(Styled(f"Summary: {results['contract']}", "title"))
     sheet.add(
         Styled(
             f"The same figures as svcollect's results page. Figures based on fewer than {k} "
-            "people are written as 'suppressed' with the reason, never as 0.",
+            "people are written as 'suppressed' with the reason, never as 0, and counts of "
+            f"fewer than {k} people as 'fewer than {k}'.",
             "wrap",
         )
     )

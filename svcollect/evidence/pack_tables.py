@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeAlias
 
+from svcollect.evidence.people_counts import disclose_people_counts
+
 SUPPRESSED = "suppressed"
 WEIGHT_YEARS = 100  # rows in the yearly-weights table (durations up to 100 years)
 MHAW_FIGURES = {
@@ -185,6 +187,8 @@ def flatten_stats(value: Any, path: str = "") -> Iterator[tuple[str, Mapping[str
 
 
 def outcomes_sheet(results: Mapping[str, Any]) -> Sheet:
+    """Every statistic of every change; counts of 1 to k-1 people read "fewer than k"."""
+    results = disclose_people_counts(results)
     sheet = Sheet("Outcomes", widths={1: 16, 4: 24, 7: 44, 8: 14, 10: 60}, freeze="A3")
     sheet.add(Styled("Every statistic for each baseline and follow-up pair", "title"))
     sheet.add(

@@ -44,7 +44,12 @@ class Wave:
 
 @dataclass(frozen=True)
 class WaveSummary:
-    """Figures for one wave: counts always shown; mean, SD and bands suppressed when small."""
+    """Figures for one wave: mean, SD and bands suppressed when small; counts kept exact.
+
+    The counts (n, n_scored, n_duplicates_dropped, n_without_code) stay exact here and in
+    ``to_dict`` because results snapshots keep them for later rendering; wherever they are
+    shown or exported, a count of 1 to k-1 reads "fewer than k" (``people_count``).
+    """
 
     wave: str
     n_scored: int

@@ -4,19 +4,25 @@ Everything a screen, the CLI or an export shows comes from `results_of`: `comput
 while the contract's answers are held, so the same rules (suppression, grades) apply
 everywhere and recomputing gives the same hash; once they are deleted at the end of their
 retention period, the `KeptResults` computed just before.
+
+`to_dict()` keeps every count exact: it is what screens render (each applying the
+small-number rule as it shows a count), what a `ResultSnapshot` stores (kept results are
+rendered the same way once the answers are gone) and what the results fingerprint hashes.
+Anything that takes the results out of svcollect as data uses `public_dict`, where counts
+of 1 to k-1 people read "fewer than k".
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import pandas as pd
 from flask import current_app
 from sqlalchemy import select
 
+from svcollect.evidence.people_counts import disclose_people_counts
 from svcollect.extensions import db
 from svcollect.models import (
     AnswerDeletion,
@@ -25,7 +31,6 @@ from svcollect.models import (
     ResultSnapshot,
     ValueTableEntry,
 )
-from svcollect.models._types import UK
 from svcollect.scoring import ScoreResult
 from svcollect.scoring.change import OutcomeChange, outcome_change
 from svcollect.scoring.delivery import delivery_totals
@@ -42,7 +47,13 @@ from svcollect.scoring.valuation import (
 from svcollect.services.contracts import deletion_for
 from svcollect.services.declarations import adherence_summary, latest_submitted, standard_states
 from svcollect.services.scores import score_collection
-from svcollect.services.valuation import Assumptions, current_assumptions, pure_table, routes_of
+from svcollect.services.valuation import (
+    Assumptions,
+    current_assumptions,
+    opened_on,
+    pure_table,
+    routes_of,
+)
 
 SURVEY_WAVES_AFTER = ("follow_up", "annual")
 
@@ -75,6 +86,8 @@ class ContractResults:
     provenance: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
+        """The results with exact counts, for screens, snapshots and the fingerprint; never
+        output as they are (see `public_dict`)."""
         return {
             "contract": self.contract.reference,
             "outcomes": [p.to_dict() for p in self.pairings],
@@ -115,11 +128,6 @@ class _Scores:
         return result
 
 
-def _opened_on(collection: Collection) -> date:
-    """The UK day a collection opened: the day people choose when they open one."""
-    return collection.opens_at.astimezone(UK).date()
-
-
 def survey_pairings(collections: list[Collection]) -> list[Pairing]:
     """Each baseline paired with each later wave of the same questionnaire version's id.
 
@@ -141,8 +149,8 @@ def survey_pairings(collections: list[Collection]) -> list[Pairing]:
         baselines = [c for c in group if c.wave == "baseline"]
         later = [c for c in group if c.wave in SURVEY_WAVES_AFTER]
         for baseline in baselines:
-            day = _opened_on(baseline)
-            followers = [c for c in later if _opened_on(c) >= day]
+            day = opened_on(baseline)
+            followers = [c for c in later if opened_on(c) >= day]
             if not followers:
                 pairings.append(Pairing(qid, baseline, None))
             for follow_up in followers:
@@ -352,6 +360,16 @@ def results_of(contract: Contract) -> ContractResults | KeptResults:
     if deletion is None:
         return compute_results(contract)
     return KeptResults(contract, deletion, json.loads(deletion.snapshot.results_json))
+
+
+def public_dict(results: ContractResults | KeptResults) -> dict[str, Any]:
+    """The results as data leaving svcollect (``svcollect score --json``, files).
+
+    ``to_dict()`` with every count of 1 to k-1 people (per-wave n, n_paired, unpaired and
+    dropped counts, the n of each statistic) written "fewer than k", k being the threshold
+    the results were computed with. Stored snapshots and ``sha256`` keep the exact counts.
+    """
+    return disclose_people_counts(results.to_dict())
 
 
 def _fmt(stat: dict[str, Any], pattern: str = "{:.2f}") -> str:

@@ -21,6 +21,7 @@ from svcollect.models import (
     ValueTable,
     ValueTableEntry,
 )
+from svcollect.models._types import UK
 from svcollect.scoring.assumptions import InvalidAssumptionsError, ValuationAssumptions
 from svcollect.scoring.double_counting import (
     DoubleCountingError,
@@ -234,14 +235,25 @@ def _collection(collection_id: int | None) -> Collection | None:
     return db.session.get(Collection, collection_id) if collection_id else None
 
 
+def opened_on(collection: Collection) -> date:
+    """The UK day a collection opened: the day people choose when they open one.
+
+    Pairing (`results.survey_pairings`), the check that a route's follow-up can follow its
+    baseline and the double-counting periods all compare these days, never UTC dates.
+    """
+    return collection.opens_at.astimezone(UK).date()
+
+
 def _proposal(route: ValuationRoute) -> ProposedValuation:
-    """What a route values, in the terms the double-counting rule compares."""
+    """What a route values, in the terms the double-counting rule compares: the UK days
+    from the day its baseline opened to the last day its follow-up took answers."""
     baseline = _collection(route.baseline_collection_id)
     follow_up = _collection(route.follow_up_collection_id)
     start, end = date.min, date.max
     if follow_up is not None:
-        start = (baseline or follow_up).opens_at.date()
-        end = follow_up.closes_at.date()
+        # min: a route saved before follow-ups were checked may have one opened earlier
+        start = min(opened_on(c) for c in (baseline, follow_up) if c is not None)
+        end = follow_up.last_open_day
     if route.route == "counted" or follow_up is None:
         population = "the contract's reported deliveries"
     else:
@@ -265,6 +277,19 @@ def describe_route(route: ValuationRoute) -> str:
     return (
         f"{names[route.route]} (route {route.id})" if route.id else f"the new {names[route.route]}"
     )
+
+
+def _refuse_follow_up_before_baseline(baseline: Collection, follow_up: Collection) -> None:
+    """A follow-up pairs only with a baseline that opened on the same UK day or an earlier
+    one (`results.survey_pairings`), so a route the other way round could never be valued."""
+    started, followed = opened_on(baseline), opened_on(follow_up)
+    if followed < started:
+        raise ValuationRefused(
+            f"The follow-up collection opened on {followed:%-d %B %Y}, before the baseline "
+            f"collection ({started:%-d %B %Y}), so no one's answers could be compared: select "
+            "a follow-up that opened on the same day as the baseline or later",
+            "follow_up",
+        )
 
 
 def add_route(
@@ -298,6 +323,7 @@ def add_route(
                 "SWEMWBS collections",
                 "follow_up",
             )
+        _refuse_follow_up_before_baseline(baseline, follow_up)
     if route in ("band", "counted") and entry is None:
         raise ValuationRefused("Select a value table entry", "entry")
     if (
