@@ -323,6 +323,16 @@ def add_route(
                 "SWEMWBS collections",
                 "follow_up",
             )
+        if baseline.wave != "baseline":
+            raise ValuationRefused(
+                "Select a collection opened as a baseline for the baseline",
+                "baseline",
+            )
+        if follow_up.wave == "baseline":
+            raise ValuationRefused(
+                "Select a collection opened as a follow-up or annual wave for the follow-up",
+                "follow_up",
+            )
         _refuse_follow_up_before_baseline(baseline, follow_up)
     if route in ("band", "counted") and entry is None:
         raise ValuationRefused("Select a value table entry", "entry")

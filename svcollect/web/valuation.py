@@ -276,9 +276,13 @@ def routes(contract_id: int) -> Rendered:
     entries = {e.id: e for t in valuation_svc.value_tables_for(current_user) for e in t.entries}
     form = RouteForm()
     none = [("", _("Not needed for this route"))]
-    pairs = [(str(i), _collection_label(c)) for i, c in collections.items()]
-    form.baseline.choices = none + pairs
-    form.follow_up.choices = none + pairs
+    surveys = {i: c for i, c in collections.items() if c.access != "supplier"}
+    form.baseline.choices = none + [
+        (str(i), _collection_label(c)) for i, c in surveys.items() if c.wave == "baseline"
+    ]
+    form.follow_up.choices = none + [
+        (str(i), _collection_label(c)) for i, c in surveys.items() if c.wave != "baseline"
+    ]
     form.measure_code.choices = none + outcome_map().measure_choices("counted")
     form.entry.choices = none + [(str(i), _entry_label(e)) for i, e in entries.items()]
     if form.validate_on_submit():

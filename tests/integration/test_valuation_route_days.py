@@ -125,3 +125,41 @@ def test_routes_on_consecutive_uk_days_are_not_double_counting(app, setup, first
         add_route(
             manager, contract, "wellby", baseline=overlapping, follow_up=overlapping_follow_up
         )
+
+
+@pytest.mark.parametrize(
+    ("waves", "field", "words"),
+    [
+        (("follow_up", "follow_up"), "baseline", "opened as a baseline for the baseline"),
+        (("baseline", "baseline"), "follow_up", "opened as a follow-up or annual wave"),
+        (("annual", "follow_up"), "baseline", "opened as a baseline for the baseline"),
+    ],
+)
+def test_a_route_needs_a_baseline_then_a_later_wave(app, setup, waves, field, words):
+    contract, manager = setup
+    first = _collection(contract, waves[0], datetime(2025, 3, 3, 9, 0, tzinfo=UK))
+    second = _collection(contract, waves[1], datetime(2025, 9, 3, 9, 0, tzinfo=UK))
+    with pytest.raises(ValuationRefused) as refused:
+        add_route(manager, contract, "wellby", baseline=first, follow_up=second)
+    assert refused.value.field == field and words in str(refused.value)
+    assert routes_of(contract) == []
+
+
+def test_the_route_form_offers_baselines_as_baselines_and_later_waves_as_follow_ups(app, setup):
+    import re
+
+    from tests.integration.helpers import signed_in
+
+    contract, manager = setup
+    first = _collection(contract, "baseline", datetime(2025, 3, 3, 9, 0, tzinfo=UK))
+    later = _collection(contract, "follow_up", datetime(2025, 9, 3, 9, 0, tzinfo=UK))
+    html = signed_in(app, manager).get(f"/manage/contracts/{contract.id}/valuation-routes")
+    page = html.get_data(as_text=True)
+
+    def offered(name: str) -> set[str]:
+        select = re.search(rf'<select[^>]*name="{name}".*?</select>', page, re.S)
+        assert select, name
+        return set(re.findall(r'<option value="(\d+)"', select.group(0)))
+
+    assert offered("baseline") == {str(first.id)}
+    assert offered("follow_up") == {str(later.id)}
