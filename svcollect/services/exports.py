@@ -27,12 +27,11 @@ from svcollect.evidence.workbook import EXCEL_MAX_ROWS, StreamedTable, WorkbookB
 from svcollect.extensions import db
 from svcollect.models import AnswerDeletion, Collection, Contract, Declaration, ExportJob, User
 from svcollect.models._types import utcnow
-from svcollect.scoring.provenance import sha256_of
 from svcollect.services import audit
 from svcollect.services import export_data as gather
 from svcollect.services.contracts import contract_for, sees_individual_answers
 from svcollect.services.job_health import HEARTBEAT_SECONDS, expire_stale
-from svcollect.services.results import results_of
+from svcollect.services.results import results_fingerprint, results_of
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, str], None]
@@ -213,7 +212,7 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
     progress(2, "Calculating the results")
     results = results_of(contract)
     data = results.to_dict()
-    results_sha256 = sha256_of(data)
+    results_sha256 = results_fingerprint(contract, data)
     assumptions = gather.assumptions_dict(contract)
     if any(v["assumptions_sha256"] != assumptions["valuation_sha256"] for v in data["valuations"]):
         raise PackError("The contract's assumptions changed while the pack was built: try again")

@@ -14,6 +14,8 @@ of 1 to k-1 people read "fewer than k".
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +37,7 @@ from svcollect.scoring import ScoreResult
 from svcollect.scoring.change import OutcomeChange, outcome_change
 from svcollect.scoring.delivery import delivery_totals
 from svcollect.scoring.grades import EvidenceGrade
-from svcollect.scoring.provenance import canonical_json, sha256_of
+from svcollect.scoring.provenance import canonical_json
 from svcollect.scoring.suppression import SuppressionPolicy, people_count
 from svcollect.scoring.totals import totals_by_grade, totals_to_dict
 from svcollect.scoring.valuation import (
@@ -102,7 +104,7 @@ class ContractResults:
 
     @property
     def sha256(self) -> str:
-        return sha256_of(self.to_dict())
+        return results_fingerprint(self.contract, self.to_dict())
 
     @property
     def deletion(self) -> AnswerDeletion | None:
@@ -314,12 +316,25 @@ def _counted(
     return figures
 
 
+def results_fingerprint(contract: Contract, data: dict[str, Any]) -> str:
+    """The results' fingerprint: equal results give equal fingerprints, on every page, pack
+    and snapshot, so a figure can be matched to the computation it came from.
+
+    It is an HMAC-SHA256 under the contract's own secret (the one respondent codes are kept
+    under), not a plain hash: the results hold exact counts that every screen and export
+    suppresses, and a plain hash beside the published figures would let anyone test each
+    guess at a hidden count (1 to k-1, a few hundred tries) until one matched.
+    """
+    message = b"svcollect results fingerprint\n" + canonical_json(data).encode("utf-8")
+    return hmac.new(contract.respondent_salt.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
 def snapshot_of(results: ContractResults) -> ResultSnapshot:
     """The results as computed, with their provenance, added to the session (not committed)."""
     payload = results.to_dict()
     snapshot = ResultSnapshot(
         contract_id=results.contract.id,
-        results_sha256=sha256_of(payload),
+        results_sha256=results_fingerprint(results.contract, payload),
         provenance_json=canonical_json(results.provenance),
         results_json=canonical_json(payload),
     )

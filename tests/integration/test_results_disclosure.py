@@ -1,6 +1,7 @@
 """Results as data leaving svcollect (`public_dict`): counts of 1 to k-1 people read
-"fewer than k". The results themselves, their snapshots and fingerprints keep exact counts,
-so kept results render as the computed ones did."""
+"fewer than k". The results themselves and their snapshots keep exact counts, so kept
+results render as the computed ones did; the fingerprint is keyed, so it cannot be used
+to test guesses at them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from svcollect.services.results import (
     KeptResults,
     compute_results,
     public_dict,
+    results_fingerprint,
     store_snapshot,
 )
 from svcollect.services.valuation import add_route
@@ -86,3 +88,24 @@ def test_score_json_does_not_print_small_counts(app, seven):
     payload = json.loads(result.output)
     assert payload["sha256"] == compute_results(seven).sha256
     _assert_disclosed({k: v for k, v in payload.items() if k != "sha256"})
+
+
+def test_the_fingerprint_cannot_test_a_guess_at_a_hidden_count(app, seven):
+    """Every figure published beside the fingerprint, and a guess at each hidden count:
+    with a plain hash one guess would match; keyed with the contract's secret, none does."""
+    import copy
+
+    from svcollect.scoring.provenance import sha256_of
+
+    results = compute_results(seven)
+    exact = results.to_dict()
+    assert results.sha256 == compute_results(seven).sha256  # equal results, equal print
+    guesses = set()
+    for n in range(1, 10):
+        guess = copy.deepcopy(exact)
+        change = _life(guess)
+        change["n_paired"] = change["paired"]["n"] = n
+        guesses.add(sha256_of(guess))
+    assert sha256_of(exact) in guesses  # the attack works on a plain hash...
+    assert results.sha256 not in guesses  # ...and not on the fingerprint
+    assert results.sha256 != results_fingerprint(make_contract(), exact)  # each its own key
