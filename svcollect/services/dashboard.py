@@ -8,7 +8,7 @@ are the results page's) or from counts that carry no answers; charts are drawn b
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -76,6 +76,8 @@ class ContractDashboard:
     problems: list[str]
     #: set once the survey answers were deleted after retention: the figures are kept ones
     deletion: AnswerDeletion | None = None
+    #: the results' provenance (what they were computed from, and what was left out)
+    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 def _uk_day(moment: datetime) -> date:
@@ -252,10 +254,13 @@ def _price_year(data: dict[str, Any]) -> str | None:
 
 
 def contract_dashboard(
-    contract: Contract, results: ContractResults | KeptResults | None = None
+    contract: Contract,
+    results: ContractResults | KeptResults | None = None,
+    viewer: User | None = None,
 ) -> ContractDashboard:
-    """Everything the contract dashboard shows, from the same results as the results page."""
-    results = results or results_of(contract)
+    """Everything the contract dashboard shows, from the same results as the results page
+    (those for ``viewer``: `results.results_of`)."""
+    results = results or results_of(contract, viewer)
     data = results.to_dict()
     k = int(data["provenance"]["suppression_min_n"])
     collections = collections_of(contract)
@@ -277,6 +282,7 @@ def contract_dashboard(
         ),
         problems=list(data["problems"]),
         deletion=results.deletion,
+        provenance=data["provenance"],
     )
 
 

@@ -75,7 +75,7 @@ def portfolio(user: User) -> Portfolio:
     A contract whose answers were deleted after retention adds its kept totals unmatched.
     """
     policy = SuppressionPolicy(k=current_app.config["SVCOLLECT_SUPPRESSION_MIN_N"])
-    results = [results_of(contract) for contract in visible_contracts(user)]
+    results = [results_of(contract, user) for contract in visible_contracts(user)]
     parts = [_contributions(r) for r in results]
     columns = ["contract_id", "contract_start", "respondent", "low", "central", "high"]
     frame = (

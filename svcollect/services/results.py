@@ -31,8 +31,10 @@ from svcollect.models import (
     Collection,
     Contract,
     ResultSnapshot,
+    User,
     ValueTableEntry,
 )
+from svcollect.models._types import utcnow
 from svcollect.scoring import ScoreResult
 from svcollect.scoring.change import OutcomeChange, outcome_change
 from svcollect.scoring.delivery import delivery_totals
@@ -46,7 +48,7 @@ from svcollect.scoring.valuation import (
     value_counted_outcome,
     value_wellby,
 )
-from svcollect.services.contracts import deletion_for
+from svcollect.services.contracts import deletion_for, sees_individual_answers
 from svcollect.services.declarations import adherence_summary, latest_submitted, standard_states
 from svcollect.services.scores import score_collection
 from svcollect.services.valuation import (
@@ -183,7 +185,14 @@ def _empty_like(result: ScoreResult) -> pd.DataFrame:
     return result.scores.iloc[0:0]
 
 
-def compute_results(contract: Contract) -> ContractResults:
+def compute_results(contract: Contract, *, closed_only: bool = False) -> ContractResults:
+    """The contract's results from the answers held now.
+
+    ``closed_only`` leaves out every survey collection still taking answers: the results
+    the workforce's employer sees (`results_of`). Figures that move as each person
+    answers would let someone who knows when a colleague answered work out that
+    colleague's answers from the difference; once a collection closes, its figures hold.
+    """
     policy = SuppressionPolicy(k=current_app.config["SVCOLLECT_SUPPRESSION_MIN_N"])
     assumptions = current_assumptions(contract)
     collections = list(
@@ -191,6 +200,13 @@ def compute_results(contract: Contract) -> ContractResults:
             select(Collection).filter_by(contract_id=contract.id).order_by(Collection.id)
         )
     )
+    left_out: list[int] = []
+    if closed_only:
+        now = utcnow()
+        left_out = [
+            c.id for c in collections if c.access != "supplier" and c.state(now) != "closed"
+        ]
+        collections = [c for c in collections if c.id not in left_out]
     scores = _Scores()
     pairings = survey_pairings(collections)
     for pairing in pairings:
@@ -219,6 +235,8 @@ def compute_results(contract: Contract) -> ContractResults:
         "suppression_min_n": policy.k,
         "svcollect_version": current_app.config["SVCOLLECT_VERSION"],
     }
+    if closed_only:
+        provenance["open_collections_left_out"] = left_out
     return ContractResults(contract, pairings, adherence, valuations, problems, provenance)
 
 
@@ -369,11 +387,17 @@ class KeptResults:
         return self.deletion.snapshot.results_sha256
 
 
-def results_of(contract: Contract) -> ContractResults | KeptResults:
-    """The contract's results: computed from its answers, or kept once they were deleted."""
+def results_of(contract: Contract, viewer: User | None = None) -> ContractResults | KeptResults:
+    """The contract's results: computed from its answers, or kept once they were deleted.
+
+    For a ``viewer`` at the workforce's employer (who may not see individual answers:
+    `contracts.sees_individual_answers`) surveys still open are left out
+    (`compute_results`); everyone else, and the command line (no viewer), sees them live.
+    """
     deletion = deletion_for(contract.id)
     if deletion is None:
-        return compute_results(contract)
+        employer = viewer is not None and not sees_individual_answers(viewer, contract)
+        return compute_results(contract, closed_only=employer)
     return KeptResults(contract, deletion, json.loads(deletion.snapshot.results_json))
 
 

@@ -18,7 +18,8 @@ MANAGERS = ("admin", "contract_manager")
 def contract(contract_id: int) -> str:
     contract = found_or_404(contracts_svc.contract_for(current_user, contract_id))
     return render_template(
-        "dashboard/contract.html", board=dashboard_svc.contract_dashboard(contract)
+        "dashboard/contract.html",
+        board=dashboard_svc.contract_dashboard(contract, viewer=current_user),
     )
 
 

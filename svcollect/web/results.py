@@ -21,7 +21,7 @@ bp = Blueprint("results", __name__)
 @role_required("admin", "contract_manager")
 def contract_results(contract_id: int) -> Any:
     contract = found_or_404(contracts_svc.contract_for(current_user, contract_id))
-    results = results_of(contract)
+    results = results_of(contract, current_user)
     return render_template(
         "results/contract.html",
         contract=contract,
