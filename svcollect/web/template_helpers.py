@@ -10,6 +10,7 @@ from flask import Flask, current_app, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
+from svcollect.charts.figure import money
 from svcollect.forms.render import error_href, question_params
 from svcollect.forms.widgets import component
 from svcollect.models._types import UK
@@ -71,6 +72,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(long_datetime)
     app.add_template_filter(people_count)
     app.add_template_filter(amount)
+    app.add_template_filter(money)
     app.add_template_global(current_locale)
     app.add_template_global(signed_in_user)
     app.add_template_global(component)

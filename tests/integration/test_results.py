@@ -193,3 +193,18 @@ def test_every_respondent_questionnaire_gives_a_change_in_each_of_its_measures(
     pack = start_export(manager, contract)
     finished = run_job(pack.id, out_dir=tmp_path)
     assert (finished.status, finished.message) == ("done", "The evidence pack is ready")
+
+
+def test_a_fall_in_wellbeing_is_a_loss_written_as_people_write_money(app, setup):
+    from tests.integration.helpers import signed_in
+
+    contract, manager = setup
+    baseline, follow_up = _ons(contract, 12, [-1])
+    add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
+    html = signed_in(app, manager).get(f"/manage/contracts/{contract.id}/results")
+    text = html.get_data(as_text=True)
+    values = re.findall(r"-?£-?[\d,]+", text)
+    assert values and all(v.startswith("-£") for v in values if "-" in v), values
+    assert "£-" not in text
+    assert "the high assumption gives the larger loss" in text
+    assert "wellby: " not in text  # the route's internal name
