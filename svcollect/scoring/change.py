@@ -25,6 +25,8 @@ from svcollect.scoring.suppression import (
 )
 
 WARWICK_MIN_PAIRS = 30
+#: the scales Warwick's advice on paired numbers is about
+WARWICK_SCALES = ("wemwbs", "swemwbs")
 MOVEMENT_LABELS = ("improved", "no meaningful change", "deteriorated")
 _TOLERANCE = 1e-9  # a change of exactly the threshold counts despite float rounding
 _FROM_DEFAULTS: Any = object()
@@ -331,10 +333,17 @@ def outcome_change(
         )
         if n_paired < WARWICK_MIN_PAIRS:
             few = f"Only {n_paired}" if n_paired >= policy.k else f"Fewer than {policy.k}"
+            # Warwick's advice is about its own scales; for the others the reason is the
+            # same (a wide margin of error), said without naming Warwick.
+            why = (
+                f"Warwick advises at least {WARWICK_MIN_PAIRS} people with paired data for "
+                "group comparisons"
+                if measure in WARWICK_SCALES
+                else f"With fewer than {WARWICK_MIN_PAIRS} the margin of error is wide"
+            )
             flags.append(
-                f"{few} people have both a baseline and a follow-up score. Warwick "
-                f"advises at least {WARWICK_MIN_PAIRS} people with paired data for group "
-                "comparisons, so treat this change as indicative only."
+                f"{few} people have both a baseline and a follow-up score. {why}, so treat "
+                "this change as indicative only."
             )
     else:
         method, grade = "unpaired", EvidenceGrade.UNPAIRED_SURVEY

@@ -47,6 +47,8 @@ def test_seven_pairs_read_fewer_than_ten_everywhere_on_the_results_page(app, set
     assert "Fewer than 10 people have both a baseline and a follow-up score" in page
     assert "Only 7 people" not in page
     assert not re.search(r"\b7 (people|person|responses)\b", page)
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "suppressed to suppressed" not in text  # a hidden interval says so once
 
 
 def test_twelve_pairs_are_shown_exactly(app, setup):

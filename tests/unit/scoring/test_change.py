@@ -54,6 +54,14 @@ def test_fewer_than_thirty_pairs_is_flagged_with_warwick_advice() -> None:
     assert not any("Warwick" in f for f in many.flags)
 
 
+def test_fewer_than_thirty_pairs_on_another_scale_does_not_cite_warwick() -> None:
+    base = scores("life_satisfaction", [(i, f"c{i}", 5) for i in range(12)])
+    follow = scores("life_satisfaction", [(100 + i, f"c{i}", 6) for i in range(12)])
+    change = outcome_change(base, follow, "life_satisfaction")
+    [flag] = [f for f in change.flags if "indicative only" in f]
+    assert "Warwick" not in flag and "margin of error is wide" in flag
+
+
 def test_duplicate_codes_in_a_wave_keep_the_latest_and_are_reported() -> None:
     base = scores(
         "wemwbs",
