@@ -164,11 +164,16 @@ What is in this pack
 --------------------
 - {meta.get("workbook", "the workbook")}: Cover, Summary, Outcomes, Valuation (live Excel
   formulas next to svcollect's own figures), Assumptions and sources, Supplier adherence,
-  Responses (answers under respondent codes only, never names), Codebook and Audit extract.
+  Delivery returns (each supplier's newest submitted return, figure by figure, with its
+  evidence review and files, and the totals the counted-outcome valuations and the
+  dashboard use), Commitments (each commitment made at bid with what has been delivered
+  and evidenced so far), Responses (answers under respondent codes only, never names),
+  Codebook and Audit extract.
   Figures based on too few people are written as "suppressed" with the reason, and
   counts of too few people as "fewer than" the threshold (e.g. "fewer than 10").
-- evidence/: the evidence files behind the suppliers' declarations, by collection,
-  supplier and standard, exactly as uploaded.
+- evidence/: the evidence files behind the suppliers' declarations and delivery returns,
+  by collection, supplier and standard or measure, exactly as uploaded (the Supplier
+  adherence and Delivery returns sheets give each file's path here).
 - manifest.json: every other file in this pack with its size and SHA-256.
 - README.txt: this file.
 

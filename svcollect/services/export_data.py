@@ -1,7 +1,8 @@
 """Gathering an evidence pack's data: plain dicts from the services, large tables in chunks.
 
 Responses and audit events are read CHUNK rows at a time (keyset pagination on the id),
-so memory does not grow with the number of responses.
+so memory does not grow with the number of responses. The Delivery returns and
+Commitments sheets are gathered in export_delivery.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ def adherence_rows(
                     files.append((path, upload_dir / f.stored_name, f.sha256))
                     listed.append(
                         {
+                            "id": f.id,
                             "name": f.original_name,
                             "sha256": f.sha256,
                             "size": f.size_bytes,

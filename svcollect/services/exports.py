@@ -21,13 +21,14 @@ from sqlalchemy import select
 from svcollect.evidence import pack_responses as responses_tables
 from svcollect.evidence import pack_tables as tables
 from svcollect.evidence.pack import PackError, PackNames, atomic_pack, sha256_file
+from svcollect.evidence.pack_delivery import commitments_sheet, delivery_sheet
 from svcollect.evidence.pack_summary import summary_sheet
 from svcollect.evidence.pack_valuation import assumptions_sheet, valuation_sheet
 from svcollect.evidence.workbook import EXCEL_MAX_ROWS, StreamedTable, WorkbookBuilder
 from svcollect.extensions import db
 from svcollect.models import AnswerDeletion, Collection, Contract, Declaration, ExportJob, User
-from svcollect.models._types import utcnow
-from svcollect.services import audit
+from svcollect.models._types import UK, utcnow
+from svcollect.services import audit, export_delivery
 from svcollect.services import export_data as gather
 from svcollect.services.contracts import contract_for, sees_individual_answers
 from svcollect.services.job_health import HEARTBEAT_SECONDS, expire_stale
@@ -251,6 +252,10 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
             )
         progress(66, "Gathering supplier declarations and the audit log")
         adherence_rows, evidence = gather.adherence_rows(suppliers, names)
+        # Organisations' figures, not individual answers: in every pack, the employer's too.
+        delivery = export_delivery.delivery_returns(contract, suppliers, adherence_rows)
+        as_of = started.astimezone(UK).date()
+        commitments = export_delivery.commitment_items(contract, as_of)
         supplier_ids = [c.id for c in suppliers] or [0]
         declaration_ids = list(
             db.session.scalars(
@@ -299,6 +304,8 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
         builder.add(valuation_sheet(data))
         builder.add(assumptions_sheet(assumptions))
         builder.add(tables.adherence_sheet(data, adherence_rows))
+        builder.add(delivery_sheet(delivery))
+        builder.add(commitments_sheet(commitments, as_of))
         builder.add_streamed(responses)
         builder.add(responses_tables.codebook_sheet(questionnaires))
         builder.add_streamed(audit_table)
@@ -352,6 +359,14 @@ def _cover_notes(
         "Figures on Summary, Outcomes and Valuation are svcollect's results for the contract, "
         "exactly as on screen; figures based on too few people are written as 'suppressed'."
     )
+    notes.append(
+        "Delivery returns lists each supplier's newest submitted delivery return, figure by "
+        "figure, with its evidence review, note and evidence files (by their path in this "
+        "pack), and the totals that the counted-outcome valuations and the dashboard use. "
+        "Commitments lists each commitment made at bid with what has been delivered and "
+        "evidenced so far, as on the dashboard. Both are organisations' figures, not "
+        "people's: they are in every pack and cover every return, whatever the pack's period."
+    )
     if individual_answers:
         notes.append(
             "Responses holds survey answers under respondent codes (keyed hashes) only: no "
@@ -386,4 +401,6 @@ def _deletion_notes(deletion: AnswerDeletion) -> list[str]:
         f"place, computed from the answers at {snapshot.computed_at:%Y-%m-%d %H:%M} UTC just "
         f"before the deletion (results snapshot {snapshot.id}, fingerprint "
         f"{snapshot.results_sha256}); they cannot be recomputed.",
+        "Delivery returns and Commitments are read from the suppliers' declarations, which "
+        "are kept: a review made after that time shows there but not in the kept valuations.",
     ]

@@ -45,6 +45,8 @@ SHEETS = [
     "Valuation",
     "Assumptions and sources",
     "Supplier adherence",
+    "Delivery returns",
+    "Commitments",
     "Responses",
     "Codebook",
     "Audit extract",
