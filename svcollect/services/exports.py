@@ -211,7 +211,8 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
         else "the whole contract"
     )
     progress(2, "Calculating the results")
-    results = results_of(contract)
+    # The employer's pack, like the employer's screens, leaves out surveys still open.
+    results = results_of(contract, employer=not job.individual_answers)
     data = results.to_dict()
     results_sha256 = results_fingerprint(contract, data)
     assumptions = gather.assumptions_dict(contract)
@@ -294,6 +295,7 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
                 bool(job.period_start or job.period_end),
                 results.deletion,
                 individual_answers=job.individual_answers,
+                left_out=data["provenance"].get("open_collections_left_out") or [],
             ),
         }
         labels = {str(c.id): f"{c.id}: {c.label}" for c in collections}
@@ -345,7 +347,11 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
 
 
 def _cover_notes(
-    has_period: bool, deletion: AnswerDeletion | None = None, *, individual_answers: bool = True
+    has_period: bool,
+    deletion: AnswerDeletion | None = None,
+    *,
+    individual_answers: bool = True,
+    left_out: list[int] | None = None,
 ) -> list[str]:
     notes = _deletion_notes(deletion) if deletion is not None else []
     if not individual_answers:
@@ -354,6 +360,14 @@ def _cover_notes(
             "at the prime supplier, which employs the contract's workforce, and answers are "
             "never shown to an employer one by one. Every figure is included. Only the buying "
             "organisation's contract managers receive packs with the answers."
+        )
+    if left_out:
+        ids = ", ".join(str(i) for i in left_out)
+        notes.append(
+            f"Survey collections still taking answers ({ids}) are left out of the figures, as "
+            "they are on the employer's screens: figures that change as each person answers "
+            "could let someone work out a colleague's answers. They are included once the "
+            "collections close."
         )
     notes.append(
         "Figures on Summary, Outcomes and Valuation are svcollect's results for the contract, "

@@ -235,7 +235,7 @@ def compute_results(contract: Contract, *, closed_only: bool = False) -> Contrac
         "suppression_min_n": policy.k,
         "svcollect_version": current_app.config["SVCOLLECT_VERSION"],
     }
-    if closed_only:
+    if left_out:  # only then: with nothing left out the results are everyone's, to the print
         provenance["open_collections_left_out"] = left_out
     return ContractResults(contract, pairings, adherence, valuations, problems, provenance)
 
@@ -387,16 +387,20 @@ class KeptResults:
         return self.deletion.snapshot.results_sha256
 
 
-def results_of(contract: Contract, viewer: User | None = None) -> ContractResults | KeptResults:
+def results_of(
+    contract: Contract, viewer: User | None = None, *, employer: bool | None = None
+) -> ContractResults | KeptResults:
     """The contract's results: computed from its answers, or kept once they were deleted.
 
     For a ``viewer`` at the workforce's employer (who may not see individual answers:
     `contracts.sees_individual_answers`) surveys still open are left out
     (`compute_results`); everyone else, and the command line (no viewer), sees them live.
+    ``employer`` says so outright (an evidence pack, by the audience it was made for).
     """
     deletion = deletion_for(contract.id)
     if deletion is None:
-        employer = viewer is not None and not sees_individual_answers(viewer, contract)
+        if employer is None:
+            employer = viewer is not None and not sees_individual_answers(viewer, contract)
         return compute_results(contract, closed_only=employer)
     return KeptResults(contract, deletion, json.loads(deletion.snapshot.results_json))
 

@@ -40,7 +40,18 @@ def _manifest(app: Any, job: Any) -> dict[str, Any]:
         return json.loads(archive.read(MANIFEST))
 
 
+def _close_surveys(contract: Any) -> None:
+    from svcollect.models import Collection
+    from svcollect.models._types import utcnow
+
+    for collection in db.session.scalars(db.select(Collection).filter_by(contract_id=contract.id)):
+        if collection.access != "supplier":
+            collection.closed_early_at = utcnow()
+    db.session.commit()
+
+
 def test_the_employers_pack_has_every_figure_and_no_answer(app, world, tmp_path):
+    _close_surveys(world["contract"])  # open surveys are the employer's only once closed
     buyer_job = export(world["contract"], world["manager"])
     employer_job = export(world["contract"], world["employer"])
     assert buyer_job.individual_answers and not employer_job.individual_answers
@@ -55,6 +66,19 @@ def test_the_employers_pack_has_every_figure_and_no_answer(app, world, tmp_path)
     assert employer["responses_exported"] == 0
     # the same results, to the fingerprint
     assert employer["results_sha256"] == buyer["results_sha256"]
+
+
+def test_the_employers_pack_leaves_out_surveys_still_open_and_says_so(app, world, tmp_path):
+    buyer_job = export(world["contract"], world["manager"])
+    employer_job = export(world["contract"], world["employer"])
+    buyer, employer = _manifest(app, buyer_job), _manifest(app, employer_job)
+    assert employer["results_sha256"] != buyer["results_sha256"]
+    _, cover = _responses(app, employer_job, tmp_path)
+    assert any("still taking answers" in str(row[-1]) for row in cover)
+    _, buyer_cover = _responses(app, buyer_job, tmp_path)
+    assert not any("still taking answers" in str(row[-1]) for row in buyer_cover)
+    valuation = rows_of(workbook_of(pack_of(app, employer_job), tmp_path)["Valuation"])
+    assert not any("3,250" in str(cell) or cell == 39000 for row in valuation for cell in row)
 
 
 def test_the_employer_can_neither_list_nor_download_a_pack_with_answers(app, world):
