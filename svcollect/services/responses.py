@@ -1,8 +1,11 @@
 """The respondent journey's state changes: start, save a page, set a code, submit exactly once.
 
 Invitations and responses are deliberately unlinked in the database: the invitation token
-derives the response's idempotency and resume keys through the app secret, so only someone
-holding the token can find the response, and the tables hold no foreign key between them.
+derives the response's resume key through the app secret, so only someone holding the token
+can find the response, and the tables hold no foreign key between them. Holding the token
+is not enough to open it, though: whoever issued the link holds the token too. A response's
+idempotency key is the one on the consent form that started it, which only the browser that
+sent the form has seen (`started_with`).
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ PAGE_MARKER = "__page__"
 class AccessDenied(Exception):
     """A link that cannot be used; `kind` picks the page and status shown."""
 
-    STATUS = {"unknown": 404, "not_open": 403, "closed": 410, "used": 410}
+    #: "started": an invitation already redeemed by another browser; 409, as the link
+    #: conflicts with the invitation's state, and so such attempts are counted in logs
+    STATUS = {"unknown": 404, "not_open": 403, "closed": 410, "used": 410, "started": 409}
 
     def __init__(self, kind: str, collection: Collection | None = None) -> None:
         super().__init__(kind)
@@ -70,6 +75,13 @@ def invitation_idempotency_key(token: str) -> str:
     return _keyed("invite", token)
 
 
+def link_mark(resume_key: str) -> str:
+    """A keyed hash of a resume key, by which a browser shows that it held the link without
+    keeping the key (in the session once the answers are deleted, in the deletion form).
+    No row holds it: by itself it leads to nothing."""
+    return _keyed("mark", resume_key)[:22]
+
+
 def check_open(collection: Collection, now: datetime | None = None) -> None:
     state = collection.state(now or utcnow())
     if state != "open":
@@ -87,40 +99,65 @@ def open_link_collection(public_id: str) -> Collection:
 class InvitationState:
     collection: Collection
     invitation: Invitation
-    resume_key: str | None
+    #: the resume key of the response the invitation leads to, derived from its token
+    resume_key: str
+    #: that response, in progress, once the invitation has been redeemed; None before
+    response: Response | None
 
 
 def invitation_state(token: str) -> InvitationState:
-    """Where an invitation link leads: the start page, or the response it already began."""
+    """Where an invitation link leads: the start page, or the response it already began.
+
+    Who may open that response is the caller's question (`started_with`).
+    """
     invitation = db.session.scalar(select(Invitation).filter_by(token_hash=sha256_hex(token)))
     if invitation is None:
         raise AccessDenied("unknown")
     collection = db.session.get(Collection, invitation.collection_id)
     assert collection is not None
-    if invitation.redeemed_at is None:
-        return InvitationState(collection, invitation, None)
     resume_key = resume_key_for(invitation_idempotency_key(token))
+    if invitation.redeemed_at is None:
+        return InvitationState(collection, invitation, resume_key, None)
     response = response_by_resume_key(resume_key)
     if response is None or response.status == "submitted":
         raise AccessDenied("used", collection)
-    return InvitationState(collection, invitation, resume_key)
+    return InvitationState(collection, invitation, resume_key, response)
+
+
+def started_with(response: Response, idempotency_key: str) -> bool:
+    """Whether `response` was started by the consent form that carried `idempotency_key`."""
+    return hmac.compare_digest(response.idempotency_key, sha256_hex(idempotency_key))
 
 
 def start_response(
     collection: Collection,
     questionnaire: Questionnaire,
     idempotency_key: str,
-    invitation: Invitation | None = None,
+    invitation: InvitationState | None = None,
 ) -> str:
-    """Create the response after consent; a repeat with the same key returns the same one.
+    """Create the response after consent; a repeat of the same consent form (same key)
+    returns the same one.
 
-    Returns the resume key for the respondent's link.
+    Returns the resume key for the respondent's link. An invitation is redeemed once: a
+    consent form other than the one that redeemed it raises AccessDenied("started").
     """
-    resume_key = resume_key_for(idempotency_key)
     key_hash = sha256_hex(idempotency_key)
-    existing = db.session.scalar(select(Response.id).filter_by(idempotency_key=key_hash))
+    if invitation is None:
+        resume_key = resume_key_for(idempotency_key)
+    else:
+        resume_key = invitation.resume_key
+        if invitation.response is not None:
+            if started_with(invitation.response, idempotency_key):
+                return resume_key
+            raise AccessDenied("started", collection)
+    resume_hash = sha256_hex(resume_key)
+    existing = db.session.scalar(
+        select(Response.resume_key_hash).filter_by(idempotency_key=key_hash)
+    )
     if existing is not None:
-        return resume_key
+        if existing == resume_hash:
+            return resume_key
+        raise AccessDenied("unknown")  # a form key sent again with another link
     now = utcnow()
     response = Response(
         collection_id=collection.id,
@@ -129,7 +166,7 @@ def start_response(
         questionnaire_version=questionnaire.version,
         questionnaire_hash=questionnaire.content_hash,
         idempotency_key=key_hash,
-        resume_key_hash=sha256_hex(resume_key),
+        resume_key_hash=resume_hash,
         reference=new_reference(),
         consent_given=True,
         status="in_progress",
@@ -138,14 +175,20 @@ def start_response(
     )
     db.session.add(response)
     if invitation is not None:
-        invitation.redeemed_at = now
+        invitation.invitation.redeemed_at = now
     try:
         db.session.commit()
     except IntegrityError:
-        # A concurrent request with the same key won the race: that row is the response.
+        # A concurrent request won the race: the same form sent twice (that row is the
+        # response), or another browser redeeming the same invitation (it is theirs).
         db.session.rollback()
-        if db.session.scalar(select(Response.id).filter_by(idempotency_key=key_hash)) is None:
+        winner = db.session.scalar(
+            select(Response.idempotency_key).filter_by(resume_key_hash=resume_hash)
+        )
+        if winner is None:
             raise
+        if winner != key_hash:
+            raise AccessDenied("started", collection) from None
     return resume_key
 
 

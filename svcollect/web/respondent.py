@@ -1,11 +1,27 @@
-"""Respondent journey: start and consent, respondent code, pages, check answers, confirmation."""
+"""Respondent journey: start and consent, respondent code, pages, check answers, confirmation.
+
+A respondent has one session cookie (for the CSRF token) and no account. The session also
+remembers, for each collection, the key of the consent form that started a response in this
+browser, and a keyed hash of each response's link key deleted from here: the survey and
+invitation links lead back to the response only in that browser, and a repeated deletion
+finds its confirmation. Other browsers need the respondent's own resume link (/r/<key>).
+"""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
-from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -34,14 +50,63 @@ csrf.exempt(bp)
 Rendered = str | WerkzeugResponse | tuple[str, int]
 
 
+#: which link a respondent followed, for saying what to check when it does not work
+_LINKS = {"respond.start_open": "survey", "respond.start_invitation": "invitation"}
+
+
 @bp.errorhandler(svc.AccessDenied)
 def access_denied(error: svc.AccessDenied) -> tuple[str, int]:
     return (
         render_template(
-            "respondent/unavailable.html", kind=error.kind, collection=error.collection
+            "respondent/unavailable.html",
+            kind=error.kind,
+            collection=error.collection,
+            link=_LINKS.get(request.endpoint or "", "resume"),
         ),
         error.status,
     )
+
+
+# --- what this browser's session remembers ----------------------------------------------
+
+#: [[collection id, consent form key], ...], newest last: the responses started here
+_STARTED = "respondent_started"
+#: keyed hashes of the resume keys of responses deleted from here, newest last
+_WITHDRAWN = "respondent_withdrawn"
+#: enough for anyone's surveys, and a cookie that stays small
+_KEEP = 10
+
+
+def _started_here(collection_id: int) -> str | None:
+    """The key of the consent form that started a response to this collection here."""
+    for started, form_key in session.get(_STARTED, ()):
+        if started == collection_id:
+            return str(form_key)
+    return None
+
+
+def _remember_start(collection_id: int, form_key: str) -> None:
+    if _started_here(collection_id) == form_key:
+        return  # a repeat: the cookie is not written again
+    kept = [entry for entry in session.get(_STARTED, ()) if entry[0] != collection_id]
+    session[_STARTED] = [*kept, [collection_id, form_key]][-_KEEP:]
+
+
+def _started_in_this_browser(response: Response) -> bool:
+    form_key = _started_here(response.collection_id)
+    return form_key is not None and svc.started_with(response, form_key)
+
+
+def _remember_withdrawal(key: str, collection_id: int, started_here: bool) -> None:
+    """After `withdraw_own`: forget the start; keep only the link's mark, which finds nothing."""
+    if started_here:
+        session[_STARTED] = [e for e in session.get(_STARTED, ()) if e[0] != collection_id]
+    mark = svc.link_mark(key)
+    session[_WITHDRAWN] = [*(m for m in session.get(_WITHDRAWN, ()) if m != mark), mark][-_KEEP:]
+
+
+def _withdrawn_here(key: str) -> bool:
+    return svc.link_mark(key) in session.get(_WITHDRAWN, ())
 
 
 # --- start and consent -----------------------------------------------------------------
@@ -49,9 +114,38 @@ def access_denied(error: svc.AccessDenied) -> tuple[str, int]:
 
 @bp.route("/s/<public_id>", methods=["GET", "POST"])
 def start_open(public_id: str) -> Rendered:
+    """The survey link. A browser that already started a response to it, unfinished, is
+    offered to continue or to start again, never a second response without saying so."""
     collection = svc.open_link_collection(public_id)
     svc.check_open(collection)
-    return _start(collection, action=url_for(".start_open", public_id=public_id))
+    started = _in_progress_here(collection)
+    if started is None:
+        return _start(collection, action=url_for(".start_open", public_id=public_id))
+    key, response = started
+    if request.method == "POST":  # consent sent from a start page opened before
+        return redirect(url_for(".resume", key=key), code=303)
+    restart = None
+    if withdrawals.withdrawable(response):
+        restart = url_for(".withdraw", key=key, restart=public_id)
+    return render_template(
+        "respondent/continue.html",
+        questionnaire=questionnaire_for(collection.questionnaire_version),
+        collection=collection,
+        resume=url_for(".resume", key=key),
+        restart=restart,
+    )
+
+
+def _in_progress_here(collection: Collection) -> tuple[str, Response] | None:
+    """The unfinished response to `collection` this browser started, with its resume key."""
+    form_key = _started_here(collection.id)
+    if form_key is None:
+        return None
+    key = svc.resume_key_for(form_key)
+    response = svc.response_by_resume_key(key)
+    if response is None or response.collection_id != collection.id:
+        return None
+    return (key, response) if response.status == "in_progress" else None
 
 
 def _view_arg(name: str) -> Callable[[], str]:
@@ -66,23 +160,37 @@ def _view_arg(name: str) -> Callable[[], str]:
 @bp.route("/i/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SVCOLLECT_INVITATION_RATE_LIMIT"])
 def start_invitation(token: str) -> Rendered:
+    """An invitation link. Once redeemed it leads to its response only in the browser that
+    redeemed it: the manager who issued the link holds the token too."""
     state = svc.invitation_state(token)
     svc.check_open(state.collection)
-    if state.resume_key is not None:
-        return redirect(url_for(".resume", key=state.resume_key))
-    return _start(
-        state.collection,
-        action=url_for(".start_invitation", token=token),
-        invitation_key=svc.invitation_idempotency_key(token),
-        invitation=state.invitation,
-    )
+    if state.response is None:
+        return _start(
+            state.collection, action=url_for(".start_invitation", token=token), invitation=state
+        )
+    if not _redeemed_here(state.collection, state.response):
+        raise svc.AccessDenied("started", state.collection)
+    code = 303 if request.method == "POST" else 302
+    return redirect(url_for(".resume", key=state.resume_key), code=code)
+
+
+def _redeemed_here(collection: Collection, response: Response) -> bool:
+    """Whether this browser started `response`: its session says so, or this is the very
+    consent form that did, sent again (a double click sends the cookie from before)."""
+    if _started_in_this_browser(response):
+        return True
+    if request.method != "POST":
+        return False
+    form = ConsentForm()
+    form_key = form.idempotency_key.data or ""
+    if form.validate_on_submit() and svc.started_with(response, form_key):
+        _remember_start(collection.id, form_key)
+        return True
+    return False
 
 
 def _start(
-    collection: Collection,
-    action: str,
-    invitation_key: str | None = None,
-    invitation: Any = None,
+    collection: Collection, action: str, invitation: svc.InvitationState | None = None
 ) -> Rendered:
     questionnaire = questionnaire_for(collection.questionnaire_version)
     form = ConsentForm()
@@ -91,8 +199,9 @@ def _start(
     if form.validate_on_submit():
         if form.consent.data != "yes":
             return render_template("respondent/declined.html", questionnaire=questionnaire)
-        key = invitation_key or form.idempotency_key.data
-        resume_key = svc.start_response(collection, questionnaire, key, invitation)
+        form_key = form.idempotency_key.data or ""
+        resume_key = svc.start_response(collection, questionnaire, form_key, invitation)
+        _remember_start(collection.id, form_key)
         return redirect(url_for(".resume", key=resume_key), code=303)
     if request.method == "POST" and token_failed(form):
         form.idempotency_key.data = form.idempotency_key.data or svc.new_token()
@@ -115,6 +224,8 @@ def _start(
 def _load(key: str, allow_submitted: bool = False) -> tuple[Response, Questionnaire]:
     response = svc.response_by_resume_key(key)
     if response is None:
+        if _withdrawn_here(key):  # Back, after deleting the answers here
+            abort(redirect(url_for(".withdrawn"), code=303))
         raise svc.AccessDenied("unknown")
     if response.status == "submitted" and not allow_submitted:
         abort(redirect(url_for(".done", key=key), code=303))
@@ -249,23 +360,53 @@ def done(key: str) -> Rendered:
 def withdraw(key: str) -> Rendered:
     """The respondent deletes their answers: before submitting, or after, from their link.
 
-    Open even once the collection has closed: withdrawing consent has no deadline.
+    Open even once the collection has closed: withdrawing consent has no deadline. With
+    `?restart=<public id>` (from the survey link's "start again") the start page follows.
+    A repeat from this browser (a double click, Back) finds the answers already deleted.
     """
+    restart = request.args.get("restart")
     response = svc.response_by_resume_key(key)
+    if response is None and (_withdrawn_here(key) or _withdrawal_sent_again(key)):
+        return redirect(_after_withdrawal(restart), code=303)
     if response is None or not withdrawals.withdrawable(response):
         raise svc.AccessDenied("unknown")
+    collection = response.collection
+    # Starting again is offered from a survey link, before submitting.
+    open_link = collection.access == "open" and response.status == "in_progress"
+    restart = restart if open_link and restart == collection.public_id else None
     form = WithdrawOwnForm()
     if form.validate_on_submit():
+        collection_id, started_here = collection.id, _started_in_this_browser(response)
         withdrawals.withdraw_own(response)
-        return redirect(url_for(".withdrawn"), code=303)
+        _remember_withdrawal(key, collection_id, started_here)
+        return redirect(_after_withdrawal(restart), code=303)
     back = (
         url_for(".done", key=key) if response.status == "submitted" else url_for(".resume", key=key)
     )
-    questionnaire = questionnaire_for(response.collection.questionnaire_version)
+    questionnaire = questionnaire_for(collection.questionnaire_version)
     status = form_status(form)
     return render_template(
-        "respondent/withdraw.html", form=form, q=questionnaire, back=back, response=response
+        "respondent/withdraw.html",
+        form=form,
+        q=questionnaire,
+        back=back,
+        response=response,
+        restart=restart,
+        mark=svc.link_mark(key),
     ), status
+
+
+def _withdrawal_sent_again(key: str) -> bool:
+    """The deletion form of this link, sent again once the answers are gone: a double click
+    sends the session cookie from before the first click was answered."""
+    if request.method != "POST" or not WithdrawOwnForm().validate_on_submit():
+        return False
+    return hmac.compare_digest(request.form.get("mark", "").encode(), svc.link_mark(key).encode())
+
+
+def _after_withdrawal(restart: str | None) -> str:
+    # Only ever the start page of a survey link, which checks the id itself.
+    return url_for(".start_open", public_id=restart) if restart else url_for(".withdrawn")
 
 
 @bp.route("/withdrawn")

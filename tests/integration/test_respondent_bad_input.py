@@ -182,10 +182,14 @@ def test_invitation_is_single_use_and_resumes_until_submitted(app, client):
     assert person.start(f"/i/{token}").status_code == 303
     person.new_code()
     person.answer("life_satisfaction", {"life_satisfaction": "7"})
-    # Opening the invitation again resumes the same response.
-    reopened = app.test_client().get(f"/i/{token}")
+    # Opening the invitation again resumes the same response, in the browser that started it.
+    reopened = client.get(f"/i/{token}")
     assert reopened.status_code == 302
     assert person.key in reopened.headers["Location"]
+    # Anyone else holding the link (whoever issued it, too) is told it was started, no more.
+    elsewhere = app.test_client().get(f"/i/{token}")
+    assert elsewhere.status_code == 409
+    assert person.key not in elsewhere.get_data(as_text=True)
     for page in ("worthwhile", "happiness", "anxiety"):
         person.answer(page, {page: "5"})
     assert person.submit().status_code == 303
