@@ -356,3 +356,15 @@ def test_the_session_cookie_is_written_again_only_on_starting_and_on_deleting(ap
     assert not any(writes(result) for result in quiet)
     html = person.last.get_data(as_text=True)
     assert writes(person.post(person.url("/withdraw"), {"mark": MARK.search(html).group(1)}))
+
+
+def test_the_code_page_after_consent_already_shows_the_personal_link(app):
+    """Someone who consents and stops at the respondent-code step can still carry on
+    elsewhere: the link under the questions is shown there too."""
+    from tests.integration.helpers import Respondent, make_collection
+
+    collection = make_collection("ons4")
+    person = Respondent(app.test_client(), app)
+    person.start(f"/s/{collection.public_id}")
+    page = person.get(person.url("/code")).get_data(as_text=True)
+    assert f"/r/{person.key}" in page and "Keep it private" in page
