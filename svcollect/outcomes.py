@@ -31,6 +31,8 @@ MAX_OUTCOME_CODE: Final = 40
 MAX_MEASURE_CODE: Final = 55
 #: Longest unit (the commitment.unit column).
 MAX_UNIT: Final = 60
+#: The unit of a share: a figure from 0 to 100.
+PERCENT: Final = "percent"
 MAX_QUESTIONNAIRE_ID: Final = 64
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9_]*")
@@ -46,7 +48,17 @@ _THEME_KEYS = ("code", "number", "title", "confirmed", "notes", "outcomes")
 _THEME_REQUIRED = ("code", "title", "outcomes")
 _OUTCOME_KEYS = ("code", "title", "title_confirmed", "mac", "mac_confirmed", "notes")
 _OUTCOME_REQUIRED = ("code", "title")
-_MEASURE_KEYS = ("code", "title", "kind", "unit", "questionnaire", "score", "outcomes", "notes")
+_MEASURE_KEYS = (
+    "code",
+    "title",
+    "kind",
+    "unit",
+    "whole_number",
+    "questionnaire",
+    "score",
+    "outcomes",
+    "notes",
+)
 _MEASURE_REQUIRED = ("code", "title", "kind", "unit", "questionnaire", "outcomes")
 
 
@@ -101,7 +113,9 @@ class Measure:
 
     ``counted`` measures are reported by the supplier in a delivery return (the question
     id is the measure code); ``survey`` measures are scored from a questionnaire, and
-    ``score`` names the scorer's measure they come from.
+    ``score`` names the scorer's measure they come from. ``whole_number`` is true when
+    the unit counts whole things (people, sessions): targets and returns have no fractions.
+    A unit of ``percent`` (:data:`PERCENT`) is a share from 0 to 100.
     """
 
     code: str
@@ -110,6 +124,7 @@ class Measure:
     unit: str
     questionnaire: str
     outcomes: tuple[str, ...]
+    whole_number: bool = False
     score: str | None = None
     notes: str | None = None
 
@@ -491,6 +506,7 @@ class _Checker:
                 (*path, "unit"), f"'unit' in {name} must be {MAX_UNIT} characters or fewer"
             )
             unit = None
+        whole_number = self._bool(node, "whole_number", path, name, default=False)
         questionnaire = self._text(node, "questionnaire", path, name)
         score = self._text(node, "score", path, name)
         notes = self._text(node, "notes", path, name)
@@ -521,6 +537,7 @@ class _Checker:
             or unit is None
             or questionnaire is None
             or refs is None
+            or whole_number is None
         ):
             return None
         return Measure(
@@ -528,6 +545,7 @@ class _Checker:
             title=title,
             kind=kind,
             unit=unit,
+            whole_number=whole_number,
             questionnaire=questionnaire,
             outcomes=refs,
             score=score,

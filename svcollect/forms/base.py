@@ -78,7 +78,9 @@ class OnceForm(Form):
     """A form that saves something once however often it is sent (services.submissions).
 
     Shown, it carries a new random key; sent back with errors, it keeps the key it came
-    with, so the corrected form is still the same submission.
+    with, so the corrected form is still the same submission. One built with
+    ``formdata=None`` is shown fresh even on a POST (the other standards' forms on a page
+    sent back with one standard's errors), so it gets a new key too.
     """
 
     #: never an error on the page: a missing or forged key only means no repeat is caught
@@ -86,5 +88,5 @@ class OnceForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.is_submitted():
+        if not self.is_submitted() or ("formdata" in kwargs and kwargs["formdata"] is None):
             self.submission_key.data = secrets.token_urlsafe(24)

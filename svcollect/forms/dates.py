@@ -16,11 +16,27 @@ from svcollect.questionnaires import Question
 from svcollect.questionnaires.model import FIRST_YEAR, LAST_YEAR
 
 
+def wrong_part(day: str, month: str, year: str) -> str:
+    """Which box of a date that is not real to point at: the first that is wrong by
+    itself (blank, not a number, a 13th month, a 2-figure year), else the day (31 April)."""
+    # isdecimal, not isdigit: "²" is a digit that int() cannot read
+    for part, text, low, high in (("day", day, 1, 31), ("month", month, 1, 12)):
+        if not text.isdecimal() or not low <= int(text) <= high:
+            return part
+    if not year.isdecimal() or len(year) != 4:
+        return "year"
+    return "day"
+
+
 class GovDateField(DateField):
     """A day/month/year date that tolerates forged bodies with the wrong number of parts.
 
     ``invalid_message`` replaces "Enter a real date" (a questionnaire's own wording).
+    ``wrong_part`` names the box its own error is about ("day", "month" or "year"), so
+    the error summary links to that box; None when the date as a whole is wrong.
     """
+
+    wrong_part: str | None = None
 
     def __init__(self, *args: Any, invalid_message: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -32,6 +48,7 @@ class GovDateField(DateField):
         return super().gettext(string)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
+        self.wrong_part = None
         if not valuelist:
             # Posted without the date at all (only posts reach here): three blank boxes,
             # which is what the widget unpacks when the page is shown again.
@@ -50,12 +67,15 @@ class GovDateField(DateField):
             self.data = date(year, month, day)
         except ValueError:
             self.data = None
+            self.wrong_part = wrong_part(*self.raw_data)
             raise ValueError(self.gettext("Enter a real date")) from None
         if len(self.raw_data[2].lstrip("+")) != 4:
             self.data = None  # "26" is not 2026: the year 26 would be stored
+            self.wrong_part = "year"
             raise ValueError(gettext("Year must include 4 numbers"))
         if not FIRST_YEAR <= year <= LAST_YEAR:
             self.data = None  # 9999 is a real date, but a day after it is not
+            self.wrong_part = "year"
             raise ValueError(
                 gettext("Enter a year from %(first)d to %(last)d", first=FIRST_YEAR, last=LAST_YEAR)
             )

@@ -239,7 +239,9 @@ class CommitmentChangeForm(CommitmentForm):
     submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
 
 
-class ReviewForm(Form):
+class ReviewForm(OnceForm):
+    """One decision on one standard, saved once however often it is sent."""
+
     decision = RadioField(
         _l("Your decision"),
         choices=[

@@ -51,5 +51,9 @@ def question_params(question: Question, heading: bool) -> dict[str, Any]:
     return params
 
 
-def error_href(question_type: str, field_id: str) -> str:
-    return f"#{field_id}-day" if question_type == "date" else f"#{field_id}"
+def error_href(question_type: str, field_id: str, part: str | None = None) -> str:
+    """Where an error summary item links: a date's wrong box (``part``), else its day box
+    (GOV.UK: the first box, when the date as a whole is wrong), else the field itself."""
+    if question_type == "date":
+        return f"#{field_id}-{part or 'day'}"
+    return f"#{field_id}"

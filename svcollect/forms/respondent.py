@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SubmitField
+from wtforms import Field, HiddenField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from svcollect.forms.answer_types import CleanStringField, _no_control_characters
 from svcollect.forms.base import Form
@@ -68,37 +70,65 @@ class EnterCodeForm(Form):
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
-def _prompt(label: str, hint: str, message: str, width: int) -> Any:
+def _letters(message: Any) -> Callable[[Any, Field], None]:
+    """Exactly 2 letters, spaces not counted (as services.respondent_codes.memorable_code
+    reads them: "m a" is MA, "Ŵ" typed as W and a combining accent is one letter, "ß" is
+    SS and so 2 letters by itself)."""
+
+    def check(form: Any, field: Field) -> None:
+        letters = re.sub(r"\s", "", unicodedata.normalize("NFC", field.data or "")).upper()
+        if not (letters.isalpha() and len(letters) == 2):
+            raise ValidationError(str(message))
+
+    return check
+
+
+def _day_of_month(message: Any) -> Callable[[Any, Field], None]:
+    """A day from 1 to 31, as memorable_code reads it ("07" and "7" are the same day)."""
+
+    def check(form: Any, field: Field) -> None:
+        text = (field.data or "").strip()
+        # isdecimal, not isdigit: "²" is a digit that int() cannot read
+        if not (text.isdecimal() and 1 <= int(text) <= 31):
+            raise ValidationError(str(message))
+
+    return check
+
+
+def _prompt(label: Any, hint: Any, missing: Any, check: Callable[[Any, Field], None]) -> Any:
     return CleanStringField(
         label,
         description=hint,
         validators=[
-            InputRequired(message=message),
+            DataRequired(message=missing),  # after stripping: spaces alone are not an answer
             _no_control_characters,
-            Length(max=width, message=message),
+            check,
         ],
         widget=GovTextInput(),
     )
 
 
 class MemorableCodeForm(Form):
+    """Each answer is checked on its own, with its own message on its own field; a form
+    that validates always makes a code (tests/unit/forms/test_memorable_code_form.py)."""
+
     parent_initials = _prompt(
         _l("First 2 letters of your mother's or main carer's first name"),
         _l("For example, for Margaret enter MA"),
-        _l("Enter 2 letters"),
-        2,
+        _l("Enter the first 2 letters of your mother's or main carer's first name"),
+        _letters(_l("Enter 2 letters for your mother's or main carer's first name, like MA")),
     )
     birth_day = _prompt(
         _l("Day of the month you were born"),
         _l("For example, 07"),
-        _l("Enter the day of the month you were born, from 1 to 31"),
-        2,
+        _l("Enter the day of the month you were born"),
+        _day_of_month(_l("Enter the day of the month you were born as a number from 1 to 31")),
     )
     town_letters = _prompt(
         _l("Last 2 letters of the town or city where you were born"),
         _l("For example, for Leeds enter DS"),
-        _l("Enter 2 letters"),
-        2,
+        _l("Enter the last 2 letters of the town or city where you were born"),
+        _letters(_l("Enter 2 letters for the town or city where you were born, like DS")),
     )
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 

@@ -7,11 +7,14 @@ from wtforms import MultipleFileField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from svcollect.forms.answer_types import _no_control_characters
-from svcollect.forms.base import Form
+from svcollect.forms.base import OnceForm
 from svcollect.forms.widgets import GovCharacterCount, GovFileInput, GovSubmitInput
 
 
-class QueryAnswerForm(Form):
+class QueryAnswerForm(OnceForm):
+    """Saved once however often it is sent: a double click answers the query once and
+    the second click is shown the declaration, not "there is no open query"."""
+
     comment = TextAreaField(
         _l("Your answer"),
         validators=[

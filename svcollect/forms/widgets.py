@@ -180,7 +180,16 @@ class GovCheckboxesInput(Memoised, govuk.GovCheckboxesInput):
 
 
 class GovDateInput(MemoisedWhenBlank, govuk.GovDateInput):
-    pass
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
+        # GOV.UK: when one box is wrong (a 13th month), only that box is shown in error.
+        part = getattr(field, "wrong_part", None)
+        if part and field.errors and field.errors[0] in field.process_errors:
+            for item in params.get("items") or []:
+                if isinstance(item, dict) and item.get("id") != f"{field.name}-{part}":
+                    classes = str(item.get("classes", "")).replace("govuk-input--error", "")
+                    item["classes"] = " ".join(classes.split())
+        return params
 
 
 class GovFileInput(MemoisedWhenBlank, govuk.GovFileInput):

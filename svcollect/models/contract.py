@@ -25,16 +25,29 @@ from svcollect.models._types import UTCDateTime, choice_check, utcnow
 ORGANISATION_KINDS = ("buyer", "prime_supplier", "supplier")
 
 
+def comparison_key(text: str) -> str:
+    """A name or reference as compared: case, spacing and Unicode forms do not count."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+#: contract references were compared first; the name is kept for the code that says so
+reference_key = comparison_key
+
+
 class Organisation(db.Model):  # type: ignore[name-defined]
     __tablename__ = "organisation"
     __table_args__ = (
         choice_check("kind", ORGANISATION_KINDS, "kind"),
         CheckConstraint("employee_count IS NULL OR employee_count >= 0", name="employee_count"),
+        UniqueConstraint("kind", "name_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: display name
     name: Mapped[str] = mapped_column(String(300))
+    #: the name compared (comparison_key()): unique per kind, so that no list shows two
+    #: buyers alike and `--buyer NAME` names one
+    name_key: Mapped[str] = mapped_column(String(1000))  # casefolding and NFC can lengthen
     #: buyer, prime_supplier or supplier (supply chain)
     kind: Mapped[str] = mapped_column(String(20))
     #: headcount; 500 or more brings in the enhanced Thriving at Work standards
@@ -47,10 +60,10 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     wemwbs_licence_ref: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-
-def reference_key(reference: str) -> str:
-    """A contract reference as compared: case, spacing and Unicode forms do not count."""
-    return " ".join(unicodedata.normalize("NFC", reference).split()).casefold()
+    @validates("name")
+    def _keep_key(self, _name: str, name: str) -> str:
+        self.name_key = comparison_key(name)
+        return name
 
 
 def new_salt() -> str:

@@ -70,6 +70,21 @@ def _percent(value: float) -> str:
     return f"{value * 100:g}%"
 
 
+def _out_of_order(a: ValuationAssumptions) -> dict[str, str]:
+    """Low and high bound the central value (the guidance's own figure, £13,000), so the
+    one on the wrong side of it is the one that is wrong; swapped, both are."""
+    errors: dict[str, str] = {}
+    if a.wellby_value_low > a.wellby_value_central:
+        errors["wellby_value_low"] = (
+            "The low value per WELLBY must be no more than the central value"
+        )
+    if a.wellby_value_high < a.wellby_value_central:
+        errors["wellby_value_high"] = (
+            "The high value per WELLBY must be no less than the central value"
+        )
+    return errors
+
+
 def _check(a: ValuationAssumptions) -> dict[str, str]:
     errors: dict[str, str] = {}
     for name in (*WELLBY_VALUES, "duration_years", *FRACTIONS):
@@ -90,10 +105,8 @@ def _check(a: ValuationAssumptions) -> dict[str, str]:
     for name in WELLBY_VALUES:
         if name not in errors and getattr(a, name) < 0:
             errors[name] = f"{LABELS[name]} cannot be negative; got {getattr(a, name):g}"
-    if not any(n in errors for n in WELLBY_VALUES) and not (
-        a.wellby_value_low <= a.wellby_value_central <= a.wellby_value_high
-    ):
-        errors["wellby_value_central"] = "WELLBY values must satisfy low <= central <= high"
+    if not any(n in errors for n in WELLBY_VALUES):
+        errors.update(_out_of_order(a))
     if "duration_years" not in errors and a.duration_years <= 0:
         errors["duration_years"] = (
             f"{LABELS['duration_years']} must be more than 0 years; got {a.duration_years:g}"

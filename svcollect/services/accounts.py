@@ -15,7 +15,7 @@ from svcollect.extensions import db
 from svcollect.models import Organisation, User
 from svcollect.models._types import utcnow
 from svcollect.models.account import ROLES
-from svcollect.models.contract import ORGANISATION_KINDS
+from svcollect.models.contract import ORGANISATION_KINDS, comparison_key
 from svcollect.services.audit import record
 from svcollect.services.credentials import (
     dummy_hash,
@@ -349,12 +349,48 @@ def _apply(organisation: Organisation, details: OrganisationDetails) -> dict[str
     return changes
 
 
+def _name_taken(kind: str, name: str) -> AccountRefused:
+    return AccountRefused(
+        f"There is already a {KIND_NAMES[kind]} called {name} – use that one, or enter a "
+        "name that tells them apart",
+        field="name",
+    )
+
+
+def _refuse_a_taken_name(organisation: Organisation, details: OrganisationDetails) -> None:
+    """Refuse the name of another organisation of this kind, compared as names are.
+
+    One the migration kept under a suffixed key keeps it while its name stays the same,
+    so changing anything else about it is not refused."""
+    name = details.name.strip()
+    key = organisation.name_key if name == organisation.name else comparison_key(name)
+    other = db.session.scalar(
+        select(Organisation.name).where(
+            Organisation.kind == details.kind,
+            Organisation.name_key == key,
+            Organisation.id != (organisation.id or 0),
+        )
+    )
+    if other is not None:
+        raise _name_taken(details.kind, other)
+
+
+def _flush(details: OrganisationDetails) -> None:
+    try:
+        db.session.flush()
+    except IntegrityError:  # the name was taken by someone else since the check
+        db.session.rollback()
+        raise _name_taken(details.kind, details.name.strip()) from None
+
+
 def create_organisation(details: OrganisationDetails, *, actor: User | None) -> Organisation:
+    """Add an organisation; its name must be new among organisations of its kind."""
     _check_details(details)
     organisation = Organisation()
+    _refuse_a_taken_name(organisation, details)
     _apply(organisation, details)
     db.session.add(organisation)
-    db.session.flush()
+    _flush(details)
     record("organisation_created", actor=actor, obj=organisation, organisation_id=organisation.id)
     db.session.commit()
     return organisation
@@ -376,7 +412,9 @@ def update_organisation(
                     f"cannot be a {KIND_NAMES[details.kind]} – deactivate that account first",
                     field="kind",
                 )
+    _refuse_a_taken_name(organisation, details)
     changes = _apply(organisation, details)
+    _flush(details)
     if changes:
         record(
             "organisation_updated",

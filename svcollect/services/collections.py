@@ -30,7 +30,12 @@ from svcollect.services.responses import new_token, sha256_hex
 
 
 class CollectionRefused(ValueError):
-    """The collection cannot be opened as asked; the message says why and what to do."""
+    """The collection cannot be opened as asked; the message says why and what to do, and
+    `field` names the form field it is about (None: the form as a whole)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -46,9 +51,18 @@ class CollectionRequest:
 
 
 def open_collection(
-    request: CollectionRequest, licensee: Organisation, actor: User | None = None
+    request: CollectionRequest,
+    licensee: Organisation,
+    actor: User | None = None,
+    *,
+    allow_past: bool = False,
 ) -> Collection:
-    """Open a collection, pinning the questionnaire version; enforces the licence gate."""
+    """Open a collection, pinning the questionnaire version; enforces the licence gate.
+
+    A collection opens no later than its contract's last day, and is not over before it
+    starts: one closing before today (a UK day) is refused unless `allow_past` — for
+    tests and scripts that build a past wave on purpose; the web form never passes it.
+    """
     questionnaire = questionnaire_for(request.version)
     if deletion_for(request.contract.id) is not None:
         raise CollectionRefused(
@@ -56,20 +70,22 @@ def open_collection(
             "period and only its results are kept, so it takes no new collections"
         )
     if request.audience not in AUDIENCES:
-        raise CollectionRefused(f"Audience must be one of {', '.join(AUDIENCES)}")
+        raise CollectionRefused(f"Audience must be one of {', '.join(AUDIENCES)}", "audience")
     if request.wave not in WAVES:
-        raise CollectionRefused(f"Wave must be one of {', '.join(WAVES)}")
+        raise CollectionRefused(f"Wave must be one of {', '.join(WAVES)}", "wave")
     if request.access not in ACCESS_MODES:
-        raise CollectionRefused(f"Access must be one of {', '.join(ACCESS_MODES)}")
+        raise CollectionRefused(f"Access must be one of {', '.join(ACCESS_MODES)}", "access")
     if request.access == "supplier" and request.audience != "supplier":
-        raise CollectionRefused("Only supplier collections can be answered by signed-in suppliers")
+        raise CollectionRefused(
+            "Only supplier collections can be answered by signed-in suppliers", "access"
+        )
     if request.audience not in questionnaire.audience:
         raise CollectionRefused(
             f"{questionnaire.title} is not for a {request.audience} audience "
-            f"(it is for {', '.join(questionnaire.audience)})"
+            f"(it is for {', '.join(questionnaire.audience)})",
+            "audience",
         )
-    if request.closes_at <= request.opens_at:
-        raise CollectionRefused("The closing date must be after the opening date")
+    _check_dates(request, allow_past)
     licence_ref = None
     if questionnaire.licence is not None and questionnaire.licence.registration_required:
         licence_ref = licensee.wemwbs_licence_ref
@@ -77,7 +93,8 @@ def open_collection(
             raise CollectionRefused(
                 f"{questionnaire.title} needs a licence: {licensee.name} must record its "
                 f"licence reference from {questionnaire.licence.owner} before this collection "
-                f"can open"
+                f"can open",
+                "questionnaire",
             )
     collection = Collection(
         public_id=secrets.token_urlsafe(12),
@@ -105,6 +122,28 @@ def open_collection(
     )
     db.session.commit()
     return collection
+
+
+def _check_dates(request: CollectionRequest, allow_past: bool) -> None:
+    # The web form sends whole UK days (uk_day_bounds): a collection closing on 5 May
+    # closes at the start of 6 May, so "closes on or after opens" is closes_at > opens_at.
+    if request.closes_at <= request.opens_at:
+        raise CollectionRefused(
+            "The closing date must be the same as or after the opening date", "closes_on"
+        )
+    if not allow_past and request.closes_at <= uk_midnight(uk_today()):
+        raise CollectionRefused("The closing date must be today or in the future", "closes_on")
+    ends_on = request.contract.ends_on
+    if request.opens_at.astimezone(UK).date() > ends_on:
+        raise CollectionRefused(
+            "The opening date must be the same as or before the contract's end date, "
+            f"{ends_on.day} {ends_on:%B %Y}",
+            "opens_on",
+        )
+
+
+def uk_today() -> date:
+    return utcnow().astimezone(UK).date()
 
 
 def issue_invitations(collection: Collection, count: int, actor: User | None = None) -> list[str]:

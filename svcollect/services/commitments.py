@@ -1,7 +1,9 @@
 """Commitments made at bid: what the supplier promised to deliver on a contract, by when.
 
-A manager of the contract adds them; only the buying organisation changes or removes one
-(as with the contract's terms), and the audit log keeps what each was.
+Only the buying organisation adds, changes or removes one (as with the contract's terms:
+a supplier does not set the targets it is held to), and the audit log keeps what each was.
+A target fits its measure's unit (a percent from 0 to 100, whole people or sessions where
+the outcomes file says the unit counts whole things) and falls due during the contract.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlalchemy import select
 
 from svcollect.extensions import db
 from svcollect.models import Commitment, Contract, User
+from svcollect.outcomes import PERCENT
 from svcollect.services import audit
 from svcollect.services.contracts import (
     ContractRefused,
@@ -21,6 +24,7 @@ from svcollect.services.contracts import (
     differences,
     may_change,
 )
+from svcollect.services.outcomes import outcome_map
 
 
 def add_commitment(
@@ -32,10 +36,10 @@ def add_commitment(
     due_on: date,
     known_measures: set[str],
 ) -> Commitment:
-    if measure_code not in known_measures:
-        raise ContractRefused("Select a measure from the list", "measure_code")
-    if target < 0:
-        raise ContractRefused("The target must be 0 or more", "target")
+    """Add a commitment made at bid; only the buyer does (see the module docstring)."""
+    if not may_change(user, contract):
+        raise ContractRefused("Only the buying organisation can add a commitment", "submit")
+    _check_terms(contract, measure_code, unit, target, due_on, known_measures)
     commitment = Commitment(
         contract_id=contract.id, measure_code=measure_code, unit=unit, target=target, due_on=due_on
     )
@@ -50,6 +54,44 @@ def add_commitment(
     )
     db.session.commit()
     return commitment
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _check_terms(
+    contract: Contract,
+    measure_code: str,
+    unit: str,
+    target: Decimal,
+    due_on: date,
+    known_measures: set[str],
+) -> None:
+    """Refuse a target its unit cannot have, or a due date outside the contract."""
+    if measure_code not in known_measures:
+        raise ContractRefused("Select a measure from the list", "measure_code")
+    if target < 0:
+        raise ContractRefused("The target must be 0 or more", "target")
+    if unit == PERCENT and target > 100:
+        raise ContractRefused("The target must be a percentage from 0 to 100", "target")
+    measure = outcome_map().measures.get(measure_code)
+    if measure is not None and measure.whole_number and target != target.to_integral_value():
+        raise ContractRefused(
+            f"The target must be a whole number of {measure.unit}, like 20", "target"
+        )
+    if due_on > contract.ends_on:
+        raise ContractRefused(
+            "The due date must be the same as or before the contract's end date, "
+            f"{_day(contract.ends_on)}",
+            "due_on",
+        )
+    if due_on < contract.starts_on:
+        raise ContractRefused(
+            "The due date must be the same as or after the contract's start date, "
+            f"{_day(contract.starts_on)}",
+            "due_on",
+        )
 
 
 def commitment_for(user: User, commitment_id: int) -> Commitment | None:
@@ -78,10 +120,7 @@ def change_commitment(
     assert contract is not None
     if not may_change(user, contract):
         raise ContractRefused("Only the buying organisation can change a commitment", "submit")
-    if measure_code not in known_measures:
-        raise ContractRefused("Select a measure from the list", "measure_code")
-    if target < 0:
-        raise ContractRefused("The target must be 0 or more", "target")
+    _check_terms(contract, measure_code, unit, target, due_on, known_measures)
     before: dict[str, object] = {
         "measure": commitment.measure_code,
         "unit": commitment.unit,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from svcollect.extensions import db
@@ -18,7 +18,7 @@ from svcollect.models import (
     Organisation,
     User,
 )
-from svcollect.models.contract import reference_key
+from svcollect.models.contract import comparison_key, reference_key
 from svcollect.services import audit
 
 
@@ -324,8 +324,9 @@ def contract_by_reference(reference: str, buyer: str | None = None) -> Contract:
     reference that two buyers use needs `buyer`, the buyer organisation's name."""
     query = select(Contract).filter_by(reference_key=reference_key(reference))
     if buyer is not None:
+        # Buyers' names are unique as compared, so this names one buyer at most.
         query = query.join(Organisation, Contract.buyer_id == Organisation.id).where(
-            func.lower(Organisation.name) == buyer.strip().lower()
+            Organisation.name_key == comparison_key(buyer)
         )
     found = list(db.session.scalars(query.order_by(Contract.id)))
     if not found:

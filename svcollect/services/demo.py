@@ -19,7 +19,7 @@ from svcollect.models import (
     User,
 )
 from svcollect.models._types import utcnow
-from svcollect.models.contract import reference_key
+from svcollect.models.contract import comparison_key, reference_key
 from svcollect.services.accounts import hash_password
 from svcollect.services.collections import CollectionRequest, open_collection
 from svcollect.services.declarations import invite_suppliers
@@ -46,7 +46,9 @@ class Demo:
 
 
 def _organisation(name: str, kind: str, **fields: object) -> Organisation:
-    existing = db.session.scalar(select(Organisation).filter_by(name=name, kind=kind))
+    existing = db.session.scalar(
+        select(Organisation).filter_by(name_key=comparison_key(name), kind=kind)
+    )
     if existing is not None:
         return existing
     organisation = Organisation(name=name, kind=kind, **fields)

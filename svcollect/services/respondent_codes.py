@@ -45,7 +45,8 @@ def memorable_code(parent_initials: str, birth_day: str, town_letters: str) -> s
     day_text = birth_day.strip()
     if not (initials.isalpha() and len(initials) == 2 and town.isalpha() and len(town) == 2):
         return None
-    if not day_text.isdigit() or not 1 <= int(day_text) <= 31:
+    # isdecimal, not isdigit: "²" is a digit that int() cannot read
+    if not day_text.isdecimal() or not 1 <= int(day_text) <= 31:
         return None
     return f"M:{initials}{int(day_text):02d}{town}"
 

@@ -35,7 +35,7 @@ from svcollect.scoring.value_tables import ValueTable as PureTable
 from svcollect.scoring.value_tables import ValueTableEntry as PureEntry
 from svcollect.scoring.value_tables import ValueTableError, parse_value_table
 from svcollect.services import audit
-from svcollect.services.contracts import deletion_for
+from svcollect.services.contracts import deletion_for, may_change
 
 ROUTE_KINDS = {"wellby": Route.WELLBY, "band": Route.WELLBEING_SCALE, "counted": Route.COUNTED}
 
@@ -58,6 +58,13 @@ def refuse_if_kept(contract: Contract) -> None:
     """Results kept after the answers were deleted cannot be recomputed, so nothing changes."""
     if deletion_for(contract.id) is not None:
         raise ValuationRefused(KEPT_MESSAGE)
+
+
+def refuse_unless_buyer(user: User, contract: Contract, what: str) -> None:
+    """Only the buyer sets up a contract's valuation: the prime supplier's managers may see
+    it, but a supplier does not choose the assumptions or routes that value its own work."""
+    if not may_change(user, contract):
+        raise ValuationRefused(f"Only the buying organisation can {what}", "submit")
 
 
 # --- value tables ------------------------------------------------------------------------
@@ -181,6 +188,7 @@ def record_assumptions(
     user: User, contract: Contract, values: dict[str, Any], thresholds: dict[str, float]
 ) -> AssumptionSet:
     """Save a new version of the contract's assumptions; errors name each bad field."""
+    refuse_unless_buyer(user, contract, "record the valuation assumptions")
     refuse_if_kept(contract)
     valuation = ValuationAssumptions.from_mapping(values)  # raises InvalidAssumptionsError
     errors = {
@@ -303,6 +311,7 @@ def add_route(
     entry: ValueTableEntry | None = None,
 ) -> ValuationRoute:
     """Add a valuation route, refusing one that would value a change twice."""
+    refuse_unless_buyer(user, contract, "choose how outcomes are valued")
     refuse_if_kept(contract)
     if route not in ROUTE_KINDS:
         raise ValuationRefused("Select how to value the outcome", "route")
@@ -374,6 +383,7 @@ def add_route(
 def remove_route(user: User, contract: Contract, route_id: int) -> bool:
     """Remove one of the contract's valuation routes (one chosen by mistake, say, which
     would block the right one as double counting); False if it is not there (any more)."""
+    refuse_unless_buyer(user, contract, "remove a valuation route")
     refuse_if_kept(contract)
     record = db.session.get(ValuationRoute, route_id)
     if record is None or record.contract_id != contract.id:

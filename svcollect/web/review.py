@@ -8,12 +8,13 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from svcollect.extensions import db
 from svcollect.forms.manage import ReviewForm
 from svcollect.services import declarations as svc
 from svcollect.services import responses as responses_svc
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.web.access import found_or_404, role_required
-from svcollect.web.form_pages import checks_own_token, form_status
+from svcollect.web.form_pages import checks_own_token, form_status, repeat_of
 from svcollect.web.journey import answer_rows
 
 bp = Blueprint("review", __name__, url_prefix="/manage/declarations")
@@ -59,16 +60,17 @@ def review_standard(declaration_id: int, code: str) -> Any:
     declaration = _declaration(declaration_id)
     form = ReviewForm(prefix=code)
     if form.validate_on_submit():
+        decided = url_for(".declaration", declaration_id=declaration.id) + f"#standard-{code}"
+        if (repeat := repeat_of(form, decided)) is not None:
+            return repeat  # a double click: the decision is recorded once
         try:
             svc.review_standard(
                 current_user, declaration, code, form.decision.data, form.comment.data or ""
             )
         except svc.DeclarationRefused as refused:
+            db.session.rollback()  # nothing saved: nor is the form's key claimed
             form.comment.errors = [str(refused)]
         else:
             flash(_("Decision saved"))
-            return redirect(
-                url_for(".declaration", declaration_id=declaration.id) + f"#standard-{code}",
-                code=303,
-            )
+            return redirect(decided, code=303)
     return _render(declaration, {code: form}, form_status(form))

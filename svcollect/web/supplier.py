@@ -18,7 +18,7 @@ from svcollect.services.evidence import UploadRejected, store_upload
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.web import journey
 from svcollect.web.access import found_or_404, role_required
-from svcollect.web.form_pages import checks_own_token, form_status
+from svcollect.web.form_pages import checks_own_token, form_status, repeat_of
 
 bp = Blueprint("supplier", __name__, url_prefix="/supplier")
 
@@ -129,6 +129,10 @@ def answer_query(declaration_id: int, code: str) -> Any:
     declaration = _declaration(declaration_id)
     form = QueryAnswerForm(prefix=code)
     if form.validate_on_submit():
+        # First: a second click finds the query answered, which is no error of theirs.
+        back = url_for(".declaration", declaration_id=declaration.id)
+        if (repeat := repeat_of(form, f"{back}#standard-{code}")) is not None:
+            return repeat
         states = {s.standard.code: s for s in svc.standard_states(declaration)}
         state = states.get(code)
         file_ids: list[int] = []
@@ -153,7 +157,7 @@ def answer_query(declaration_id: int, code: str) -> Any:
             form.comment.errors = [str(refused)]
         else:
             flash(_("Your answer has been sent"))
-            return redirect(url_for(".declaration", declaration_id=declaration.id), code=303)
+            return redirect(back, code=303)
     return _render(declaration, {code: form}, form_status(form))
 
 

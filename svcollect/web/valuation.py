@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -46,6 +46,17 @@ Rendered = str | WerkzeugResponse | tuple[str, int]
 
 def _contract(contract_id: int) -> Any:
     return found_or_404(contracts_svc.contract_for(current_user, contract_id))
+
+
+def _contract_to_change(contract_id: int) -> tuple[Any, bool]:
+    """The contract and whether this user may change its valuation (only the buyer: the
+    prime supplier's managers see it but do not value their own work); a change that
+    they send anyway is a 403, as a commitment change is."""
+    contract = _contract(contract_id)
+    may_change = contracts_svc.may_change(current_user, contract)
+    if request.method == "POST" and not may_change:
+        abort(403)
+    return contract, may_change
 
 
 # --- value tables ------------------------------------------------------------------------
@@ -158,7 +169,8 @@ def _prefill(current: valuation_svc.Assumptions) -> dict[str, Any]:
 
 
 def _price_year(text: str) -> int | str:
-    return int(text) if text.isdigit() else text
+    # isdecimal, not isdigit: "²" is a digit that int() cannot read (it was a 500)
+    return int(text) if text.isdecimal() else text
 
 
 def _submitted(form: Any, current: valuation_svc.Assumptions) -> dict[str, Any]:
@@ -192,7 +204,7 @@ def _history(contract: Any) -> list[tuple[AssumptionSet, User | None]]:
 @checks_own_token
 @role_required(*MANAGERS)
 def assumptions(contract_id: int) -> Rendered:
-    contract = _contract(contract_id)
+    contract, may_change = _contract_to_change(contract_id)
     current = valuation_svc.current_assumptions(contract)
     form = AssumptionsForm(data=_prefill(current))
     if form.validate_on_submit():
@@ -229,6 +241,9 @@ def assumptions(contract_id: int) -> Rendered:
             history=_history(contract),
             defaults=DEFAULT_SOURCES,
             thresholds={m: measure_defaults(m) for m in THRESHOLD_MEASURES},
+            may_change=may_change,
+            value_fields=VALUE_FIELDS,
+            percent_fields=PERCENT_FIELDS,
         ),
         form_status(form),
     )
@@ -256,7 +271,7 @@ def _collection_label(collection: Collection) -> str:
 @bp.route("/contracts/<int:contract_id>/valuation-routes/<int:route_id>/remove", methods=["POST"])
 @role_required(*MANAGERS)
 def remove_route(contract_id: int, route_id: int) -> WerkzeugResponse:
-    contract = _contract(contract_id)
+    contract, _may_change = _contract_to_change(contract_id)
     if ConfirmForm().validate_on_submit():
         try:
             removed = valuation_svc.remove_route(current_user, contract, route_id)
@@ -271,7 +286,7 @@ def remove_route(contract_id: int, route_id: int) -> WerkzeugResponse:
 @checks_own_token
 @role_required(*MANAGERS)
 def routes(contract_id: int) -> Rendered:
-    contract = _contract(contract_id)
+    contract, may_change = _contract_to_change(contract_id)
     collections = {c.id: c for c in collections_svc.collections_of(contract)}
     entries = {e.id: e for t in valuation_svc.value_tables_for(current_user) for e in t.entries}
     form = RouteForm()
@@ -327,6 +342,7 @@ def routes(contract_id: int) -> Rendered:
             collection_label=_collection_label,
             entry_label=_entry_label,
             measures=outcome_map(),
+            may_change=may_change,
         ),
         form_status(form),
     )

@@ -44,6 +44,7 @@ LONG_WORD = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch"
 ADMIN_EMAIL = "information.governance.administrator@northumberland-tyne-wear-icb.nhs.uk"
 MANAGER_EMAIL = "social.value.contract.manager@llanfairpwllgwyngyll-community-council.gov.uk"
 SUPPLIER_EMAIL = "wellbeing.lead@cymorth-iechyd-meddwl-cymunedol-cyfyngedig.co.uk"
+PRIME_EMAIL = "social.value.manager@cymorth-iechyd-meddwl-cymunedol-cyfyngedig.co.uk"
 REFERENCE = "NHSE-2026-ICB-0000123-LOT-04"
 FILE_NAME = "Mental_health_at_work_plan_2026-27_final_v3_signed_by_the_board.pdf"
 CONTRACT_TITLE = "Community mental health and wellbeing support services across the county"
@@ -68,7 +69,7 @@ NOT_PAGES = {
 @dataclass(frozen=True)
 class Visit:
     endpoint: str
-    user: str  # "anonymous", "admin", "manager" or "supplier"
+    user: str  # "anonymous", "admin", "manager", "prime" or "supplier"
     path: str
 
 
@@ -145,6 +146,8 @@ def _seed() -> World:
     admin = staff(ADMIN_EMAIL, "Angharad Rhys-Llewellyn", "admin", None)
     manager = staff(MANAGER_EMAIL, "Siôn Pritchard-Williams", "contract_manager", buyer.id)
     supplier_user = staff(SUPPLIER_EMAIL, "Ffion Hughes", "supplier_user", supplier.id)
+    # The prime supplier's manager sees the contract's terms and valuation, changes none.
+    staff(PRIME_EMAIL, "Gethin Rhys", "contract_manager", prime.id)
     unused = accounts.create_user(
         "new.starter@northumberland-tyne-wear-icb.nhs.uk",
         "New Starter",
@@ -351,6 +354,12 @@ def _seed() -> World:
         ("imports.status", f"/manage/imports/{waiting_import.id}"),
     ):
         w.add(endpoint, m, path)
+    for endpoint, path in (
+        ("manage.contract", f"/manage/contracts/{cid}"),
+        ("valuation.assumptions", f"/manage/contracts/{cid}/assumptions"),
+        ("valuation.routes", f"/manage/contracts/{cid}/valuation-routes"),
+    ):
+        w.add(endpoint, "prime", path)  # the pages without their forms and buttons
     a = "admin"
     for endpoint, path in (
         ("admin.users", "/admin/users"),
@@ -391,7 +400,12 @@ def _seed() -> World:
     return w
 
 
-EMAILS = {"admin": ADMIN_EMAIL, "manager": MANAGER_EMAIL, "supplier": SUPPLIER_EMAIL}
+EMAILS = {
+    "admin": ADMIN_EMAIL,
+    "manager": MANAGER_EMAIL,
+    "prime": PRIME_EMAIL,
+    "supplier": SUPPLIER_EMAIL,
+}
 
 
 def _signed_in(open_tab: Any, user: str, mode: str) -> Tab:

@@ -246,7 +246,11 @@ def _seed(server: LiveServer) -> World:
 
     buyers = [organisation(n, "buyer", C200[i % len(C200)]) for i, n in enumerate(C300)]
     primes = [organisation(n, "prime_supplier") for n in C300]
-    suppliers = [organisation(C300[j % len(C300)], "supplier") for j in range(SUPPLIERS)]
+    # Organisation names are unique per kind: a supplier that repeats a payload says which.
+    suppliers = [
+        organisation(C300[j % len(C300)] + (f" ~{j}" if j >= len(C300) else ""), "supplier")
+        for j in range(SUPPLIERS)
+    ]
     buyer = buyers[0]
     manager = _staff(
         admin, "xss-manager@example.org", C200[3 % len(C200)], "contract_manager", buyer.id

@@ -23,7 +23,10 @@ IDEMPOTENCY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"'
 
 def make_contract(reference: str | None = None, licence_ref: str | None = "LIC-1") -> Contract:
     reference = reference or f"C-{secrets.token_hex(4)}"
-    buyer = Organisation(name="Test Council", kind="buyer", wemwbs_licence_ref=licence_ref)
+    # Buyers' names are unique (as compared), so each contract's buyer has its own.
+    buyer = Organisation(
+        name=f"Test Council {secrets.token_hex(3)}", kind="buyer", wemwbs_licence_ref=licence_ref
+    )
     db.session.add(buyer)
     db.session.flush()
     contract = Contract(
@@ -65,6 +68,7 @@ def make_collection(
             access=access,
         ),
         licensee=contract.buyer,
+        allow_past=True,  # tests build closed and past collections on purpose
     )
 
 

@@ -321,6 +321,67 @@ def test_organisation_form_errors(app, client, admin, data, message):
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
 
 
+TAKEN = (
+    "There is already a buyer called Demo Borough Council – use that one, or enter a name "
+    "that tells them apart"
+)
+
+
+@pytest.mark.parametrize(
+    "name", ["Demo Borough Council", " demo borough council ", "DEMO  BOROUGH\tCOUNCIL"]
+)
+def test_an_organisation_name_is_not_added_twice_for_one_kind(app, client, admin, name):
+    make_organisation("buyer", "Demo Borough Council")
+    response = post_form(client, "/admin/organisations/new", {"name": name, "kind": "buyer"})
+    assert response.status_code == 422
+    summary, fields = errors_on(response)
+    assert TAKEN in summary and fields == [f"Error: {TAKEN}"]
+    assert 'href="#name"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1
+    # Another kind may share it: a council's trading company is a supplier of its own.
+    other = post_form(client, "/admin/organisations/new", {"name": name, "kind": "supplier"})
+    assert other.status_code == 303
+
+
+def test_names_compare_without_unicode_forms_and_case_folding(app):
+    make_organisation("supplier", "Café Straße Ltd")
+    for variant in ("CAFE\u0301 STRASSE LTD", "café strasse ltd"):
+        with pytest.raises(accounts.AccountRefused) as refused:
+            make_organisation("supplier", variant)
+        assert refused.value.field == "name"
+
+
+def test_an_organisation_is_not_renamed_to_another_of_its_kind(app, client, admin):
+    make_organisation("buyer", "Demo Borough Council")
+    second = make_organisation("buyer", "Northshire Council")
+    url = f"/admin/organisations/{second.id}/edit"
+    response = post_form(client, url, {"name": "demo borough council", "kind": "buyer"})
+    assert response.status_code == 422
+    assert TAKEN in errors_on(response)[0]
+    assert second.name == "Northshire Council"
+    # Its own name, written differently, is still its own.
+    assert (
+        post_form(client, url, {"name": "NORTHSHIRE council", "kind": "buyer"}).status_code == 303
+    )
+    assert second.name == "NORTHSHIRE council"
+
+
+def test_a_duplicate_kept_by_the_migration_can_still_be_edited(app, client, admin):
+    first = make_organisation("buyer", "Demo Borough Council")
+    kept = make_organisation("buyer", "Demo Borough Council (old)")
+    # As the migration keeps a duplicate found in existing data: its key has " #<id>".
+    kept.name, kept.name_key = "Demo Borough Council", f"demo borough council #{kept.id}"
+    db.session.commit()
+    url = f"/admin/organisations/{kept.id}/edit"
+    edited = post_form(
+        client, url, {"name": "Demo Borough Council", "kind": "buyer", "employee_count": "40"}
+    )
+    assert edited.status_code == 303
+    assert kept.employee_count == 40 and kept.name_key == f"demo borough council #{kept.id}"
+    renamed = post_form(client, url, {"name": "Demo Borough Council (old)", "kind": "buyer"})
+    assert renamed.status_code == 303 and first.name_key == "demo borough council"
+
+
 def test_organisation_kind_cannot_change_under_its_users(app, client, admin):
     user = make_user("contract_manager", password=None)
     url = f"/admin/organisations/{user.organisation_id}/edit"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -267,3 +268,85 @@ def test_review_before_submission_is_refused(app, world):
     assert result.status_code == 422
     assert "has not submitted" in result.get_data(as_text=True)
     assert db.session.scalars(select(StandardEvent)).all() == []
+
+
+SENT_TWICE = "This form was sent more than once: it has been saved once"
+
+
+def _prefixed(html: str, code: str) -> dict[str, str]:
+    """A standard's form's own hidden fields, named with its prefix: token and key."""
+    token = re.search(rf'name="{code}-csrf_token"[^>]*value="([^"]+)"', html)
+    key = re.search(rf'name="{code}-submission_key"[^>]*value="([^"]+)"', html)
+    assert token and key, f"{code}'s form has no prefixed token or key"
+    return {f"{code}-csrf_token": token.group(1), f"{code}-submission_key": key.group(1)}
+
+
+def _events(declaration, code: str) -> list[str]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(StandardEvent.kind)
+            .filter_by(declaration_id=declaration.id, standard=code)
+            .order_by(StandardEvent.id)
+        )
+    )
+
+
+def test_an_answer_to_a_query_sent_twice_is_sent_once(app, world):
+    manager = _invite(app, world)
+    client, declaration = _attest(
+        app, world["small_user"], world["small"], 40, {code: "in_place" for code in CORE}
+    )
+    assert _review(manager, declaration, "mhaw_1", "queried", "Add the plan").status_code == 303
+    page = f"/supplier/declarations/{declaration.id}"
+    sent = {**_prefixed(client.get(page).get_data(as_text=True), "mhaw_1")}
+    sent["mhaw_1-comment"] = "The plan is attached"
+    url = f"{page}/standards/mhaw_1/answer"
+    first = client.post(url, data=sent, content_type="multipart/form-data")
+    second = client.post(url, data=sent, content_type="multipart/form-data")  # a double click
+    assert first.status_code == second.status_code == 303
+    assert second.headers["Location"] == f"{page}#standard-mhaw_1"
+    shown = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert SENT_TWICE in shown and "There is no open query" not in shown
+    assert _events(declaration, "mhaw_1") == ["queried", "answered"]
+
+
+def test_a_decision_sent_twice_is_saved_once(app, world):
+    manager = _invite(app, world)
+    _, declaration = _attest(
+        app, world["small_user"], world["small"], 40, {code: "in_place" for code in CORE}
+    )
+    page = f"/manage/declarations/{declaration.id}"
+    html = manager.get(page).get_data(as_text=True)
+    sent = {**_prefixed(html, "mhaw_2"), "mhaw_2-decision": "queried", "mhaw_2-comment": "Why?"}
+    url = f"{page}/standards/mhaw_2"
+    first, second = manager.post(url, data=sent), manager.post(url, data=sent)
+    assert first.status_code == second.status_code == 303
+    assert second.headers["Location"] == first.headers["Location"] == f"{page}#standard-mhaw_2"
+    assert SENT_TWICE in manager.get(second.headers["Location"]).get_data(as_text=True)
+    assert _events(declaration, "mhaw_2") == ["queried"]
+    # Each standard's form has a key of its own: deciding another is not a repeat.
+    other = {**_prefixed(html, "mhaw_3"), "mhaw_3-decision": "accepted"}
+    assert other["mhaw_3-submission_key"] != sent["mhaw_2-submission_key"]
+    assert manager.post(f"{page}/standards/mhaw_3", data=other).status_code == 303
+    assert _events(declaration, "mhaw_3") == ["accepted"]
+
+
+def test_a_decision_refused_keeps_its_key_and_the_other_forms_get_their_own(app, world):
+    manager = _invite(app, world)
+    _, declaration = _attest(
+        app, world["small_user"], world["small"], 40, {code: "in_place" for code in CORE}
+    )
+    page = f"/manage/declarations/{declaration.id}"
+    html = manager.get(page).get_data(as_text=True)
+    sent = {**_prefixed(html, "mhaw_4"), "mhaw_4-decision": "rejected", "mhaw_4-comment": ""}
+    refused = manager.post(f"{page}/standards/mhaw_4", data=sent)
+    assert refused.status_code == 422
+    again = refused.get_data(as_text=True)
+    kept = _prefixed(again, "mhaw_4")["mhaw_4-submission_key"]
+    assert kept == sent["mhaw_4-submission_key"]  # the corrected form is the same one
+    others = {_prefixed(again, code)[f"{code}-submission_key"] for code in CORE if code != "mhaw_4"}
+    assert len(others) == len(CORE) - 1 and kept not in others  # fresh, and each its own
+    fixed = manager.post(f"{page}/standards/mhaw_4", data={**sent, "mhaw_4-comment": "No plan"})
+    assert fixed.status_code == 303  # the refusal claimed nothing
+    assert _events(declaration, "mhaw_4") == ["rejected"]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from svcollect.extensions import db
 from svcollect.models import Contract
-from svcollect.models.contract import reference_key
+from svcollect.models.contract import comparison_key, reference_key
 from tests.integration.helpers import make_organisation, make_user, post_form, signed_in
 
 
@@ -59,6 +59,7 @@ def test_reference_keys_ignore_case_spacing_and_unicode_forms():
     assert reference_key("CAFE\u0301-1") == reference_key("café-1")  # decomposed é
     assert reference_key("STRASSE-1") == reference_key("straße-1")
     assert reference_key("CON-001") != reference_key("CON-0001")
+    assert reference_key is comparison_key  # the old name still works
 
 
 def _cli(app, *args):
@@ -79,5 +80,8 @@ def test_the_cli_asks_which_buyer_when_two_use_a_reference(app):
     assert "--buyer" in ambiguous.output
     chosen = _cli(app, "score", "CON-001", "--no-store", "--buyer", "southshire council")
     assert chosen.exit_code == 0, chosen.output
+    # Buyers' names are compared as they are kept unique: spacing and case do not count.
+    spaced = _cli(app, "score", "CON-001", "--no-store", "--buyer", " SOUTHSHIRE\tcouncil ")
+    assert spaced.exit_code == 0, spaced.output
     wrong = _cli(app, "score", "CON-001", "--buyer", "Westshire Council")
     assert wrong.exit_code == 1 and "for buyer 'Westshire Council'" in wrong.output

@@ -167,6 +167,8 @@ def test_commitments_against_delivered_and_evidenced(app, setup):
     review_standard(manager, declaration, "mh_first_aiders_trained", "accepted", "")
     known = {"mh_first_aiders_trained", "volunteering_hours_local", "life_satisfaction_ons4"}
     past, future = date.today() - timedelta(days=3), date.today() + timedelta(days=300)
+    contract.starts_on = past - timedelta(days=30)  # a commitment falls due during the contract
+    db.session.commit()
     add_commitment(manager, contract, "mh_first_aiders_trained", "people", Decimal(20), past, known)
     add_commitment(
         manager, contract, "volunteering_hours_local", "hours", Decimal(100), future, known

@@ -108,22 +108,23 @@ def test_a_post_without_the_date_fields_builds_the_whole_contract(web_app, manag
 
 
 @pytest.mark.parametrize(
-    ("start", "end", "field", "message"),
+    ("start", "end", "field", "message", "box"),
     [
-        (["31", "2", "2021"], BLANK, "period_start", "Enter a real date"),
-        (["", "4", "2021"], BLANK, "period_start", "Enter a real date"),
-        (BLANK, ["1", "13", "2021"], "period_end", "Enter a real date"),
-        (BLANK, ["1", "1", "twenty"], "period_end", "Enter a real date"),
+        (["31", "2", "2021"], BLANK, "period_start", "Enter a real date", "day"),
+        (["", "4", "2021"], BLANK, "period_start", "Enter a real date", "day"),
+        (BLANK, ["1", "13", "2021"], "period_end", "Enter a real date", "month"),
+        (BLANK, ["1", "1", "twenty"], "period_end", "Enter a real date", "year"),
         (
             ["1", "4", "2021"],
             ["31", "3", "2021"],
             "period_end",
             "Period to must be the same as or after period from",
+            "day",  # the date as a whole: its first box
         ),
     ],
 )
 def test_a_wrong_period_is_shown_again_with_what_was_typed(
-    web_app, manager_of, start, end, field, message
+    web_app, manager_of, start, end, field, message, box
 ):
     contract, manager = manager_of
     client = signed_in(web_app, manager)
@@ -132,10 +133,10 @@ def test_a_wrong_period_is_shown_again_with_what_was_typed(
     assert page.status_code == 422
     assert "<title>Error: " in html
     assert "govuk-error-summary" in html and "There is a problem" in html
-    assert f'href="#{field}-day"' in html  # the summary links to the field's first box
+    assert f'href="#{field}-{box}"' in html  # the summary links to the box that is wrong
     assert html.count(message) == 2  # in the summary and beside the field
     assert f'aria-describedby="{field}-hint {field}-error"' in html
-    assert "govuk-input--error" in _input(html, f"{field}-day")
+    assert "govuk-input--error" in _input(html, f"{field}-{box}")
     for name, typed in (("period_start", start), ("period_end", end)):
         for part, value in zip(("day", "month", "year"), typed, strict=True):
             if value:

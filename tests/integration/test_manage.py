@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import re
+from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
 
 from svcollect.extensions import db
 from svcollect.models import AuditEvent, Collection, Contract, Invitation, QuestionnaireVersion
+from svcollect.services import collections as collections_svc
 from svcollect.services import retention
 from tests.integration.helpers import (
     Respondent,
@@ -144,14 +149,108 @@ def test_collection_dates_far_out_are_refused_not_a_500(app, council, closes_on,
     assert db.session.scalar(select(func.count()).select_from(Collection)) == 0
 
 
-def test_collection_dates_must_be_in_order(app, council):
+def _boxes(day) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+def _summary_links(html: str) -> dict[str, str]:
+    """The error summary's items: message -> the href it links to."""
+    summary = html[html.index("govuk-error-summary") :]
+    summary = summary[: summary.index("</ul>")]
+    return {unescape(text.strip()): href for href, text in LINK.findall(summary)}
+
+
+LINK = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
+
+
+@pytest.mark.parametrize(
+    ("opens_on", "closes_on", "message", "href"),
+    [
+        (
+            ["1", "6", "2026"],
+            ["1", "5", "2026"],
+            "The closing date must be the same as or after the opening date",
+            "#closes_on-day",
+        ),
+        (
+            ["1", "1", "2020"],
+            ["2", "1", "2020"],
+            "The closing date must be today or in the future",
+            "#closes_on-day",
+        ),
+        (
+            ["1", "1", "2035"],
+            ["1", "2", "2035"],
+            "The opening date must be the same as or before the contract's end date, 31 March 2029",
+            "#opens_on-day",
+        ),
+    ],
+)
+def test_collection_dates_are_refused_on_the_date_they_are_about(
+    app, council, opens_on, closes_on, message, href
+):
+    client = council["client"]
+    contract = _contract(client, council["buyer"].id)  # runs 1 April 2026 to 31 March 2029
+    result = _open(client, contract, "ons4", opens_on=opens_on, closes_on=closes_on)
+    assert result.status_code == 422
+    html = result.get_data(as_text=True)
+    assert "Collection opened" not in html
+    assert _summary_links(html) == {message: href}
+    assert db.session.scalar(select(func.count()).select_from(Collection)) == 0
+
+
+def test_a_collection_may_close_today_and_open_on_the_contracts_last_day(app, council):
     client = council["client"]
     contract = _contract(client, council["buyer"].id)
-    result = _open(
-        client, contract, "ons4", opens_on=["1", "6", "2026"], closes_on=["1", "5", "2026"]
+    today = collections_svc.uk_today()
+    yesterday = today - timedelta(days=1)
+    refused = _open(
+        client, contract, "ons4", opens_on=_boxes(yesterday), closes_on=_boxes(yesterday)
     )
-    assert result.status_code == 422
-    assert "closing date must be after" in result.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert (
+        _open(
+            client, contract, "ons4", opens_on=_boxes(yesterday), closes_on=_boxes(today)
+        ).status_code
+        == 303
+    )
+    last_day = ["31", "3", "2029"]
+    assert _open(client, contract, "ons4", opens_on=last_day, closes_on=last_day).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Collection)) == 2
+
+
+def test_a_missing_licence_is_shown_on_the_questionnaire(app, council):
+    client = council["client"]
+    contract = _contract(client, council["buyer"].id)
+    html = _open(client, contract, "wemwbs").get_data(as_text=True)
+    [(message, href)] = _summary_links(html).items()
+    assert "licence reference" in message and href == "#questionnaire"
+
+
+def test_the_service_refuses_past_collections_unless_told_they_are_meant(app, council):
+    contract = _contract(council["client"], council["buyer"].id)
+    request = collections_svc.CollectionRequest(
+        contract=contract,
+        version=_version("ons4"),
+        audience="workforce",
+        wave="baseline",
+        label="Last year's baseline",
+        opens_at=datetime(2025, 1, 1, tzinfo=UTC),
+        closes_at=datetime(2025, 2, 1, tzinfo=UTC),
+    )
+    with pytest.raises(collections_svc.CollectionRefused) as refused:
+        collections_svc.open_collection(request, licensee=council["buyer"])
+    assert refused.value.field == "closes_on"
+    # Tests and scripts that build a past wave say so; the contract's end still holds.
+    assert collections_svc.open_collection(request, licensee=council["buyer"], allow_past=True)
+    late = dataclasses.replace(
+        request,
+        opens_at=datetime(2029, 4, 1, tzinfo=UTC),
+        closes_at=datetime(2029, 5, 1, tzinfo=UTC),
+    )
+    with pytest.raises(collections_svc.CollectionRefused) as refused:
+        collections_svc.open_collection(late, licensee=council["buyer"], allow_past=True)
+    assert refused.value.field == "opens_on"
 
 
 def test_invitation_links_download_as_csv_and_each_works_once(app, council):

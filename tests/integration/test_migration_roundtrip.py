@@ -223,3 +223,76 @@ def test_reference_migration_keys_each_buyers_references_and_keeps_every_contrac
             )
         db.session.remove()
         db.engine.dispose()
+
+
+def test_organisation_name_migration_keys_each_kinds_names_and_keeps_every_organisation(
+    empty_database, tmp_path
+):
+    from flask_migrate import downgrade, upgrade
+
+    app = create_app(make_config(empty_database, tmp_path))
+    with app.app_context():
+        upgrade()
+        seeded = make_contract("seed").id  # its buyer, and a contract pointing at it
+        db.session.remove()
+        downgrade(revision="e8b3f2a61c57")
+        assert "name_key" not in _columns("organisation")
+        ids = {}
+        with db.engine.begin() as connection:
+            for name, kind in [
+                ("Demo Borough Council", "buyer"),
+                (" demo  borough council", "buyer"),  # the same buyer, typed again
+                ("DEMO BOROUGH COUNCIL", "buyer"),  # and again
+                ("Demo Borough Council", "supplier"),  # another kind may share the name
+                ("Cafe\u0301 Ltd", "supplier"),
+                ("Café Ltd", "supplier"),  # the same name in another Unicode form
+            ]:
+                ids[(name, kind)] = connection.execute(
+                    text(
+                        "INSERT INTO organisation (name, kind, is_sme, is_vcse, created_at) "
+                        "VALUES (:n, :k, :f, :f, '2026-01-01 00:00:00') RETURNING id"
+                    ),
+                    {"n": name, "k": kind, "f": False},
+                ).scalar_one()
+            duplicate = ids[(" demo  borough council", "buyer")]
+            connection.execute(
+                text("UPDATE contract SET prime_supplier_id = NULL, buyer_id = :b WHERE id = :c"),
+                {"b": duplicate, "c": seeded},
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            keys = {
+                (name, kind): key
+                for name, kind, key in connection.execute(
+                    text("SELECT name, kind, name_key FROM organisation")
+                ).all()
+            }
+            buyer_of_seed = connection.execute(
+                text("SELECT buyer_id FROM contract WHERE id = :c"), {"c": seeded}
+            ).scalar_one()
+        assert len(keys) == 7  # every organisation kept (the seed's own buyer too)
+        assert keys[("Demo Borough Council", "buyer")] == "demo borough council"
+        assert keys[(" demo  borough council", "buyer")] == f"demo borough council #{duplicate}"
+        third = ids[("DEMO BOROUGH COUNCIL", "buyer")]
+        assert keys[("DEMO BOROUGH COUNCIL", "buyer")] == f"demo borough council #{third}"
+        assert keys[("Demo Borough Council", "supplier")] == "demo borough council"
+        assert keys[("Cafe\u0301 Ltd", "supplier")] == "café ltd"
+        later = ids[("Café Ltd", "supplier")]
+        assert keys[("Café Ltd", "supplier")] == f"café ltd #{later}"
+        assert buyer_of_seed == duplicate  # what pointed at a duplicate still does
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO organisation (name, name_key, kind, is_sme, is_vcse, created_at) "
+                    "VALUES ('Demo borough council', 'demo borough council', 'buyer', :f, :f, "
+                    "'2026-01-01 00:00:00')"
+                ),
+                {"f": False},
+            )
+        downgrade(revision="e8b3f2a61c57")
+        assert "name_key" not in _columns("organisation")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM organisation")).scalar() == 7
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()

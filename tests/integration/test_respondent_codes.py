@@ -88,3 +88,22 @@ def test_bad_memorable_answers_get_a_message(app, client):
     )
     assert result.status_code == 422
     assert "govuk-error-summary" in result.get_data(as_text=True)
+
+
+def test_a_wrong_memorable_answer_is_named_on_its_own_field(app, client):
+    collection = make_collection("ons4")
+    person = Respondent(client, app)
+    person.start(f"/s/{collection.public_id}")
+    person.post(person.url("/code"), {"choice": "memorable"})
+    result = person.post(
+        person.url("/code/memorable"),
+        {"parent_initials": "ma", "birth_day": "32", "town_letters": "ds"},
+    )
+    assert result.status_code == 422
+    html = result.get_data(as_text=True)
+    summary = html[html.index("govuk-error-summary") : html.index("</ul>")]
+    assert (
+        '<a href="#birth_day">Enter the day of the month you were born as a number from 1 to 31'
+        in summary
+    )
+    assert "#parent_initials" not in summary and "#town_letters" not in summary

@@ -33,6 +33,7 @@ def _collection(
             closes_at=closes_at or opens_at + timedelta(days=30),
         ),
         licensee=contract.buyer,
+        allow_past=True,
     )
 
 

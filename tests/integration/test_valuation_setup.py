@@ -274,10 +274,11 @@ def test_assumptions_are_saved_as_versions_and_prefilled(app, council):
         ({"discount_rate": "lots"}, ["Enter a number"], ['value="lots"']),
         (
             {"wellby_value_low": "20000"},
-            ["WELLBY values must satisfy low <= central <= high"],
+            ["The low value per WELLBY must be no more than the central value"],
             ['value="20000"'],
         ),
         ({"reporting_price_year": "1850"}, ["Reporting price year"], ['value="1850"']),
+        ({"reporting_price_year": "²"}, ["Reporting price year"], ['value="²"']),
         ({"threshold_wemwbs": "0"}, ["must be a number more than 0"], []),
         ({"threshold_wemwbs": "inf"}, ["Enter a number"], ['value="inf"']),
     ],
@@ -293,6 +294,90 @@ def test_bad_assumptions_show_field_errors_and_keep_values(app, council, overrid
     assert "fraction" not in page  # the form speaks in the percentages people type
     assert 'value="Northshire comparison group, 2025"' in page
     assert _count(AssumptionSet) == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        (
+            {"wellby_value_low": "14000"},
+            "wellby_value_low",
+            "The low value per WELLBY must be no more than the central value",
+        ),
+        (
+            {"wellby_value_high": "12000"},
+            "wellby_value_high",
+            "The high value per WELLBY must be no less than the central value",
+        ),
+    ],
+)
+def test_a_wellby_value_out_of_order_is_named_on_its_own_box(app, council, values, field, message):
+    url = f"/manage/contracts/{council['contract'].id}/assumptions"
+    result = post_form(council["client"], url, _assumptions(**values))
+    assert result.status_code == 422
+    page = _text(result)
+    assert f'<a href="#{field}">{message}</a>' in page
+    assert "<=" not in page and "&lt;=" not in page
+    assert _count(AssumptionSet) == 0
+
+
+@pytest.fixture
+def prime(app, council):
+    """The prime supplier's manager: sees the contract's valuation, sets none of it."""
+    supplier = make_organisation("Acme Facilities", "prime_supplier")
+    council["contract"].prime_supplier_id = supplier.id
+    db.session.commit()
+    user = make_user("contract_manager", supplier)
+    return {"user": user, "client": signed_in(app, user)}
+
+
+def test_the_prime_supplier_sees_but_does_not_set_the_assumptions(app, council, prime):
+    contract = council["contract"]
+    url = f"/manage/contracts/{contract.id}/assumptions"
+    assert post_form(council["client"], url, _assumptions(deadweight="25")).status_code == 303
+    shown = prime["client"].get(url)
+    assert shown.status_code == 200
+    page = _text(shown)
+    assert "Only the buying organisation can change these assumptions" in page
+    assert "Northshire comparison group, 2025" in page and "25%" in page  # read, not a form
+    assert 'name="wellby_value_low"' not in page and "Save as a new version" not in page
+    token = csrf_token(prime["client"].get("/manage/").get_data(as_text=True))
+    sent = prime["client"].post(url, data={"csrf_token": token, **_assumptions(deadweight="0")})
+    assert sent.status_code == 403
+    assert _count(AssumptionSet) == 1
+    with pytest.raises(valuation_svc.ValuationRefused, match="Only the buying organisation"):
+        valuation_svc.record_assumptions(prime["user"], contract, {}, {})
+    assert _count(AssumptionSet) == 1
+
+
+def test_the_prime_supplier_sees_but_does_not_choose_or_remove_routes(app, council, prime):
+    contract = council["contract"]
+    baseline, follow_up = _pair(contract, "ons4")
+    assert _route(council["client"], contract, "wellby", baseline, follow_up).status_code == 303
+    [route] = db.session.scalars(select(ValuationRoute.id)).all()
+    url = f"/manage/contracts/{contract.id}/valuation-routes"
+    page = _text(prime["client"].get(url))
+    assert "WELLBY from life satisfaction" in page  # shown...
+    assert f"{url}/{route}/remove" not in page and "Add a route" not in page  # ...with no actions
+    token = csrf_token(prime["client"].get("/manage/").get_data(as_text=True))
+    other_pair = _pair(contract, "ons4")
+    added = prime["client"].post(
+        url,
+        data={"csrf_token": token, "route": "wellby", "baseline": str(other_pair[0].id)}
+        | {"follow_up": str(other_pair[1].id), "measure_code": "", "entry": ""},
+    )
+    assert added.status_code == 403
+    removed = prime["client"].post(f"{url}/{route}/remove", data={"csrf_token": token})
+    assert removed.status_code == 403
+    assert _count(ValuationRoute) == 1
+    with pytest.raises(valuation_svc.ValuationRefused, match="Only the buying organisation"):
+        valuation_svc.add_route(prime["user"], contract, "wellby", baseline=other_pair[0])
+    with pytest.raises(valuation_svc.ValuationRefused, match="Only the buying organisation"):
+        valuation_svc.remove_route(prime["user"], contract, route)
+    assert _count(ValuationRoute) == 1
+    # The contract page still links to both, to be read.
+    contract_page = _text(prime["client"].get(f"/manage/contracts/{contract.id}"))
+    assert "/valuation-routes" in contract_page and "/assumptions" in contract_page
 
 
 def test_other_organisations_get_404_on_assumptions_and_routes(app, council):

@@ -268,6 +268,34 @@ def test_blank_unit(tmp_path: Path) -> None:
     ]
 
 
+def test_whole_number_is_read_and_defaults_to_false(tmp_path: Path) -> None:
+    assert problems_in(tmp_path, VALID) == []
+    assert (
+        load_outcome_map(tmp_path / "outcomes.yaml").measure("people_trained").whole_number is False
+    )
+    text = VALID.replace("unit: people\n", "unit: people\n    whole_number: true\n")
+    assert problems_in(tmp_path, text) == []
+    assert load_outcome_map(tmp_path / "outcomes.yaml").measure("people_trained").whole_number
+
+
+def test_whole_number_must_be_true_or_false(tmp_path: Path) -> None:
+    text = VALID.replace("unit: people\n", "unit: people\n    whole_number: yes please\n")
+    assert problems_in(tmp_path, text) == [
+        "F:24: 'whole_number' in measure 'people_trained' must be true or false, "
+        "but it is text ('yes please')"
+    ]
+
+
+def test_shipped_whole_numbers_are_the_units_of_whole_things(shipped: OutcomeMap) -> None:
+    whole = {m.code for m in shipped.measures.values() if m.whole_number}
+    assert whole == {
+        "mh_first_aiders_trained",
+        "wellbeing_sessions_delivered",
+        "apprenticeship_weeks",
+        "staff_living_wage",
+    }
+
+
 def test_missing_unit(tmp_path: Path) -> None:
     text = VALID.replace("    unit: people\n", "")
     assert problems_in(tmp_path, text) == [

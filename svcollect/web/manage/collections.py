@@ -32,7 +32,7 @@ from svcollect.services import collections as collections_svc
 from svcollect.services import declarations as declarations_svc
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.web.access import found_or_404, role_required
-from svcollect.web.form_pages import checks_own_token, form_status, repeat_of
+from svcollect.web.form_pages import attach_error, checks_own_token, form_status, repeat_of
 from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract
 
 
@@ -86,7 +86,7 @@ def new_collection(contract_id: int) -> Rendered:
             )
         except collections_svc.CollectionRefused as refused:
             db.session.rollback()
-            form.questionnaire.errors = [str(refused)]
+            attach_error(form, refused.field, str(refused))
         else:
             flash(_("Collection opened"))
             return redirect(url_for(".collection", collection_id=collection.id), code=303)

@@ -1,4 +1,4 @@
-"""Commitments made at bid: added by a manager, changed or removed by the buyer."""
+"""Commitments made at bid: added, changed or removed by the buyer (others may look)."""
 
 from __future__ import annotations
 
@@ -64,6 +64,8 @@ def _commitment_page(contract: Any, form: Any, heading: str, save: Callable[...,
 @role_required(*MANAGERS)
 def add_commitment(contract_id: int) -> Rendered:
     contract = managed_contract(contract_id)
+    if not contracts_svc.may_change(current_user, contract):
+        abort(403)  # the prime supplier does not set the targets it is held to
 
     def save(*terms: Any) -> str:
         commitments_svc.add_commitment(current_user, contract, *terms)

@@ -74,6 +74,8 @@ def test_measure_questions_are_required_numbers_from_zero(
         assert number.min == 0
         assert number.max is None
         assert number.integer is (measure.unit not in DECIMAL_UNITS), measure.code
+        # The outcomes file says so too, and commitments to the measure are held to it.
+        assert number.integer is measure.whole_number, measure.code
         note = delivery_return.question(f"{measure.code}_note")
         evidence = delivery_return.question(f"{measure.code}_evidence")
         assert (note.type, note.required) == ("long_text", False)

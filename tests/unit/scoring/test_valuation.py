@@ -125,9 +125,30 @@ def test_validate_assumptions_collects_every_problem() -> None:
     assert validate_assumptions({"deadweight": 0.5}) == {}
 
 
-def test_wellby_values_must_be_ordered() -> None:
-    with pytest.raises(InvalidAssumptionsError, match="low <= central <= high"):
-        ValuationAssumptions(wellby_value_low=20_000)
+LOW_TOO_HIGH = "The low value per WELLBY must be no more than the central value"
+HIGH_TOO_LOW = "The high value per WELLBY must be no less than the central value"
+
+
+@pytest.mark.parametrize(
+    ("low", "central", "high", "expected"),
+    [
+        (20_000, 13_000, 16_000, {"wellby_value_low": LOW_TOO_HIGH}),
+        (10_000, 13_000, 12_000, {"wellby_value_high": HIGH_TOO_LOW}),
+        (
+            16_000,
+            13_000,
+            10_000,
+            {"wellby_value_low": LOW_TOO_HIGH, "wellby_value_high": HIGH_TOO_LOW},
+        ),
+        (10_000, 17_000, 16_000, {"wellby_value_high": HIGH_TOO_LOW}),
+        (13_000, 13_000, 13_000, {}),
+    ],
+)
+def test_the_wellby_value_on_the_wrong_side_of_the_central_one_is_named(
+    low: float, central: float, high: float, expected: dict[str, str]
+) -> None:
+    values = {"wellby_value_low": low, "wellby_value_central": central, "wellby_value_high": high}
+    assert validate_assumptions(values) == expected
 
 
 def test_assumption_fingerprint_is_stable_and_sensitive() -> None:

@@ -36,6 +36,8 @@ def test_memorable_codes_are_canonical_and_checked():
     assert memorable_code("M", "7", "DS") is None
     assert memorable_code("MA", "32", "DS") is None
     assert memorable_code("M1", "7", "DS") is None
+    assert memorable_code("MA", "²", "DS") is None  # a digit int() cannot read: no crash
+    assert memorable_code("MA", "٠٧", "DS") == memorable_code("MA", "07", "DS")
 
 
 def test_welsh_letters_make_one_code_however_they_were_typed():
