@@ -247,6 +247,11 @@ class RouteForm(OnceForm):
         _l("Select a collection from this contract"),
         description=_l("For WELLBY and band routes"),
     )
+    returns = _pick(
+        _l("Delivery-return collection"),
+        _l("Select a collection from this contract"),
+        description=_l("For counted outcomes: the suppliers' returns whose figures are counted"),
+    )
     measure_code = _pick(
         _l("Measure counted"),
         _l("Select a counted measure"),

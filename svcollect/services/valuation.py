@@ -36,6 +36,7 @@ from svcollect.scoring.value_tables import ValueTableEntry as PureEntry
 from svcollect.scoring.value_tables import ValueTableError, parse_value_table
 from svcollect.services import audit
 from svcollect.services.contracts import deletion_for, may_change
+from svcollect.services.questionnaires import questionnaire_for
 
 ROUTE_KINDS = {"wellby": Route.WELLBY, "band": Route.WELLBEING_SCALE, "counted": Route.COUNTED}
 
@@ -300,6 +301,14 @@ def _refuse_follow_up_before_baseline(baseline: Collection, follow_up: Collectio
         )
 
 
+def counts_delivery(collection: Collection) -> bool:
+    """Whether a counted route can count this collection: suppliers' delivery returns."""
+    version = collection.questionnaire_version
+    return collection.access == "supplier" and questionnaire_for(version).scorer == (
+        "delivery_return"
+    )
+
+
 def add_route(
     user: User,
     contract: Contract,
@@ -353,6 +362,11 @@ def add_route(
         raise ValuationRefused("Select an entry from your organisation's value tables", "entry")
     if route == "counted" and not measure_code:
         raise ValuationRefused("Select the measure being counted", "measure_code")
+    if route == "counted" and (follow_up is None or not counts_delivery(follow_up)):
+        # Without one the route valued nothing, and said nothing (results._counted).
+        raise ValuationRefused(
+            "Select the delivery-return collection whose figures are counted", "follow_up"
+        )
     record = ValuationRoute(
         contract_id=contract.id,
         route=route,

@@ -298,6 +298,11 @@ def routes(contract_id: int) -> Rendered:
     form.follow_up.choices = none + [
         (str(i), _collection_label(c)) for i, c in surveys.items() if c.wave != "baseline"
     ]
+    form.returns.choices = none + [
+        (str(i), _collection_label(c))
+        for i, c in collections.items()
+        if valuation_svc.counts_delivery(c)
+    ]
     form.measure_code.choices = none + outcome_map().measure_choices("counted")
     form.entry.choices = none + [(str(i), _entry_label(e)) for i, e in entries.items()]
     if form.validate_on_submit():
@@ -305,19 +310,23 @@ def routes(contract_id: int) -> Rendered:
             return repeat
         # Choices hold only this contract's collections and the user's own table entries, so
         # a forged id is refused above; the service checks the collections again.
+        counted = form.route.data == "counted"
+        # A counted route's collection is the delivery returns, chosen in their own list.
+        later = form.returns.data if counted else form.follow_up.data
         try:
             valuation_svc.add_route(
                 current_user,
                 contract,
                 form.route.data,
-                baseline=collections.get(int(form.baseline.data or 0)),
-                follow_up=collections.get(int(form.follow_up.data or 0)),
+                baseline=None if counted else collections.get(int(form.baseline.data or 0)),
+                follow_up=collections.get(int(later or 0)),
                 measure_code=form.measure_code.data or None,
                 entry=entries.get(int(form.entry.data or 0)),
             )
         except valuation_svc.ValuationRefused as refused:
             db.session.rollback()
-            attach_error(form, refused.field, str(refused))
+            field = "returns" if counted and refused.field == "follow_up" else refused.field
+            attach_error(form, field, str(refused))
         else:
             flash(_("Valuation route added"))
             return redirect(url_for(".routes", contract_id=contract.id), code=303)

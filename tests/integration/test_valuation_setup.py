@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -403,11 +404,14 @@ def _pair(contract, questionnaire_id):
     return baseline, follow_up
 
 
-def _route(client, contract, route, baseline=None, follow_up=None, measure="", entry=None):
+def _route(
+    client, contract, route, baseline=None, follow_up=None, measure="", entry=None, returns=None
+):
     data = {
         "route": route,
         "baseline": str(baseline.id) if baseline else "",
         "follow_up": str(follow_up.id) if follow_up else "",
+        "returns": str(returns.id) if returns else "",
         "measure_code": measure,
         "entry": str(entry.id) if entry else "",
     }
@@ -477,16 +481,29 @@ def test_counted_route_uses_the_organisations_table_entry(app, council):
     client, contract = council["client"], council["contract"]
     assert _import(client, GOOD).status_code == 303
     entry = db.session.scalar(select(ValueTableEntry).filter_by(outcome_code="EMP-1"))
+    returns = make_collection(
+        "delivery-return", contract=contract, access="supplier", audience="supplier"
+    )
+    survey = make_collection("ons4", contract=contract)
     form = _text(client.get(f"/manage/contracts/{contract.id}/valuation-routes"))
     assert "Our bank v1 – EMP-1 – Into employment (£1,000.50, 2019)" in form
-    missing = _route(client, contract, "counted", measure="volunteering_hours_local")
+    offered = re.search(r'<select[^>]*name="returns".*?</select>', form, re.S).group(0)
+    assert f'value="{returns.id}"' in offered and f'value="{survey.id}"' not in offered
+    measure = "volunteering_hours_local"
+    missing = _route(client, contract, "counted", measure=measure, returns=returns)
     assert missing.status_code == 422
     assert "Select a value table entry" in _text(missing)
-    added = _route(client, contract, "counted", measure="volunteering_hours_local", entry=entry)
+    # Without its delivery returns a counted route valued nothing, and said nothing.
+    nowhere = _route(client, contract, "counted", measure=measure, entry=entry)
+    assert nowhere.status_code == 422
+    assert "Select the delivery-return collection whose figures are counted" in _text(nowhere)
+    assert 'href="#returns"' in nowhere.get_data(as_text=True)
+    added = _route(client, contract, "counted", measure=measure, entry=entry, returns=returns)
     assert added.status_code == 303
     route = db.session.scalar(select(ValuationRoute))
     assert (route.route, route.value_table_entry_id) == ("counted", entry.id)
-    twice = _route(client, contract, "counted", measure="volunteering_hours_local", entry=entry)
+    assert route.follow_up_collection_id == returns.id
+    twice = _route(client, contract, "counted", measure=measure, entry=entry, returns=returns)
     assert twice.status_code == 422
     assert "twice" in _text(twice)
 
