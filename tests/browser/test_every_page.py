@@ -301,7 +301,12 @@ def _seed() -> World:
     )
     assert not isinstance(table, list), table
     valuation.add_route(
-        manager, contract, "counted", measure_code=measure.code, entry=table.entries[0]
+        manager,
+        contract,
+        "counted",
+        follow_up=collection("delivery-return"),
+        measure_code=measure.code,
+        entry=table.entries[0],
     )
     valuation.add_route(manager, contract, "wellby", baseline=ons4, follow_up=follow_up)
     job = import_jobs.start_import(

@@ -399,7 +399,9 @@ def _seed(server: LiveServer) -> World:
         tables.append(table)
     counted = [m.code for m in outcomes.measures.values() if m.kind == "counted"]
     for table, code in zip(tables, counted, strict=False):
-        valuation_svc.add_route(manager, main, "counted", measure_code=code, entry=table.entries[0])
+        valuation_svc.add_route(
+            manager, main, "counted", follow_up=returns, measure_code=code, entry=table.entries[0]
+        )
     sources = {name: C500[k % len(C500)] for k, name in enumerate(VALUE_FIELDS)}
     valuation_svc.record_assumptions(manager, main, {"sources": sources}, {})
 
