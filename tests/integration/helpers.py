@@ -177,6 +177,19 @@ def signed_in(app: Flask, user: Any) -> FlaskClient:
     return client
 
 
+def contract_form(buyer: Organisation, reference: str, **overrides: Any) -> dict[str, Any]:
+    """What a manager types on "Add a contract": a reference and title, three years' dates."""
+    return {
+        "reference": reference,
+        "title": "Parks",
+        "buyer_id": str(buyer.id),
+        "prime_supplier_id": "0",
+        "starts_on": ["1", "4", "2027"],
+        "ends_on": ["31", "3", "2030"],
+        **overrides,
+    }
+
+
 def post_form(
     client: FlaskClient,
     url: str,

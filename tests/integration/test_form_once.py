@@ -25,6 +25,7 @@ from svcollect.models import (
 from svcollect.models._types import utcnow
 from svcollect.services import submissions
 from tests.integration.helpers import (
+    contract_form,
     csrf_token,
     make_contract,
     make_organisation,
@@ -102,14 +103,7 @@ def test_a_collection_sent_twice_is_opened_once(app):
 def test_a_contract_sent_twice_is_added_once_without_a_reference_error(app):
     buyer = make_organisation("Once Council", "buyer")
     client = signed_in(app, make_user("contract_manager", buyer))
-    data = {
-        "reference": "OC-1",
-        "title": "Parks",
-        "buyer_id": str(buyer.id),
-        "prime_supplier_id": "0",
-        "starts_on": ["1", "4", "2027"],
-        "ends_on": ["31", "3", "2030"],
-    }
+    data = contract_form(buyer, "OC-1")
     first, second = _twice(client, "/manage/contracts/new", data)
     html = second.get_data(as_text=True)
     assert first.status_code == 303 and SENT_TWICE in html and "already exists" not in html
@@ -154,14 +148,7 @@ def test_a_form_corrected_after_an_error_is_still_saved_once(app):
 def test_a_save_the_service_refused_leaves_the_key_unclaimed(app):
     buyer = make_organisation("Refused Council", "buyer")
     client = signed_in(app, make_user("contract_manager", buyer))
-    data = {
-        "reference": "RC-1",
-        "title": "Parks",
-        "buyer_id": str(buyer.id),
-        "prime_supplier_id": "0",
-        "starts_on": ["1", "4", "2027"],
-        "ends_on": ["31", "3", "2030"],
-    }
+    data = contract_form(buyer, "RC-1")
     taken = make_contract("RC-1")  # the buyer's reference is taken: the service refuses it
     taken.buyer_id = buyer.id
     db.session.commit()

@@ -19,6 +19,7 @@ from svcollect.models import Contract, Organisation, StandardEvent
 from svcollect.services import accounts
 from svcollect.web.form_pages import OWN_TOKEN_VIEWS
 from tests.integration.helpers import (
+    contract_form,
     csrf_token,
     make_organisation,
     make_user,
@@ -88,15 +89,9 @@ def _field_value(html: str, name: str, by: str = "name", of: str | None = None) 
 def test_a_new_contract_typed_before_the_page_timed_out_is_kept(app, token):
     buyer = make_organisation("Token Council", "buyer")
     client = signed_in(app, make_user("contract_manager", buyer))
-    typed = {
-        "reference": "TC-2027-014",
-        "title": "Grounds & <parks> maintenance",
-        "buyer_id": str(buyer.id),
-        "prime_supplier_id": "0",
-        "starts_on": ["1", "4", "2027"],
-        "ends_on": ["31", "3", "2030"],
-        "value_gbp": "1250000",
-    }
+    typed = contract_form(
+        buyer, "TC-2027-014", title="Grounds & <parks> maintenance", value_gbp="1250000"
+    )
     data = typed if token is None else {**typed, "csrf_token": token}
     result = client.post("/manage/contracts/new", data=data)
     html = result.get_data(as_text=True)
