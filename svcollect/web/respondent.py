@@ -19,7 +19,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -40,6 +39,7 @@ from svcollect.services import withdrawals
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.respondent_codes import issued_code, memorable_code, normalise_code
 from svcollect.web import journey
+from svcollect.web import respondent_session as memory
 from svcollect.web.form_pages import form_status, token_failed
 
 bp = Blueprint("respond", __name__)
@@ -65,48 +65,6 @@ def access_denied(error: svc.AccessDenied) -> tuple[str, int]:
         ),
         error.status,
     )
-
-
-# --- what this browser's session remembers ----------------------------------------------
-
-#: [[collection id, consent form key], ...], newest last: the responses started here
-_STARTED = "respondent_started"
-#: keyed hashes of the resume keys of responses deleted from here, newest last
-_WITHDRAWN = "respondent_withdrawn"
-#: enough for anyone's surveys, and a cookie that stays small
-_KEEP = 10
-
-
-def _started_here(collection_id: int) -> str | None:
-    """The key of the consent form that started a response to this collection here."""
-    for started, form_key in session.get(_STARTED, ()):
-        if started == collection_id:
-            return str(form_key)
-    return None
-
-
-def _remember_start(collection_id: int, form_key: str) -> None:
-    if _started_here(collection_id) == form_key:
-        return  # a repeat: the cookie is not written again
-    kept = [entry for entry in session.get(_STARTED, ()) if entry[0] != collection_id]
-    session[_STARTED] = [*kept, [collection_id, form_key]][-_KEEP:]
-
-
-def _started_in_this_browser(response: Response) -> bool:
-    form_key = _started_here(response.collection_id)
-    return form_key is not None and svc.started_with(response, form_key)
-
-
-def _remember_withdrawal(key: str, collection_id: int, started_here: bool) -> None:
-    """After `withdraw_own`: forget the start; keep only the link's mark, which finds nothing."""
-    if started_here:
-        session[_STARTED] = [e for e in session.get(_STARTED, ()) if e[0] != collection_id]
-    mark = svc.link_mark(key)
-    session[_WITHDRAWN] = [*(m for m in session.get(_WITHDRAWN, ()) if m != mark), mark][-_KEEP:]
-
-
-def _withdrawn_here(key: str) -> bool:
-    return svc.link_mark(key) in session.get(_WITHDRAWN, ())
 
 
 # --- start and consent -----------------------------------------------------------------
@@ -138,7 +96,7 @@ def start_open(public_id: str) -> Rendered:
 
 def _in_progress_here(collection: Collection) -> tuple[str, Response] | None:
     """The unfinished response to `collection` this browser started, with its resume key."""
-    form_key = _started_here(collection.id)
+    form_key = memory.started_here(collection.id)
     if form_key is None:
         return None
     key = svc.resume_key_for(form_key)
@@ -177,14 +135,14 @@ def start_invitation(token: str) -> Rendered:
 def _redeemed_here(collection: Collection, response: Response) -> bool:
     """Whether this browser started `response`: its session says so, or this is the very
     consent form that did, sent again (a double click sends the cookie from before)."""
-    if _started_in_this_browser(response):
+    if memory.started_in_this_browser(response):
         return True
     if request.method != "POST":
         return False
     form = ConsentForm()
     form_key = form.idempotency_key.data or ""
     if form.validate_on_submit() and svc.started_with(response, form_key):
-        _remember_start(collection.id, form_key)
+        memory.remember_start(collection.id, form_key)
         return True
     return False
 
@@ -201,7 +159,7 @@ def _start(
             return render_template("respondent/declined.html", questionnaire=questionnaire)
         form_key = form.idempotency_key.data or ""
         resume_key = svc.start_response(collection, questionnaire, form_key, invitation)
-        _remember_start(collection.id, form_key)
+        memory.remember_start(collection.id, form_key)
         return redirect(url_for(".resume", key=resume_key), code=303)
     if request.method == "POST" and token_failed(form):
         form.idempotency_key.data = form.idempotency_key.data or svc.new_token()
@@ -224,7 +182,7 @@ def _start(
 def _load(key: str, allow_submitted: bool = False) -> tuple[Response, Questionnaire]:
     response = svc.response_by_resume_key(key)
     if response is None:
-        if _withdrawn_here(key):  # Back, after deleting the answers here
+        if memory.withdrawn_here(key):  # Back, after deleting the answers here
             abort(redirect(url_for(".withdrawn"), code=303))
         raise svc.AccessDenied("unknown")
     if response.status == "submitted" and not allow_submitted:
@@ -366,7 +324,7 @@ def withdraw(key: str) -> Rendered:
     """
     restart = request.args.get("restart")
     response = svc.response_by_resume_key(key)
-    if response is None and (_withdrawn_here(key) or _withdrawal_sent_again(key)):
+    if response is None and (memory.withdrawn_here(key) or _withdrawal_sent_again(key)):
         return redirect(_after_withdrawal(restart), code=303)
     if response is None or not withdrawals.withdrawable(response):
         raise svc.AccessDenied("unknown")
@@ -376,9 +334,9 @@ def withdraw(key: str) -> Rendered:
     restart = restart if open_link and restart == collection.public_id else None
     form = WithdrawOwnForm()
     if form.validate_on_submit():
-        collection_id, started_here = collection.id, _started_in_this_browser(response)
+        collection_id, started_here = collection.id, memory.started_in_this_browser(response)
         withdrawals.withdraw_own(response)
-        _remember_withdrawal(key, collection_id, started_here)
+        memory.remember_withdrawal(key, collection_id, started_here)
         return redirect(_after_withdrawal(restart), code=303)
     back = (
         url_for(".done", key=key) if response.status == "submitted" else url_for(".resume", key=key)
