@@ -39,11 +39,11 @@ from svcollect.forms.widgets import (
 from svcollect.models import Organisation
 from svcollect.services.accounts import (
     KIND_NAMES,
-    OrganisationDetails,
     email_problem,
     normalise_email,
     password_problem,
 )
+from svcollect.services.organisations import OrganisationDetails
 
 #: the organisation select's value for "no organisation" (administrators)
 NO_ORGANISATION = "none"

@@ -13,6 +13,7 @@ from svcollect.extensions import db
 from svcollect.forms.accounts import ConfirmForm, OrganisationForm, UserForm
 from svcollect.models import User
 from svcollect.services import accounts
+from svcollect.services import organisations as organisations_svc
 from svcollect.services.accounts import AccountRefused, IssuedLink
 from svcollect.web.access import found_or_404, role_required
 from svcollect.web.auth import set_password_link
@@ -57,7 +58,7 @@ def users() -> str:
 @checks_own_token
 @role_required("admin")
 def new_user() -> Rendered:
-    form = UserForm(accounts.list_organisations())
+    form = UserForm(organisations_svc.list_organisations())
     if form.validate_on_submit():
         if (repeat := repeat_of(form, url_for(".users"))) is not None:
             return repeat
@@ -131,7 +132,9 @@ def _confirm(form: ConfirmForm, account: User, action: str, problem: str | None)
 @bp.route("/organisations")
 @role_required("admin")
 def organisations() -> str:
-    return render_template("admin/organisations.html", organisations=accounts.list_organisations())
+    return render_template(
+        "admin/organisations.html", organisations=organisations_svc.list_organisations()
+    )
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -143,7 +146,7 @@ def new_organisation() -> Rendered:
         if (repeat := repeat_of(form, url_for(".organisations"))) is not None:
             return repeat
         try:
-            accounts.create_organisation(form.details(), actor=_actor())
+            organisations_svc.create_organisation(form.details(), actor=_actor())
         except AccountRefused as refusal:
             db.session.rollback()
             _refuse(form, refusal)
@@ -156,7 +159,7 @@ def new_organisation() -> Rendered:
 @checks_own_token
 @role_required("admin")
 def edit_organisation(organisation_id: int) -> Rendered:
-    organisation = found_or_404(accounts.get_organisation(organisation_id))
+    organisation = found_or_404(organisations_svc.get_organisation(organisation_id))
     form = OrganisationForm()
     if not form.is_submitted():
         form.fill(organisation)
@@ -164,7 +167,7 @@ def edit_organisation(organisation_id: int) -> Rendered:
         if (repeat := repeat_of(form, url_for(".organisations"))) is not None:
             return repeat
         try:
-            accounts.update_organisation(organisation, form.details(), actor=_actor())
+            organisations_svc.update_organisation(organisation, form.details(), actor=_actor())
         except AccountRefused as refusal:
             db.session.rollback()
             _refuse(form, refusal)

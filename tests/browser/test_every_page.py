@@ -110,13 +110,20 @@ def _seed() -> World:
     from svcollect.extensions import db
     from svcollect.models import Declaration
     from svcollect.models._types import utcnow
-    from svcollect.services import accounts, declarations, exports, import_jobs, valuation
+    from svcollect.services import (
+        accounts,
+        declarations,
+        exports,
+        import_jobs,
+        organisations,
+        valuation,
+    )
     from svcollect.services import collections as collections_svc
     from svcollect.services import commitments as commitments_svc
     from svcollect.services import contracts as contracts_svc
     from svcollect.services import responses as responses_svc
-    from svcollect.services.accounts import OrganisationDetails
     from svcollect.services.evidence import store_upload
+    from svcollect.services.organisations import OrganisationDetails
     from svcollect.services.outcomes import outcome_map
     from svcollect.services.questionnaires import questionnaire_for, registry, released_version
     from svcollect.services.respondent_codes import issued_code, normalise_code
@@ -125,17 +132,17 @@ def _seed() -> World:
     w = World()
     outcomes = outcome_map()
     first_admin = make_user("admin", None)
-    buyer = accounts.create_organisation(
+    buyer = organisations.create_organisation(
         OrganisationDetails(
             f"{LONG_WORD} Community Council", "buyer", 40, wemwbs_licence_ref="WEMWBS-2026-0042"
         ),
         actor=first_admin,
     )
-    prime = accounts.create_organisation(
+    prime = organisations.create_organisation(
         OrganisationDetails("Cymorth Iechyd Meddwl Cymunedol Cyf", "prime_supplier", 250),
         actor=first_admin,
     )
-    supplier = accounts.create_organisation(
+    supplier = organisations.create_organisation(
         OrganisationDetails(f"{LONG_WORD} Wellbeing CIC", "supplier", 40), actor=first_admin
     )
 

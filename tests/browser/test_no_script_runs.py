@@ -221,15 +221,15 @@ def _seed(server: LiveServer) -> World:
     from svcollect.forms.valuation import VALUE_FIELDS
     from svcollect.models import Declaration, EvidenceFile, Organisation
     from svcollect.models._types import utcnow
-    from svcollect.services import accounts
     from svcollect.services import collections as collections_svc
     from svcollect.services import commitments as commitments_svc
     from svcollect.services import contracts as contracts_svc
     from svcollect.services import declarations as declarations_svc
     from svcollect.services import exports as exports_svc
+    from svcollect.services import organisations
     from svcollect.services import valuation as valuation_svc
-    from svcollect.services.accounts import OrganisationDetails
     from svcollect.services.evidence import store_upload
+    from svcollect.services.organisations import OrganisationDetails
     from svcollect.services.outcomes import outcome_map
     from svcollect.services.questionnaires import questionnaire_for, registry, released_version
     from svcollect.services.responses import Progress
@@ -242,7 +242,7 @@ def _seed(server: LiveServer) -> World:
 
     def organisation(name: str, kind: str, licence: str | None = None) -> Organisation:
         details = OrganisationDetails(name, kind, 40, wemwbs_licence_ref=licence)
-        return accounts.create_organisation(details, actor=admin)
+        return organisations.create_organisation(details, actor=admin)
 
     buyers = [organisation(n, "buyer", C200[i % len(C200)]) for i, n in enumerate(C300)]
     primes = [organisation(n, "prime_supplier") for n in C300]

@@ -17,8 +17,8 @@ from svcollect import create_app
 from svcollect.extensions import db, limiter
 from svcollect.models import AuditEvent, Organisation, User
 from svcollect.models._types import utcnow
-from svcollect.services import accounts
-from svcollect.services.accounts import OrganisationDetails
+from svcollect.services import accounts, organisations
+from svcollect.services.organisations import OrganisationDetails
 from svcollect.web.auth import safe_next
 from tests.conftest import IsolatedClient, make_config
 
@@ -33,7 +33,7 @@ GENERIC_ERROR = "Enter a correct email address and password"
 
 
 def make_organisation(kind: str = "buyer", name: str | None = None) -> Organisation:
-    return accounts.create_organisation(
+    return organisations.create_organisation(
         OrganisationDetails(name=name or f"{kind} {secrets.token_hex(2)}", kind=kind), actor=None
     )
 
