@@ -352,3 +352,16 @@ def test_the_latest_version_of_each_questionnaire_is_offered_first(app, council)
     earlier = html.index("Delivery return (v1, an earlier version)</option>")
     assert latest < earlier
     assert "Delivery return (v1)</option>" not in html
+
+
+def test_the_supplier_list_offers_only_suppliers_not_yet_on_the_contract(app, council):
+    from svcollect.services import contracts as contracts_svc
+
+    client = council["client"]
+    contract = _contract(client, council["buyer"].id)
+    on = make_organisation("Already On Ltd", "supplier")
+    off = make_organisation("Not Yet Ltd", "supplier")
+    contracts_svc.add_supplier(council["manager"], contract, on.id)
+    html = client.get(f"/manage/contracts/{contract.id}/suppliers/new").get_data(as_text=True)
+    assert "Not Yet Ltd" in html and f'value="{off.id}"' in html
+    assert f'<option value="{on.id}"' not in html

@@ -192,3 +192,20 @@ def test_wemwbs_page_shows_the_licence_notice(app, client):
     collection = make_collection("wemwbs")
     html = client.get(f"/s/{collection.public_id}").get_data(as_text=True)
     assert "© NHS Health Scotland, The University of Warwick and University of Edinburgh" in html
+
+
+def test_a_page_titled_as_its_questionnaire_names_it_once(app, client):
+    import re
+
+    from svcollect.services.questionnaires import questionnaire_for
+
+    collection = make_collection("wemwbs")
+    person = Respondent(client, app)
+    person.start(f"/s/{collection.public_id}")
+    person.new_code()
+    questionnaire = questionnaire_for(collection.questionnaire_version)
+    first = questionnaire.pages[0]
+    assert first.title == questionnaire.title  # the case in point
+    html = person.get(person.url(f"/page/{first.id}")).get_data(as_text=True)
+    [title] = re.findall(r"<title>(.*?)</title>", html, re.S)
+    assert " ".join(title.split()) == f"{questionnaire.title} – svcollect"

@@ -181,7 +181,10 @@ def contract(contract_id: int) -> str:
 def add_supplier(contract_id: int) -> Rendered:
     contract = managed_contract(contract_id)
     form = SupplierForm()
-    form.organisation_id.choices = [(o.id, o.name) for o in organisations_of("supplier")]
+    already = {o.id for o in contracts_svc.suppliers_of(contract)}
+    form.organisation_id.choices = [
+        (o.id, o.name) for o in organisations_of("supplier") if o.id not in already
+    ]
     if form.validate_on_submit():
         try:
             supplier = contracts_svc.add_supplier(current_user, contract, form.organisation_id.data)
