@@ -615,11 +615,13 @@ def _seed(server: LiveServer) -> World:
         *[S("prime supplier name", p.name) for p in primes],
     )
     add("new contract form", m, "/manage/contracts/new", S("buyer organisation name", buyer.name))
+    # The form offers only suppliers not yet on the contract: every one but the first
+    # is still to be added to the other contracts (all of them are on main).
     add(
         "add supplier form",
         a,
-        f"/manage/contracts/{main.id}/suppliers/new",
-        *[S("supplier organisation name", n) for n in supplier_names],
+        f"/manage/contracts/{others[0].id}/suppliers/new",
+        *[S("supplier organisation name", n) for n in supplier_names[1:]],
     )
     add(
         "open collection form",
