@@ -30,10 +30,6 @@ def comparison_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
 
 
-#: contract references were compared first; the name is kept for the code that says so
-reference_key = comparison_key
-
-
 class Organisation(db.Model):  # type: ignore[name-defined]
     __tablename__ = "organisation"
     __table_args__ = (
@@ -81,7 +77,7 @@ class Contract(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: the buyer's contract reference, as they write it
     reference: Mapped[str] = mapped_column(String(100))
-    #: the reference compared (reference_key()): unique per buyer, not across svcollect,
+    #: the reference compared (comparison_key()): unique per buyer, not across svcollect,
     #: since two councils may well both number a contract "CON-001"
     reference_key: Mapped[str] = mapped_column(String(300))  # casefolding can lengthen
     title: Mapped[str] = mapped_column(String(300))
@@ -99,7 +95,7 @@ class Contract(db.Model):  # type: ignore[name-defined]
 
     @validates("reference")
     def _keep_key(self, _name: str, reference: str) -> str:
-        self.reference_key = reference_key(reference)
+        self.reference_key = comparison_key(reference)
         return reference
 
     buyer: Mapped[Organisation] = relationship(foreign_keys=[buyer_id])

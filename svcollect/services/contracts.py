@@ -18,7 +18,7 @@ from svcollect.models import (
     Organisation,
     User,
 )
-from svcollect.models.contract import comparison_key, reference_key
+from svcollect.models.contract import comparison_key
 from svcollect.services import audit
 
 
@@ -92,7 +92,7 @@ def _checked_reference(
     # Only the buyer's own contracts count: another organisation's are not theirs to know of.
     other = db.session.scalar(
         select(Contract.id).filter_by(
-            buyer_id=details.buyer_id, reference_key=reference_key(reference)
+            buyer_id=details.buyer_id, reference_key=comparison_key(reference)
         )
     )
     if other is not None and other != contract_id:
@@ -322,7 +322,7 @@ def deletion_for(contract_id: int) -> AnswerDeletion | None:
 def contract_by_reference(reference: str, buyer: str | None = None) -> Contract:
     """The one contract with `reference` (compared as references are), for the CLI; a
     reference that two buyers use needs `buyer`, the buyer organisation's name."""
-    query = select(Contract).filter_by(reference_key=reference_key(reference))
+    query = select(Contract).filter_by(reference_key=comparison_key(reference))
     if buyer is not None:
         # Buyers' names are unique as compared, so this names one buyer at most.
         query = query.join(Organisation, Contract.buyer_id == Organisation.id).where(

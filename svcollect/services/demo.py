@@ -19,7 +19,7 @@ from svcollect.models import (
     User,
 )
 from svcollect.models._types import utcnow
-from svcollect.models.contract import comparison_key, reference_key
+from svcollect.models.contract import comparison_key
 from svcollect.services.accounts import hash_password
 from svcollect.services.collections import CollectionRequest, open_collection
 from svcollect.services.declarations import invite_suppliers
@@ -87,7 +87,7 @@ def seed_demo() -> Demo:
         "Demo Community Catering CIC", "supplier", employee_count=35, is_vcse=True
     )
     contract = db.session.scalar(
-        select(Contract).filter_by(buyer_id=buyer.id, reference_key=reference_key(DEMO_REFERENCE))
+        select(Contract).filter_by(buyer_id=buyer.id, reference_key=comparison_key(DEMO_REFERENCE))
     )
     if contract is None:
         today = date.today()
