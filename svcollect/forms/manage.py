@@ -170,7 +170,7 @@ class WholeNumberField(_AsWritten, IntegerField):
     message = _l("Enter a whole number, like 50")
 
 
-class InvitationsForm(Form):
+class InvitationsForm(OnceForm):
     count = WholeNumberField(
         _l("How many invitation links?"),
         validators=[
@@ -179,7 +179,7 @@ class InvitationsForm(Form):
         ],
         widget=GovTextInput(),
     )
-    submit = SubmitField(_l("Create links and download CSV"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Create links"), widget=GovSubmitInput())
 
 
 class ConfirmForm(Form):

@@ -2,7 +2,7 @@
 
 from svcollect.models.account import FormSubmission, User
 from svcollect.models.audit import AuditEvent
-from svcollect.models.collection import Collection, Invitation
+from svcollect.models.collection import Collection, Invitation, InvitationBatch
 from svcollect.models.contract import (
     Commitment,
     Contract,
@@ -41,6 +41,7 @@ __all__ = [
     "ImportBatch",
     "ImportJob",
     "Invitation",
+    "InvitationBatch",
     "Organisation",
     "QuestionnaireVersion",
     "Respondent",

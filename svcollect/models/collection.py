@@ -72,6 +72,29 @@ class Collection(db.Model):  # type: ignore[name-defined]
         return "open"
 
 
+class InvitationBatch(db.Model):  # type: ignore[name-defined]
+    """Invitation links made together by one manager's form.
+
+    The links are made from `seed` and the app secret, so whoever made them can download
+    them again for a while (a double click keeps only the second download; a download
+    can go astray). After that the seed is cleared and only each link's hash is kept.
+    """
+
+    __tablename__ = "invitation_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collection.id"), index=True)
+    made_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    count: Mapped[int] = mapped_column(Integer)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    #: random; None once the links can no longer be downloaded
+    seed: Mapped[str | None] = mapped_column(String(64))
+
+    collection: Mapped[Collection] = relationship()
+
+
 class Invitation(db.Model):  # type: ignore[name-defined]
     """A single-use token. Deliberately has no link to the response it led to."""
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from svcollect.extensions import db
 from svcollect.models import (
@@ -16,6 +16,7 @@ from svcollect.models import (
     Collection,
     Contract,
     Invitation,
+    InvitationBatch,
     Organisation,
     QuestionnaireVersion,
     Response,
@@ -26,7 +27,7 @@ from svcollect.models.collection import ACCESS_MODES, AUDIENCES, WAVES
 from svcollect.services import audit
 from svcollect.services.contracts import contract_for, deletion_for
 from svcollect.services.questionnaires import questionnaire_for
-from svcollect.services.responses import new_token, sha256_hex
+from svcollect.services.responses import batch_token, sha256_hex
 
 
 class CollectionRefused(ValueError):
@@ -146,13 +147,35 @@ def uk_today() -> date:
     return utcnow().astimezone(UK).date()
 
 
-def issue_invitations(collection: Collection, count: int, actor: User | None = None) -> list[str]:
-    """Create `count` single-use tokens; they are returned once and stored only as hashes."""
+#: how long whoever made invitation links can download them again
+LINKS_KEPT_FOR = timedelta(days=1)
+
+
+def issue_invitations(
+    collection: Collection, count: int, actor: User | None = None, *, commit: bool = True
+) -> InvitationBatch:
+    """Make a batch of `count` single-use links; only their hashes are stored, and the
+    batch's maker can download them for `LINKS_KEPT_FOR` (`batch_links`). With
+    `commit=False` the caller commits, after claiming its form's key in the same
+    transaction."""
     if not 1 <= count <= 10000:
         raise CollectionRefused("Enter a number of invitations from 1 to 10,000")
-    tokens = [new_token() for _ in range(count)]
+    db.session.execute(
+        update(InvitationBatch)
+        .where(InvitationBatch.made_at < utcnow() - LINKS_KEPT_FOR)
+        .where(InvitationBatch.seed.is_not(None))
+        .values(seed=None)
+    )
+    batch = InvitationBatch(
+        collection_id=collection.id,
+        made_by_id=actor.id if actor else None,
+        count=count,
+        seed=secrets.token_urlsafe(32),
+    )
+    db.session.add(batch)
+    db.session.flush()
     db.session.add_all(
-        Invitation(collection_id=collection.id, token_hash=sha256_hex(t)) for t in tokens
+        Invitation(collection_id=collection.id, token_hash=sha256_hex(t)) for t in tokens_of(batch)
     )
     audit.record(
         "invitations_issued",
@@ -160,6 +183,79 @@ def issue_invitations(collection: Collection, count: int, actor: User | None = N
         obj=collection,
         organisation_id=collection.contract.buyer_id,
         count=count,
+        batch=batch.id,
+    )
+    if commit:
+        db.session.commit()
+    return batch
+
+
+def tokens_of(batch: InvitationBatch) -> list[str]:
+    """The batch's tokens, made from its seed (which must not have been cleared)."""
+    assert batch.seed is not None
+    return [batch_token(batch.seed, n) for n in range(1, batch.count + 1)]
+
+
+def batch_for(user: User, collection: Collection, batch_id: int) -> InvitationBatch | None:
+    """The batch if this user made it, on this collection; None (a 404) otherwise: the
+    links lead to people's answers, and only their maker has seen them."""
+    batch = db.session.get(InvitationBatch, batch_id)
+    if batch is None or batch.collection_id != collection.id or batch.made_by_id != user.id:
+        return None
+    return batch
+
+
+def downloadable_batches(user: User, collection: Collection) -> list[InvitationBatch]:
+    """The batches of links this user made on the collection that they can still download,
+    newest first."""
+    return list(
+        db.session.scalars(
+            select(InvitationBatch)
+            .filter_by(collection_id=collection.id, made_by_id=user.id)
+            .where(InvitationBatch.seed.is_not(None))
+            .where(InvitationBatch.made_at >= utcnow() - LINKS_KEPT_FOR)
+            .order_by(InvitationBatch.made_at.desc(), InvitationBatch.id.desc())
+        )
+    )
+
+
+def links_until(batch: InvitationBatch) -> datetime | None:
+    """Until when the batch's links can be downloaded; None once they cannot."""
+    if batch.seed is None or utcnow() >= batch.made_at + LINKS_KEPT_FOR:
+        return None
+    return batch.made_at + LINKS_KEPT_FOR
+
+
+def batch_links(batch: InvitationBatch, actor: User) -> list[str] | None:
+    """The batch's tokens, made again; None when they can no longer be made, or would not
+    work (the app secret changed since): links that lead nowhere are never handed out."""
+    if links_until(batch) is None:
+        return None
+    tokens = tokens_of(batch)
+    hashes = [sha256_hex(t) for t in tokens]
+    found = 0
+    for start in range(0, len(hashes), 500):
+        found += (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Invitation)
+                .where(
+                    Invitation.collection_id == batch.collection_id,
+                    Invitation.token_hash.in_(hashes[start : start + 500]),
+                )
+            )
+            or 0
+        )
+    if found != batch.count:
+        batch.seed = None  # they never will be: the page then says so
+        db.session.commit()
+        return None
+    audit.record(
+        "invitation_links_downloaded",
+        actor=actor,
+        obj=batch.collection,
+        organisation_id=batch.collection.contract.buyer_id,
+        batch=batch.id,
     )
     db.session.commit()
     return tokens

@@ -67,6 +67,12 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def batch_token(seed: str, number: int) -> str:
+    """Invitation `number` of the batch made from `seed` (models.InvitationBatch): made
+    again from the app secret whenever its maker downloads the links; never stored."""
+    return _keyed("invitation", f"{seed}:{number}")[:32]
+
+
 def resume_key_for(idempotency_key: str) -> str:
     return _keyed("resume", idempotency_key)
 

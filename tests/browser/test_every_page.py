@@ -62,6 +62,7 @@ NOT_PAGES = {
     "evidence.download": "a download: the evidence file itself",
     "exports.download": "a download: the evidence pack zip",
     "imports.template": "a download: the import template",
+    "manage.invitation_links": "a download: the invitation links",
     "valuation.value_table_template": "a download: the value table template",
 }
 
@@ -255,7 +256,8 @@ def _seed() -> World:
     w.add("respond.code_enter", "anonymous", f"/r/{key}/code/enter")
     w.add("respond.code_memorable", "anonymous", f"/r/{key}/code/memorable")
     invited = collection("swemwbs", access="invitation")
-    [token] = collections_svc.issue_invitations(invited, 1, actor=manager)
+    batch = collections_svc.issue_invitations(invited, 1, actor=manager)
+    [token] = collections_svc.tokens_of(batch)
     w.add("respond.start_invitation", "anonymous", f"/i/{token}")
     follow_up = collection("ons4", "follow_up")
     people = [f"PERSON{i:04d}" for i in range(12)]
@@ -348,6 +350,7 @@ def _seed() -> World:
         ("manage.collection", f"/manage/collections/{ons4.id}"),
         ("manage.collection", f"/manage/collections/{submitted.collection_id}"),
         ("manage.collection", f"/manage/collections/{invited.id}"),
+        ("manage.invitation_batch", f"/manage/collections/{invited.id}/invitations/{batch.id}"),
         ("manage.licence", "/manage/licence"),
         ("review.declaration", f"/manage/declarations/{submitted.id}"),
         ("results.contract_results", f"/manage/contracts/{cid}/results"),

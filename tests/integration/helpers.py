@@ -14,7 +14,12 @@ from flask.testing import FlaskClient
 from svcollect.extensions import db
 from svcollect.models import Collection, Contract, Organisation
 from svcollect.models._types import utcnow
-from svcollect.services.collections import CollectionRequest, issue_invitations, open_collection
+from svcollect.services.collections import (
+    CollectionRequest,
+    issue_invitations,
+    open_collection,
+    tokens_of,
+)
 from svcollect.services.questionnaires import registry, released_version
 
 CSRF = re.compile(r'<input[^>]*name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"')
@@ -73,7 +78,7 @@ def make_collection(
 
 
 def invitations(collection: Collection, count: int = 1) -> list[str]:
-    return issue_invitations(collection, count)
+    return tokens_of(issue_invitations(collection, count))
 
 
 def csrf_token(html: str) -> str:

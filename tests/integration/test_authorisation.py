@@ -112,7 +112,11 @@ def victim(app):
     route = ValuationRoute(contract_id=contract.id, route="wellby")
     db.session.add_all([job, imported, commitment, route])
     db.session.commit()
+    from svcollect.services.collections import issue_invitations
+
+    batch = issue_invitations(collection, 1, actor=manager)
     return {
+        "batch_id": batch.id,
         "commitment_id": commitment.id,
         "route_id": route.id,
         "version_id": collection.questionnaire_version_id,

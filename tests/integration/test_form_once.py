@@ -15,18 +15,22 @@ from sqlalchemy import func, select
 from svcollect.extensions import db
 from svcollect.models import (
     AssumptionSet,
+    AuditEvent,
     Collection,
     Commitment,
     Contract,
     FormSubmission,
+    Invitation,
+    InvitationBatch,
     Organisation,
     QuestionnaireVersion,
 )
 from svcollect.models._types import utcnow
-from svcollect.services import submissions
+from svcollect.services import collections, submissions
 from tests.integration.helpers import (
     contract_form,
     csrf_token,
+    make_collection,
     make_contract,
     make_organisation,
     make_user,
@@ -98,6 +102,82 @@ def test_a_collection_sent_twice_is_opened_once(app):
     first, second = _twice(client, f"/manage/contracts/{contract.id}/collections/new", data)
     assert first.status_code == 303 and SENT_TWICE in second.get_data(as_text=True)
     assert _count(Collection) == 1
+
+
+def _invitation_page(app):
+    collection = make_collection("ons4", access="invitation")
+    manager = make_user("contract_manager", collection.contract.buyer)
+    return signed_in(app, manager), f"/manage/collections/{collection.id}", collection
+
+
+def _links(client, batch_page: str) -> list[str]:
+    download = client.get(f"{batch_page}/links.csv")
+    assert download.status_code == 200, download.status_code
+    return [line.split(",")[1] for line in download.get_data(as_text=True).splitlines()[1:]]
+
+
+def test_invitations_sent_twice_make_one_batch_whose_links_download_again(app):
+    # A double click used to make two batches, and the browser kept only the second
+    # download: the first batch's links were counted as issued for good, never seen.
+    client, page, _ = _invitation_page(app)
+    sent = {**_shown(client, page), "count": "3"}
+    first = client.post(f"{page}/invitations", data=sent)
+    second = client.post(f"{page}/invitations", data=sent, follow_redirects=True)
+    assert first.status_code == 303
+    assert SENT_TWICE in second.get_data(as_text=True)
+    assert "3 invitation links made" in second.get_data(as_text=True)
+    assert _count(Invitation) == 3 and _count(InvitationBatch) == 1
+    links = _links(client, first.headers["Location"])
+    assert len(links) == 3 and _links(client, first.headers["Location"]) == links
+    # Each downloaded link works: it is one of the three stored.
+    person = app.test_client()
+    assert person.get(links[0].split("localhost", 1)[1]).status_code == 200
+    downloads = db.session.scalars(
+        select(AuditEvent).filter_by(action="invitation_links_downloaded")
+    ).all()
+    assert len(downloads) == 2
+    # The collection page lists the batch; a new page's form makes a new batch.
+    listed = client.get(page).get_data(as_text=True)
+    assert first.headers["Location"] in listed
+    again = client.post(f"{page}/invitations", data={**_shown(client, page), "count": "2"})
+    assert _count(Invitation) == 5
+    assert not set(_links(client, again.headers["Location"])) & set(links)
+
+
+def test_only_the_maker_downloads_links_and_only_for_a_day(app):
+    client, page, collection = _invitation_page(app)
+    made = client.post(f"{page}/invitations", data={**_shown(client, page), "count": "2"})
+    batch_page = made.headers["Location"]
+    colleague = signed_in(app, make_user("contract_manager", collection.contract.buyer))
+    assert colleague.get(batch_page).status_code == 404
+    assert colleague.get(f"{batch_page}/links.csv").status_code == 404
+    assert batch_page not in colleague.get(page).get_data(as_text=True)
+    batch = db.session.scalar(select(InvitationBatch))
+    batch.made_at = utcnow() - collections.LINKS_KEPT_FOR - timedelta(minutes=1)
+    db.session.commit()
+    gone = client.get(batch_page)
+    assert gone.status_code == 410
+    assert "can no longer be downloaded" in gone.get_data(as_text=True)
+    refused = client.get(f"{batch_page}/links.csv", follow_redirects=True)
+    assert "text/csv" not in refused.headers["Content-Type"]
+    assert "/i/" not in refused.get_data(as_text=True)
+    assert batch_page not in client.get(page).get_data(as_text=True)
+    # The next batch made anywhere clears the old seed: the links can't be made again.
+    client.post(f"{page}/invitations", data={**_shown(client, page), "count": "1"})
+    db.session.expire_all()
+    assert db.session.get(InvitationBatch, batch.id).seed is None
+
+
+def test_links_that_would_not_work_are_never_handed_out(app):
+    client, page, _ = _invitation_page(app)
+    made = client.post(f"{page}/invitations", data={**_shown(client, page), "count": "2"})
+    # As if the app secret had changed since: the seed no longer makes the stored links.
+    batch = db.session.scalar(select(InvitationBatch))
+    batch.seed = "x" * 43
+    db.session.commit()
+    refused = client.get(f"{made.headers['Location']}/links.csv", follow_redirects=True)
+    assert "/i/" not in refused.get_data(as_text=True)
+    assert "can no longer be downloaded" in refused.get_data(as_text=True)
 
 
 def test_a_contract_sent_twice_is_added_once_without_a_reference_error(app):

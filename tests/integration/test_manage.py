@@ -259,7 +259,11 @@ def test_invitation_links_download_as_csv_and_each_works_once(app, council):
     _open(client, contract, "ons4", access="invitation")
     collection = db.session.scalar(select(Collection))
     page = f"/manage/collections/{collection.id}"
-    result = post_form(client, f"{page}/invitations", {"count": "3"}, page=page)
+    made = post_form(client, f"{page}/invitations", {"count": "3"}, page=page)
+    assert made.status_code == 303
+    shown = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert "3 invitation links made" in shown and "Download the links (CSV)" in shown
+    result = client.get(f"{made.headers['Location']}/links.csv")
     assert result.status_code == 200
     assert result.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(result.get_data(as_text=True))))

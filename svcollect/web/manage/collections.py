@@ -103,7 +103,10 @@ def _collection(collection_id: int) -> Any:
 @bp.route("/collections/<int:collection_id>")
 @role_required(*MANAGERS)
 def collection(collection_id: int) -> str:
-    collection = _collection(collection_id)
+    return _collection_page(_collection(collection_id), InvitationsForm())
+
+
+def _collection_page(collection: Any, invitations_form: InvitationsForm) -> str:
     counts = collections_svc.response_counts([collection.id])[collection.id]
     summary = None
     if collection.access == "supplier":
@@ -114,7 +117,8 @@ def collection(collection_id: int) -> str:
         questionnaire=questionnaire_for(collection.questionnaire_version),
         counts=counts,
         state=collection.state(utcnow()),
-        invitations_form=InvitationsForm(),
+        invitations_form=invitations_form,
+        batches=collections_svc.downloadable_batches(current_user, collection),
         confirm_form=ConfirmForm(),
         summary=summary,
         open_link=url_for("respond.start_open", public_id=collection.public_id, _external=True),
@@ -145,29 +149,55 @@ def invitations(collection_id: int) -> Rendered:
     if collection.access != "invitation" or not valid:
         if collection.access != "invitation":
             form.count.errors = [_("This collection uses an open link, not invitations")]
-        counts = collections_svc.response_counts([collection.id])[collection.id]
-        return (
-            render_template(
-                "manage/collection.html",
-                collection=collection,
-                questionnaire=questionnaire_for(collection.questionnaire_version),
-                counts=counts,
-                state=collection.state(utcnow()),
-                invitations_form=form,
-                confirm_form=ConfirmForm(),
-                summary=None,
-                open_link=None,
-            ),
-            form_status(form),
+        return _collection_page(collection, form), form_status(form)
+    batch = collections_svc.issue_invitations(
+        collection, form.count.data, actor=current_user, commit=False
+    )
+    made = url_for(".invitation_batch", collection_id=collection.id, batch_id=batch.id)
+    # A double click made two batches, and the browser kept only the second download:
+    # the repeat now goes to the one batch, whose links it can download again.
+    repeat = repeat_of(form, made)
+    if repeat is not None:
+        db.session.rollback()
+        return repeat
+    db.session.commit()
+    return redirect(made, code=303)
+
+
+def _batch(collection_id: int, batch_id: int) -> Any:
+    collection = _collection(collection_id)
+    return found_or_404(collections_svc.batch_for(current_user, collection, batch_id))
+
+
+@bp.route("/collections/<int:collection_id>/invitations/<int:batch_id>")
+@role_required(*MANAGERS)
+def invitation_batch(collection_id: int, batch_id: int) -> Rendered:
+    batch = _batch(collection_id, batch_id)
+    until = collections_svc.links_until(batch)
+    return render_template(
+        "manage/invitation_batch.html", batch=batch, until=until
+    ), 200 if until else 410
+
+
+@bp.route("/collections/<int:collection_id>/invitations/<int:batch_id>/links.csv")
+@role_required(*MANAGERS)
+def invitation_links(collection_id: int, batch_id: int) -> WerkzeugResponse:
+    batch = _batch(collection_id, batch_id)
+    tokens = collections_svc.batch_links(batch, current_user)
+    if tokens is None:
+        flash(_("These links can no longer be downloaded: make new ones"))
+        return redirect(
+            url_for(".invitation_batch", collection_id=collection_id, batch_id=batch_id), code=303
         )
-    tokens = collections_svc.issue_invitations(collection, form.count.data, actor=current_user)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["number", "invitation_link"])
     for number, token in enumerate(tokens, start=1):
         link = url_for("respond.start_invitation", token=token, _external=True)
         writer.writerow([number, link])
-    name = f"invitations-collection-{collection.id}-{utcnow():%Y%m%d-%H%M%S}.csv"
+    name = (
+        f"invitations-collection-{collection_id}-batch-{batch.id}-{batch.made_at:%Y%m%d-%H%M%S}.csv"
+    )
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
