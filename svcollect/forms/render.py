@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext
 
+from svcollect.evidence.filetypes import EXTENSIONS
 from svcollect.questionnaires import Question
 
 _FIELDSET_TYPES = {"scale", "single_choice", "multiple_choice", "yes_no", "date"}
@@ -48,6 +49,10 @@ def question_params(question: Question, heading: bool) -> dict[str, Any]:
         params["maxlength"] = question.max_length
     elif question.type == "short_text":
         params["spellcheck"] = True
+    elif question.type == "file":
+        # The file picker offers the allowed types first; the content is still checked.
+        kinds = question.accept
+        params["attributes"] = {"accept": ",".join(f".{e}" for k in kinds for e in EXTENSIONS[k])}
     return params
 
 

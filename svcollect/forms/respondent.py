@@ -143,3 +143,7 @@ class PageSubmitForm(Form):
 
 class WithdrawOwnForm(Form):
     submit = SubmitField(_l("Delete my answers"), widget=GovSubmitInput())
+
+
+class RemoveFileForm(Form):
+    submit = SubmitField(_l("Remove file"), widget=GovSubmitInput())

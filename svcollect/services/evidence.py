@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 from pathlib import Path
@@ -13,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from svcollect.evidence.filetypes import detect, sanitise_name
 from svcollect.extensions import db
-from svcollect.models import EvidenceFile, Response
+from svcollect.models import Answer, EvidenceFile, Response
 from svcollect.questionnaires import Question
 
 
@@ -76,3 +77,44 @@ def files_for(response: Response, question_id: str) -> list[EvidenceFile]:
             .order_by(EvidenceFile.id)
         )
     )
+
+
+def remove_upload(response: Response, record: EvidenceFile) -> None:
+    """Take one uploaded file off a draft: its record, its place in the saved answer, and
+    the file itself unless another record still uses it (a re-attestation's copy of an
+    earlier declaration's file does). Nothing is committed; the caller commits."""
+    answer = db.session.scalar(
+        select(Answer).filter_by(response_id=response.id, question_id=record.question_id)
+    )
+    if answer is not None:
+        kept = [i for i in json.loads(answer.value_text or "[]") if i != record.id]
+        if kept:
+            answer.value_text = json.dumps(sorted(kept))
+        else:
+            db.session.delete(answer)  # a required question is then unanswered again
+    stored = record.stored_name
+    db.session.delete(record)
+    db.session.flush()
+    delete_unused_files({stored})
+
+
+def delete_unused_files(stored: set[str]) -> int:
+    """Delete uploaded files no evidence record uses any more; how many went.
+
+    Called after the records are deleted and before the commit: a failed commit leaves a
+    record of a file that is gone, never a file that should be."""
+    if not stored:
+        return 0
+    used = set(
+        db.session.scalars(
+            select(EvidenceFile.stored_name).where(EvidenceFile.stored_name.in_(stored))
+        )
+    )
+    folder = Path(current_app.config["SVCOLLECT_UPLOAD_DIR"])
+    gone = 0
+    for name in sorted(stored - used):
+        path = folder / name
+        if path.parent == folder and path.is_file():
+            path.unlink()
+            gone += 1
+    return gone

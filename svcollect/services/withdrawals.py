@@ -16,10 +16,8 @@ reaches them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, cast
 
-from flask import current_app
 from sqlalchemy import CursorResult, Select, delete, exists, select
 
 from svcollect.extensions import db
@@ -27,6 +25,7 @@ from svcollect.models import Collection, Contract, EvidenceFile, User
 from svcollect.models.response import Answer, Respondent, Response
 from svcollect.services import audit
 from svcollect.services.contracts import deletion_for
+from svcollect.services.evidence import delete_unused_files
 from svcollect.services.imports import read_paper_code
 from svcollect.services.respondent_codes import hash_code
 from svcollect.services.responses import PAGE_MARKER, as_reference
@@ -157,26 +156,7 @@ def delete_responses(ids: list[int]) -> Deleted:
                 ~exists().where(Response.respondent_id == Respondent.id),
             )
         )
-    return Deleted(responses, answers, unused, _delete_files(stored))
-
-
-def _delete_files(stored: set[str]) -> int:
-    """Delete uploaded files no evidence record uses any more; how many went."""
-    if not stored:
-        return 0
-    used = set(
-        db.session.scalars(
-            select(EvidenceFile.stored_name).where(EvidenceFile.stored_name.in_(stored))
-        )
-    )
-    folder = Path(current_app.config["SVCOLLECT_UPLOAD_DIR"])
-    gone = 0
-    for name in sorted(stored - used):
-        path = folder / name
-        if path.parent == folder and path.is_file():
-            path.unlink()
-            gone += 1
-    return gone
+    return Deleted(responses, answers, unused, delete_unused_files(stored))
 
 
 def withdraw(actor: User, contract: Contract, given: str) -> int:

@@ -10,18 +10,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from svcollect.extensions import db
 from svcollect.forms.answer_types import answer_type
 from svcollect.forms.builder import page_form, page_is_multipart
-from svcollect.forms.respondent import SubmitForm
-from svcollect.models import Response
+from svcollect.forms.respondent import RemoveFileForm, SubmitForm
+from svcollect.models import EvidenceFile, Response
 from svcollect.questionnaires import Page, Question, Questionnaire
 from svcollect.services import responses as svc
-from svcollect.services.evidence import UploadRejected, files_for, store_upload
+from svcollect.services.evidence import UploadRejected, files_for, remove_upload, store_upload
 from svcollect.web.form_pages import form_status
 
 Rendered = str | WerkzeugResponse | tuple[str, int]
@@ -39,6 +39,8 @@ class JourneyUrls:
     save_link: str | None = None
     #: where the respondent deletes their own answers; None where answers are not personal
     withdraw: Callable[[], str] | None = None
+    #: where an uploaded file is taken off the draft (page id, file id); None: not offered
+    remove_file: Callable[..., str] | None = None
 
 
 def _guard_order(
@@ -135,12 +137,58 @@ def _handle_uploads(
             except UploadRejected as rejected:
                 errors[question.id] = f"{upload.filename}: {rejected}"
                 break
-            if record.id not in ids:
+            if record.id in ids:
+                flash(
+                    _(
+                        "%(name)s is already uploaded, so it was not added again",
+                        name=_as_uploaded(upload, record),
+                    )
+                )
+            else:
                 ids.append(record.id)
         if question.required and not ids and question.id not in errors:
             errors[question.id] = _(question.message("required"))
         result[question.id] = ids
     return result
+
+
+def _as_uploaded(upload: Any, record: EvidenceFile) -> str:
+    """The file's name, and the name it was uploaded under if that differs."""
+    if upload.filename == record.original_name:
+        return str(record.original_name)
+    return _(
+        "%(name)s (the same file as %(earlier)s)",
+        name=upload.filename,
+        earlier=record.original_name,
+    )
+
+
+def remove_file(
+    response: Response, questionnaire: Questionnaire, page_id: str, file_id: int, urls: JourneyUrls
+) -> Rendered:
+    """Ask, then take one uploaded file off the draft and go back to its page. A file
+    already gone (a repeat, the back button) goes back to the page without asking."""
+    try:
+        page = questionnaire.page(page_id)
+    except KeyError:
+        abort(404)
+    returning = request.args.get("return") == "check"
+    back = urls.page(page.id, **({"return": "check"} if returning else {}))
+    questions = {q.id for q in page.questions if q.type == "file"}
+    record = db.session.get(EvidenceFile, file_id)
+    if record is None or record.response_id != response.id or record.question_id not in questions:
+        return redirect(back, code=303)
+    form = RemoveFileForm()
+    if form.validate_on_submit():
+        name = record.original_name
+        remove_upload(response, record)
+        db.session.commit()
+        flash(_("%(name)s removed", name=name))
+        return redirect(back, code=303)
+    return (
+        render_template("respondent/remove_file.html", form=form, record=record, back=back),
+        form_status(form),
+    )
 
 
 def answer_rows(progress: svc.Progress) -> list[dict[str, Any]]:

@@ -46,6 +46,9 @@ def _urls(declaration: Declaration) -> journey.JourneyUrls:
         check=lambda: url_for(".check", declaration_id=did),
         done=lambda: url_for(".declaration", declaration_id=did),
         resume=lambda: url_for(".resume", declaration_id=did),
+        remove_file=lambda page_id, file_id, **args: url_for(
+            ".remove_file", declaration_id=did, page_id=page_id, file_id=file_id, **args
+        ),
     )
 
 
@@ -83,6 +86,19 @@ def page(declaration_id: int, page_id: str) -> Any:
     if declaration.status == "submitted":
         return redirect(url_for(".declaration", declaration_id=declaration.id), code=303)
     return journey.question_page(declaration.response, questionnaire, page_id, _urls(declaration))
+
+
+@bp.route(
+    "/declarations/<int:declaration_id>/page/<page_id>/files/<int:file_id>/remove",
+    methods=["GET", "POST"],
+)
+@role_required("supplier_user")
+def remove_file(declaration_id: int, page_id: str, file_id: int) -> Any:
+    declaration, questionnaire = _draft(declaration_id)
+    if declaration.status == "submitted":
+        return redirect(url_for(".declaration", declaration_id=declaration.id), code=303)
+    urls = _urls(declaration)
+    return journey.remove_file(declaration.response, questionnaire, page_id, file_id, urls)
 
 
 @bp.route("/declarations/<int:declaration_id>/check", methods=["GET", "POST"])

@@ -109,7 +109,7 @@ def _seed() -> World:
     from werkzeug.datastructures import FileStorage
 
     from svcollect.extensions import db
-    from svcollect.models import Declaration
+    from svcollect.models import Declaration, EvidenceFile
     from svcollect.models._types import utcnow
     from svcollect.services import (
         accounts,
@@ -292,6 +292,22 @@ def _seed() -> World:
             w.add("supplier.page", "supplier", f"/supplier/declarations/{draft.id}/page/{page_id}")
         w.add("supplier.check", "supplier", f"/supplier/declarations/{draft.id}/check")
         w.add("supplier.resume", "supplier", f"/supplier/declarations/{draft.id}/resume")
+        if qid != "mhaw-standards":  # a draft that stays one: its files can be removed
+            questionnaire = questionnaire_for(draft.collection.questionnaire_version)
+            evidence = db.session.scalars(
+                select(EvidenceFile).filter_by(response_id=draft.response_id)
+            ).first()
+            assert evidence is not None
+            [on] = [
+                p.id
+                for p in questionnaire.pages
+                if evidence.question_id in {q.id for q in p.questions}
+            ]
+            w.add(
+                "supplier.remove_file",
+                "supplier",
+                f"/supplier/declarations/{draft.id}/page/{on}/files/{evidence.id}/remove",
+            )
         if qid == "mhaw-standards":
             questionnaire = questionnaire_for(draft.collection.questionnaire_version)
             progress = responses_svc.Progress.of(questionnaire, draft.response)
