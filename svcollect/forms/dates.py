@@ -15,6 +15,35 @@ from wtforms.validators import StopValidation, ValidationError
 from svcollect.questionnaires import Question
 from svcollect.questionnaires.model import FIRST_YEAR, LAST_YEAR
 
+#: month names and their usual short forms, as people type them in the month box
+_MONTHS = {
+    name: number
+    for number, full in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+    for name in (full, full[:3])
+} | {"sept": 9}
+
+
+def month_number(text: str) -> str:
+    """The month box as a number: "March", "mar" and "Mar." are "3"; anything else as typed."""
+    number = _MONTHS.get(text.strip().rstrip(".").casefold())
+    return str(number) if number else text
+
 
 def wrong_part(day: str, month: str, year: str) -> str:
     """Which box of a date that is not real to point at: the first that is wrong by
@@ -62,12 +91,13 @@ class GovDateField(DateField):
         if not any(self.raw_data):
             self.data = None
             return
+        numbers = [self.raw_data[0], month_number(self.raw_data[1]), self.raw_data[2]]
         try:
-            day, month, year = (int(v) for v in self.raw_data)
+            day, month, year = (int(v) for v in numbers)
             self.data = date(year, month, day)
         except ValueError:
             self.data = None
-            self.wrong_part = wrong_part(*self.raw_data)
+            self.wrong_part = wrong_part(*numbers)
             raise ValueError(self.gettext("Enter a real date")) from None
         if len(self.raw_data[2].lstrip("+")) != 4:
             self.data = None  # "26" is not 2026: the year 26 would be stored

@@ -65,20 +65,26 @@ def _text(label: Any, max_length: int, message: Any, **kwargs: Any) -> Any:
         validators=[
             DataRequired(message=message),  # after stripping: spaces alone are not an answer
             _no_control_characters,
-            Length(max=max_length, message=_l("Must be %(n)d characters or fewer", n=max_length)),
+            Length(
+                max=max_length,
+                message=_l(
+                    "%(label)s must be %(n)d characters or fewer", label=label, n=max_length
+                ),
+            ),
         ],
         widget=GovTextInput(),
         **kwargs,
     )
 
 
-def _date(label: Any, message: Any) -> Any:
+def _date(label: Any, message: Any, invalid: Any) -> Any:
     return GovDateField(
         label,
         description=_l("For example, 27 3 2026"),
         validators=[DateGiven(message)],
         widget=GovDateInput(),
         format="%d %m %Y",
+        invalid_message=invalid,
     )
 
 
@@ -94,8 +100,10 @@ class ContractForm(OnceForm):
     prime_supplier_id = SelectField(
         _l("Prime supplier"), coerce=int, validators=[Optional()], widget=GovSelect()
     )
-    starts_on = _date(_l("Start date"), _l("Enter the start date"))
-    ends_on = _date(_l("End date"), _l("Enter the end date"))
+    starts_on = _date(
+        _l("Start date"), _l("Enter the start date"), _l("Start date must be a real date")
+    )
+    ends_on = _date(_l("End date"), _l("Enter the end date"), _l("End date must be a real date"))
     value_gbp = AmountField(
         _l("Contract value in pounds"),
         places=2,
@@ -159,8 +167,12 @@ class CollectionForm(OnceForm):
         widget=GovRadioInput(),
     )
     label = _text(_l("Name for this collection"), 200, _l("Enter a name for this collection"))
-    opens_on = _date(_l("Opens on"), _l("Enter the date it opens"))
-    closes_on = _date(_l("Closes on"), _l("Enter the date it closes"))
+    opens_on = _date(
+        _l("Opens on"), _l("Enter the date it opens"), _l("The opening date must be a real date")
+    )
+    closes_on = _date(
+        _l("Closes on"), _l("Enter the date it closes"), _l("The closing date must be a real date")
+    )
     submit = SubmitField(_l("Open collection"), widget=GovSubmitInput())
 
 
@@ -231,7 +243,7 @@ class CommitmentForm(OnceForm):
         ],
         widget=GovTextInput(),
     )
-    due_on = _date(_l("Due date"), _l("Enter the due date"))
+    due_on = _date(_l("Due date"), _l("Enter the due date"), _l("Due date must be a real date"))
     submit = SubmitField(_l("Add commitment"), widget=GovSubmitInput())
 
 

@@ -94,27 +94,25 @@ def _check(a: ValuationAssumptions) -> dict[str, str]:
             or not isinstance(value, (int, float))
             or not math.isfinite(value)
         ):
-            errors[name] = f"{LABELS[name]} must be a number; got {value!r}"
+            errors[name] = f"{LABELS[name]} must be a number"
     for name in FRACTIONS:
         value = getattr(a, name)
         if name not in errors and not 0.0 <= value <= 1.0:
+            # Only files and the CLI give fractions (the form takes percentages, 0 to 100).
             errors[name] = (
                 f"{LABELS[name]} must be between 0% and 100% (a fraction from 0 to 1); "
                 f"got {value:g} ({_percent(value)})"
             )
     for name in WELLBY_VALUES:
         if name not in errors and getattr(a, name) < 0:
-            errors[name] = f"{LABELS[name]} cannot be negative; got {getattr(a, name):g}"
+            errors[name] = f"{LABELS[name]} must be £0 or more"
     if not any(n in errors for n in WELLBY_VALUES):
         errors.update(_out_of_order(a))
     if "duration_years" not in errors and a.duration_years <= 0:
-        errors["duration_years"] = (
-            f"{LABELS['duration_years']} must be more than 0 years; got {a.duration_years:g}"
-        )
+        errors["duration_years"] = f"{LABELS['duration_years']} must be more than 0 years"
     if a.deflator_basis not in BASES:
         errors["deflator_basis"] = (
-            f"{LABELS['deflator_basis']} must be 'financial' (L8GG) or 'calendar' (MNF2); "
-            f"got {a.deflator_basis!r}"
+            f"{LABELS['deflator_basis']} must be 'financial' (L8GG) or 'calendar' (MNF2)"
         )
         return errors
     try:

@@ -127,7 +127,7 @@ def test_saving_the_same_terms_again_changes_and_records_nothing(app, buyer):
     ("overrides", "message"),
     [
         ({"ends_on": ["1", "1", "2000"]}, "end date must be the same as or after"),
-        ({"ends_on": ["31", "2", "2030"]}, "Enter a real date"),
+        ({"ends_on": ["31", "2", "2030"]}, "End date must be a real date"),
         ({"reference": ""}, "Enter the contract reference"),
         ({"value_gbp": "-5"}, "£0 or more"),
         ({"outcome_codes": ["not.an.outcome"]}, "Select one of the options shown"),

@@ -110,10 +110,34 @@ def test_a_post_without_the_date_fields_builds_the_whole_contract(web_app, manag
 @pytest.mark.parametrize(
     ("start", "end", "field", "message", "box"),
     [
-        (["31", "2", "2021"], BLANK, "period_start", "Enter a real date", "day"),
-        (["", "4", "2021"], BLANK, "period_start", "Enter a real date", "day"),
-        (BLANK, ["1", "13", "2021"], "period_end", "Enter a real date", "month"),
-        (BLANK, ["1", "1", "twenty"], "period_end", "Enter a real date", "year"),
+        (
+            ["31", "2", "2021"],
+            BLANK,
+            "period_start",
+            "The period's first day must be a real date",
+            "day",
+        ),
+        (
+            ["", "4", "2021"],
+            BLANK,
+            "period_start",
+            "The period's first day must be a real date",
+            "day",
+        ),
+        (
+            BLANK,
+            ["1", "13", "2021"],
+            "period_end",
+            "The period's last day must be a real date",
+            "month",
+        ),
+        (
+            BLANK,
+            ["1", "1", "twenty"],
+            "period_end",
+            "The period's last day must be a real date",
+            "year",
+        ),
         (
             ["1", "4", "2021"],
             ["31", "3", "2021"],

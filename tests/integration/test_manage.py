@@ -67,12 +67,12 @@ def test_contract_is_added_with_outcomes_and_audited(app, council):
         ({"ends_on": ["1", "1", "2026"]}, "end date must be the same as or after"),
         ({"reference": ""}, "Enter the contract reference"),
         ({"title": "   "}, "Enter the contract title"),
-        ({"starts_on": ["31", "2", "2026"]}, "Enter a real date"),
+        ({"starts_on": ["31", "2", "2026"]}, "Start date must be a real date"),
         ({"starts_on": ["1", "1", "26"]}, "Year must include 4 numbers"),
         ({"ends_on": ["31", "12", "9999"]}, "Enter a year from 1900 to 2200"),
         ({"value_gbp": "-5"}, "£0 or more"),
         ({"outcome_codes": ["not.an.outcome"]}, "Select one of the options shown"),
-        ({"title": "x" * 301}, "300 characters or fewer"),
+        ({"title": "x" * 301}, "Contract title must be 300 characters or fewer"),
     ],
 )
 def test_contract_form_refuses_bad_input(app, council, overrides, message):

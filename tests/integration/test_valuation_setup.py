@@ -272,6 +272,7 @@ def test_assumptions_are_saved_as_versions_and_prefilled(app, council):
             ['value="150"', 'value="-5"', 'value="100.5%"'],
         ),
         ({"duration_years": "-1"}, ["Duration must be more than 0 years"], ['value="-1"']),
+        ({"wellby_value_low": "-5"}, ["Low value per WELLBY must be £0 or more"], ['value="-5"']),
         ({"discount_rate": "lots"}, ["Enter a number"], ['value="lots"']),
         (
             {"wellby_value_low": "20000"},
@@ -293,6 +294,7 @@ def test_bad_assumptions_show_field_errors_and_keep_values(app, council, overrid
     for text in (*messages, *kept):
         assert text in page
     assert "fraction" not in page  # the form speaks in the percentages people type
+    assert "; got" not in page  # nor in the figures it was given back
     assert 'value="Northshire comparison group, 2025"' in page
     assert _count(AssumptionSet) == 0
 

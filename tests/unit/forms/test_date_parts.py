@@ -4,6 +4,7 @@ and only that box is shown in error (GOV.UK date input)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -118,3 +119,21 @@ def test_error_href_keeps_its_old_calls() -> None:
     assert error_href("date", "due_on") == "#due_on-day"
     assert error_href("date", "due_on", "month") == "#due_on-month"
     assert error_href("number", "target") == "#target"
+
+
+@pytest.mark.parametrize(
+    ("month", "number"),
+    [("March", 3), ("mar", 3), ("MAR.", 3), ("Sept", 9), ("sep", 9), ("december", 12)],
+)
+def test_a_month_typed_as_its_name_is_read(app: Flask, month: str, number: int) -> None:
+    # GOV.UK's date input pattern: accept "mar" and "March" as well as 3.
+    form, _ = _page(app, ["1", month, "2026"])
+    assert form.errors == {}
+    assert form.closes_on.data == date(2026, number, 1)
+
+
+def test_a_month_name_misspelt_points_at_the_month(app: Flask) -> None:
+    form, html = _page(app, ["1", "Marchh", "2026"])
+    assert form.errors == {"closes_on": ["Enter a real date"]}
+    assert 'href="#closes_on-month"' in html
+    assert 'value="Marchh"' in html  # what was typed is kept
