@@ -25,7 +25,7 @@ from svcollect.models import (
 from svcollect.models._types import UK, utcnow
 from svcollect.models.collection import ACCESS_MODES, AUDIENCES, WAVES
 from svcollect.services import audit
-from svcollect.services.contracts import contract_for, deletion_for
+from svcollect.services.contracts import contract_for, deletion_for, long_day
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.responses import batch_token, sha256_hex
 
@@ -138,7 +138,7 @@ def _check_dates(request: CollectionRequest, allow_past: bool) -> None:
     if request.opens_at.astimezone(UK).date() > ends_on:
         raise CollectionRefused(
             "The opening date must be the same as or before the contract's end date, "
-            f"{ends_on.day} {ends_on:%B %Y}",
+            f"{long_day(ends_on)}",
             "opens_on",
         )
 

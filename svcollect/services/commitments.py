@@ -22,6 +22,7 @@ from svcollect.services.contracts import (
     changes_as_text,
     contract_for,
     differences,
+    long_day,
     may_change,
 )
 from svcollect.services.outcomes import outcome_map
@@ -56,10 +57,6 @@ def add_commitment(
     return commitment
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _check_terms(
     contract: Contract,
     measure_code: str,
@@ -83,13 +80,13 @@ def _check_terms(
     if due_on > contract.ends_on:
         raise ContractRefused(
             "The due date must be the same as or before the contract's end date, "
-            f"{_day(contract.ends_on)}",
+            f"{long_day(contract.ends_on)}",
             "due_on",
         )
     if due_on < contract.starts_on:
         raise ContractRefused(
             "The due date must be the same as or after the contract's start date, "
-            f"{_day(contract.starts_on)}",
+            f"{long_day(contract.starts_on)}",
             "due_on",
         )
 

@@ -12,12 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from svcollect.extensions import db
 from svcollect.models import (
     AnswerDeletion,
+    Collection,
+    Commitment,
     Contract,
     ContractOutcome,
     ContractSupplier,
     Organisation,
     User,
 )
+from svcollect.models._types import UK
 from svcollect.models.contract import comparison_key
 from svcollect.services import audit
 
@@ -247,6 +250,8 @@ def change_contract(
             "their retention period, so the contract dates can no longer change",
             sorted(dates)[0],
         )
+    if dates:
+        _check_within(contract, change.starts_on, change.ends_on)
     kept_until = deletion_brought_forward(contract, change.ends_on, retention_days, today)
     if kept_until is not None and deletion is None and not deletion_confirmed:
         raise DeletionNotConfirmed(kept_until)
@@ -271,6 +276,40 @@ def change_contract(
         db.session.rollback()
         raise _reference_taken(reference) from None
     return changes
+
+
+def _check_within(contract: Contract, starts_on: date, ends_on: date) -> None:
+    """New dates must still hold what the contract has: every collection opens by its end
+    (as when it was opened) and every commitment is due within it (as when it was added)."""
+    opening = [
+        (c.opens_at.astimezone(UK).date(), c.label)
+        for c in db.session.scalars(select(Collection).filter_by(contract_id=contract.id))
+    ]
+    late = max((o for o in opening if o[0] > ends_on), default=None)
+    if late is not None:
+        raise ContractRefused(
+            f"The end date must be the same as or after {long_day(late[0])}, when the collection "
+            f"‘{late[1]}’ opens",
+            "ends_on",
+        )
+    due = list(db.session.scalars(select(Commitment.due_on).filter_by(contract_id=contract.id)))
+    if any(d > ends_on for d in due):
+        raise ContractRefused(
+            f"The end date must be the same as or after {long_day(max(due))}, when a commitment "
+            "is due: change that commitment's due date first",
+            "ends_on",
+        )
+    if any(d < starts_on for d in due):
+        raise ContractRefused(
+            f"The start date must be the same as or before {long_day(min(due))}, when a "
+            "commitment is due: change that commitment's due date first",
+            "starts_on",
+        )
+
+
+def long_day(day: date) -> str:
+    """A date as messages write it: 1 April 2026."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def contract_outcomes(contract: Contract) -> list[str]:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from svcollect.extensions import db
-from svcollect.models import AuditEvent, Contract, ContractOutcome
+from svcollect.models import AuditEvent, Collection, Commitment, Contract, ContractOutcome
+from svcollect.models._types import UK
 from svcollect.services import commitments, contracts, retention
 from tests.integration.export_world import make_world
 from tests.integration.helpers import (
+    make_collection,
     make_contract,
     make_organisation,
     make_user,
@@ -214,6 +216,11 @@ def test_an_end_date_that_brings_deletion_forward_must_be_confirmed(app, monkeyp
     held = retention.responses_held(contract)
     assert held > 0
     past = retention.uk_today() - timedelta(days=DAYS + 2)
+    # Its collections ran before that end (the contract's dates must still hold them).
+    for collection in db.session.scalars(select(Collection).filter_by(contract_id=contract.id)):
+        collection.opens_at = datetime.combine(past - timedelta(days=60), time(), UTC)
+        collection.closes_at = datetime.combine(past - timedelta(days=10), time(), UTC)
+    db.session.commit()
     first = _change(client, contract, starts_on=_day(past), ends_on=_day(past), title="Typed title")
     assert first.status_code == 422
     html = first.get_data(as_text=True)
@@ -359,3 +366,41 @@ def test_only_the_buyer_or_an_admin_changes_a_commitment(app, buyer):
     admin = signed_in(app, make_user("admin", None))
     assert post_form(admin, f"/manage/commitments/{commitment.id}/remove", {}).status_code == 303
     assert commitments.commitments_of(contract) == []
+
+
+def test_new_dates_must_still_hold_the_contracts_collections_and_commitments(app, buyer):
+    # Shortening the contract used to leave a collection opening after it ended and a
+    # commitment due after it, which neither form would have let anyone add.
+    contract, client = buyer["contract"], buyer["client"]
+    late = make_collection("ons4", contract=contract, opens_in_days=200, closes_in_days=220)
+    opens = late.opens_at.astimezone(UK).date()
+    before = opens - timedelta(days=1)
+    refused = _change(client, contract, ends_on=_day(before))
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert f"The end date must be the same as or after {opens.day} {opens:%B %Y}" in text
+    assert "Test ons4" in text and f'value="{before.day}"' in text
+    assert _change(client, contract, ends_on=_day(opens)).status_code == 303
+
+    db.session.delete(late)
+    db.session.commit()
+    due = contract.starts_on + timedelta(days=100)
+    db.session.add(
+        Commitment(
+            contract_id=contract.id,
+            measure_code="mh_first_aiders_trained",
+            unit="people",
+            target=20,
+            due_on=due,
+        )
+    )
+    db.session.commit()
+    short = _change(client, contract, ends_on=_day(due - timedelta(days=1)))
+    assert short.status_code == 422
+    assert f"after {due.day} {due:%B %Y}, when a commitment is due" in short.get_data(as_text=True)
+    late_start = _change(client, contract, starts_on=_day(due + timedelta(days=1)))
+    assert late_start.status_code == 422
+    assert "The start date must be the same as or before" in late_start.get_data(as_text=True)
+    assert _change(client, contract, ends_on=_day(due)).status_code == 303
+    db.session.refresh(contract)
+    assert contract.ends_on == due
