@@ -41,9 +41,16 @@ def amount(value: Decimal | int | float) -> str:
     return format(Decimal(str(value)).normalize(), ",f")
 
 
-def people_count(n: int) -> str:
-    """A count of respondents as shown to staff: small counts are not shown exactly."""
-    k = int(current_app.config["SVCOLLECT_SUPPRESSION_MIN_N"])
+def people_count(n: int | None, k: int | None = None) -> str:
+    """A count of respondents as shown to staff: small counts are not shown exactly.
+
+    `k` is the threshold the figures were computed with (results kept from before a
+    change of setting carry their own); by default the one set now. The words are
+    translated; `scoring.suppression.people_count` writes the same for files and the CLI.
+    """
+    if n is None:
+        return "–"
+    k = k if k is not None else int(current_app.config["SVCOLLECT_SUPPRESSION_MIN_N"])
     if 0 < n < k:
         return gettext("fewer than %(k)d", k=k)
     return f"{n:,}"
