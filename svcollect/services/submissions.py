@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from svcollect.extensions import db
@@ -48,6 +48,17 @@ def claim(user: User, key: str | None, endpoint: str, repeat_goes_to: str) -> st
         db.session.rollback()
         return _claim_of(user.id, key) or repeat_goes_to
     return None
+
+
+def send_repeats_to(user: User, key: str | None, url: str) -> None:
+    """Once the first submission has saved what it made: its repeats go to `url` (the
+    page of the thing made, unknown when the key was claimed). Committed."""
+    if not key or len(key) > KEY_LENGTH:
+        return
+    db.session.execute(
+        update(FormSubmission).filter_by(user_id=user.id, key=key).values(repeat_goes_to=url)
+    )
+    db.session.commit()
 
 
 def _claim_of(user_id: int, key: str) -> str | None:

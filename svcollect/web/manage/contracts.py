@@ -25,7 +25,7 @@ from svcollect.models._types import utcnow
 from svcollect.services import collections as collections_svc
 from svcollect.services import commitments as commitments_svc
 from svcollect.services import contracts as contracts_svc
-from svcollect.services import retention
+from svcollect.services import retention, submissions
 from svcollect.services.outcomes import outcome_map
 from svcollect.web.access import role_required
 from svcollect.web.form_pages import attach_error, checks_own_token, form_status, repeat_of
@@ -70,8 +70,10 @@ def new_contract() -> Rendered:
             db.session.rollback()
             attach_error(form, refused.field, str(refused))
         else:
+            made = url_for(".contract", contract_id=contract.id)
+            submissions.send_repeats_to(current_user, form.submission_key.data, made)
             flash(_("Contract %(ref)s added", ref=contract.reference))
-            return redirect(url_for(".contract", contract_id=contract.id), code=303)
+            return redirect(made, code=303)
     return render_template("manage/contract_new.html", form=form), form_status(form)
 
 
