@@ -169,6 +169,9 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
             "SVCOLLECT_INVITATION_RATE_LIMIT", "60 per minute"
         ),
         "SVCOLLECT_SUBMIT_RATE_LIMIT": read.text("SVCOLLECT_SUBMIT_RATE_LIMIT", "20 per minute"),
+        "SVCOLLECT_CONTINUE_OFFER_MINUTES": read.integer(
+            "SVCOLLECT_CONTINUE_OFFER_MINUTES", 30, minimum=1
+        ),
         "WTF_CSRF_TIME_LIMIT": read.integer("SVCOLLECT_CSRF_TIME_LIMIT", 3600, minimum=60),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -96,7 +96,7 @@ def start_open(public_id: str) -> Rendered:
 
 def _in_progress_here(collection: Collection) -> tuple[str, Response] | None:
     """The unfinished response to `collection` this browser started, with its resume key."""
-    form_key = memory.started_here(collection.id)
+    form_key = memory.recently_active_here(collection.id)
     if form_key is None:
         return None
     key = svc.resume_key_for(form_key)
@@ -279,7 +279,10 @@ def _urls(key: str) -> journey.JourneyUrls:
 @bp.route("/r/<key>/page/<page_id>", methods=["GET", "POST"])
 def question_page(key: str, page_id: str) -> Rendered:
     response, questionnaire = _load(key)
-    return journey.question_page(response, questionnaire, page_id, _urls(key))
+    shown = journey.question_page(response, questionnaire, page_id, _urls(key))
+    if request.method == "POST":
+        memory.saved_here(response)
+    return shown
 
 
 @bp.route("/r/<key>/check", methods=["GET", "POST"])

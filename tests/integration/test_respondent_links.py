@@ -189,6 +189,29 @@ def test_the_survey_link_in_the_same_browser_offers_to_continue(app, client, sur
     assert carry_on.request.path == person.url("/page/worthwhile")
 
 
+def test_the_survey_link_offers_to_continue_only_soon_after_the_last_save(
+    app, client, survey, monkeypatch
+):
+    # At a shared computer the next person opens the same survey link in the same
+    # browser: once the last person has been idle a while, it must not offer their answers.
+    clock = [1_000_000.0]
+    monkeypatch.setattr("svcollect.web.respondent_session.time.time", lambda: clock[0])
+    limit = app.config["SVCOLLECT_CONTINUE_OFFER_MINUTES"] * 60
+    person = _part_way(app, client, f"/s/{survey.public_id}")
+    clock[0] += limit - 60
+    assert person.answer("worthwhile", {"worthwhile": "6"}).status_code == 303
+    clock[0] += limit - 60  # long after the start, soon after the last save
+    assert "Continue your answers" in person.get(f"/s/{survey.public_id}").get_data(as_text=True)
+    clock[0] += 120  # now idle for longer than the limit
+    later = person.get(f"/s/{survey.public_id}").get_data(as_text=True)
+    assert "Continue your answers" not in later and "You have already started" not in later
+    assert 'name="consent"' in later  # a fresh start for whoever is at the computer
+    assert 'value="3"' not in later and 'value="6"' not in later
+    # The respondent's own link still continues their answers.
+    back = person.get(person.url(), follow_redirects=True)
+    assert back.status_code == 200 and _responses() == 1
+
+
 def test_a_start_page_opened_before_consenting_leads_to_the_same_response(app, client, survey):
     url = f"/s/{survey.public_id}"
     first_tab = _consent(client.get(url).get_data(as_text=True))
@@ -342,7 +365,8 @@ def test_a_link_that_does_not_work_says_what_to_check_for_that_link(app, client)
 
 
 def test_the_session_cookie_is_written_again_only_on_starting_and_on_deleting(app, client, survey):
-    """Answering pages never rewrites the cookie (nor costs anything to remember)."""
+    """Answering pages does not rewrite the cookie (nor cost anything to remember) until a
+    tenth of the continue offer's time has passed (see the test above)."""
 
     def writes(result) -> bool:
         return any(c.startswith("session=") for c in result.headers.getlist("Set-Cookie"))
