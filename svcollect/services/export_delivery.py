@@ -84,6 +84,11 @@ def _route_names(contract: Contract) -> tuple[dict[tuple[int, str], list[str]], 
     return priced, notes
 
 
+def is_delivery_return(collection: Collection) -> bool:
+    questionnaire = questionnaire_for(collection.questionnaire_version)
+    return collection.access == "supplier" and questionnaire.scorer == DELIVERY_SCORER
+
+
 def delivery_returns(
     contract: Contract, collections: list[Collection], adherence: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -104,9 +109,9 @@ def delivery_returns(
     totals: list[dict[str, Any]] = []
     units: dict[str, str | None] = {}
     for collection in collections:
-        questionnaire = questionnaire_for(collection.questionnaire_version)
-        if collection.access != "supplier" or questionnaire.scorer != DELIVERY_SCORER:
+        if not is_delivery_return(collection):
             continue
+        questionnaire = questionnaire_for(collection.questionnaire_version)
         declarations = sorted(latest_submitted(collection), key=lambda d: d.supplier.name.lower())
         if not declarations:
             continue

@@ -305,7 +305,11 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
         builder.add(tables.outcomes_sheet(data))
         builder.add(valuation_sheet(data))
         builder.add(assumptions_sheet(assumptions))
-        builder.add(tables.adherence_sheet(data, adherence_rows))
+        # Delivery returns' measures have a sheet of their own (their files are named
+        # there too): on this one they would be listed twice, as "standards" never declared.
+        returns = {c.id for c in suppliers if export_delivery.is_delivery_return(c)}
+        standards = [row for row in adherence_rows if row["collection"] not in returns]
+        builder.add(tables.adherence_sheet(data, standards))
         builder.add(delivery_sheet(delivery))
         builder.add(commitments_sheet(commitments, as_of))
         builder.add_streamed(responses)

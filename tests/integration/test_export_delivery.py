@@ -339,8 +339,11 @@ def test_supplier_text_is_text_and_every_file_named_is_in_the_pack(app, world, t
         readme = archive.read(README).decode()
     named = [p for r in rows for p in (r["Files in this pack"] or "").split("\n") if p]
     assert len(named) == len(rows) and set(named) <= listed
-    # the same files the Supplier adherence rows list, not second copies
+    # each file once in the pack, and the returns' measures not listed again as standards
     assert len([p for p in listed if p.startswith("evidence/")]) == len(named) == len(set(named))
+    adherence = " ".join(str(v) for r in rows_of(book["Supplier adherence"]) for v in r if v)
+    assert not any(p in adherence for p in named)
+    assert not any(r["Measure"] in adherence.split() for r in rows)
     assert "Delivery returns" in readme and "Commitments" in readme
     cover = " ".join(str(v) for r in rows_of(book["Cover"]) for v in r if v)
     assert "Delivery returns lists each supplier's newest" in cover
