@@ -48,6 +48,14 @@ class Standard:
     set: str
     status_question: str | None
     evidence_question: str | None
+    #: what the standard asks, as its status question says it ("Prioritise mental health
+    #: in the workplace"): the page title only numbers it ("standard 1 of 6")
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The title and the name, for where one is shown without the other."""
+        return f"{self.title} – {self.name}" if self.name else self.title
 
 
 def standards_of(questionnaire: Questionnaire) -> list[Standard]:
@@ -57,10 +65,18 @@ def standards_of(questionnaire: Questionnaire) -> list[Standard]:
         code = page.meta.get("standard") or page.meta.get("measure")
         if not isinstance(code, str):
             continue
-        status = next((q.id for q in page.questions if q.id.endswith("_status")), None)
+        status = next((q for q in page.questions if q.id.endswith("_status")), None)
         evidence = next((q.id for q in page.questions if q.type == "file"), None)
         standards.append(
-            Standard(code, page.title, page, str(page.meta.get("set", "")), status, evidence)
+            Standard(
+                code,
+                page.title,
+                page,
+                str(page.meta.get("set", "")),
+                status.id if status else None,
+                evidence,
+                status.text if status and status.text != page.title else None,
+            )
         )
     return standards
 

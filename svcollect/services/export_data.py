@@ -138,7 +138,7 @@ def adherence_rows(
                         "supplier": supplier.name,
                         "employees": supplier.employee_count,
                         "standard": state.standard.code,
-                        "title": state.standard.title,
+                        "title": state.standard.label,
                         "applies": state.applies,
                         "declared": state.declared,
                         "review": state.review,

@@ -140,6 +140,10 @@ def test_full_attestation_review_and_adherence_figures(app, world):
     page = f"/supplier/declarations/{large_decl.id}"
     html = large_client.get(page).get_data(as_text=True)
     assert "Send the board minutes" in html
+    # A standard is named where it is shown, not only numbered ("standard 6 of 6").
+    assert 'margin-top-1">Prioritise mental health in the workplace</span></h2>' in html
+    review = manager.get(f"/manage/declarations/{large_decl.id}").get_data(as_text=True)
+    assert "standard 1 of 6 – Prioritise mental health in the workplace" in review
     answer = large_client.post(
         f"{page}/standards/mhaw_6/answer",
         data={
