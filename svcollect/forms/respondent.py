@@ -67,6 +67,8 @@ class EnterCodeForm(Form):
         ],
         widget=GovTextInput(),
     )
+    #: the code the respondent was told no earlier survey gave: sent again, it is used
+    checked = HiddenField()
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 

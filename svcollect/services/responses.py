@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from svcollect.extensions import db
 from svcollect.forms.answer_types import Stored, answer_type, typed_answers
-from svcollect.models import Answer, Collection, Invitation, Response
+from svcollect.models import Answer, Collection, Invitation, Respondent, Response
 from svcollect.models._types import utcnow
 from svcollect.questionnaires import Page, Question, Questionnaire
 from svcollect.services.respondent_codes import ALPHABET, CONFUSABLE, hash_code
@@ -374,6 +374,30 @@ def set_respondent_code(response: Response, canonical_code: str, source: str) ->
     response.code_source = source
     response.updated_at = utcnow()
     db.session.commit()
+
+
+def earlier_survey_has(response: Response, canonical_code: str) -> bool | None:
+    """Whether a response submitted to another of the contract's collections gave this
+    code: a code typed from an earlier survey that none gave is likely mistyped, and its
+    answers would pair with nothing. None when no other collection has a submitted
+    response with a code (the first survey: nothing to check against)."""
+    others = (
+        select(Response.id)
+        .join(Collection, Collection.id == Response.collection_id)
+        .where(
+            Collection.contract_id == response.collection.contract_id,
+            Response.collection_id != response.collection_id,
+            Response.status == "submitted",
+            Response.respondent_id.is_not(None),
+        )
+    )
+    if db.session.scalar(others.limit(1)) is None:
+        return None
+    code_hash = hash_code(response.collection.contract.respondent_salt, canonical_code)
+    same = others.join(Respondent, Respondent.id == Response.respondent_id).where(
+        Respondent.code_hash == code_hash
+    )
+    return db.session.scalar(same.limit(1)) is not None
 
 
 def needs_code(response: Response) -> bool:

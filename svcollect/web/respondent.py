@@ -230,12 +230,24 @@ def code_enter(key: str) -> Rendered:
     form = EnterCodeForm()
     if form.validate_on_submit():
         canonical = normalise_code(form.code.data or "")
-        if canonical is not None:
+        if canonical is None:
+            form.code.errors = [
+                _("Enter the code exactly as it was shown to you, for example 7KQ-2MX-9PD")
+            ]
+        elif (
+            svc.earlier_survey_has(response, canonical) is False and form.checked.data != canonical
+        ):
+            # Likely mistyped: its answers would pair with nothing. Sent again, it is used.
+            form.checked.data = canonical
+            form.code.errors = [
+                _(
+                    "No earlier survey for this contract was given this code. Check it is "
+                    "exactly as it was shown to you. If it is, select Continue again"
+                )
+            ]
+        else:
             svc.set_respondent_code(response, canonical, "entered")
             return _after_code(key)
-        form.code.errors = [
-            _("Enter the code exactly as it was shown to you, for example 7KQ-2MX-9PD")
-        ]
     status = form_status(form)
     return render_template(
         "respondent/code_enter.html", form=form, key=key, q=questionnaire

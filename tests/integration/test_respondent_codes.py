@@ -54,6 +54,66 @@ def test_mistyped_code_gets_a_message(app, client):
     assert "exactly as it was shown" in result.get_data(as_text=True)
 
 
+def test_a_code_no_earlier_survey_gave_is_questioned_once_then_used(app):
+    # A typo in a code from the baseline pairs the follow-up with nothing: the respondent
+    # is asked to check it, and a code that is right after all is taken the second time.
+    contract = make_contract()
+    baseline = make_collection("ons4", contract=contract)
+    follow_up = make_collection("ons4", contract=contract, wave="follow_up")
+    first = Respondent(app.test_client(), app)
+    first.start(f"/s/{baseline.public_id}")
+    first.new_code()
+    code = _finish(first).split('class="app-code">')[1].split("<")[0]
+    mistyped = ("0" if code[0] != "0" else "1") + code[1:]
+    second = Respondent(app.test_client(), app)
+    second.start(f"/s/{follow_up.public_id}")
+    second.post(second.url("/code"), {"choice": "enter"})
+    warned = second.post(second.url("/code/enter"), {"code": mistyped})
+    html = warned.get_data(as_text=True)
+    assert warned.status_code == 422
+    assert "No earlier survey for this contract was given this code" in html
+    assert f'value="{mistyped}"' in html  # what was typed is kept
+    assert (
+        db.session.scalar(select(Response).filter_by(collection_id=follow_up.id)).respondent_id
+        is None
+    )
+    # Corrected, it is taken at once; a different code typed after the warning is checked again.
+    other = ("2" if code[0] != "2" else "3") + code[1:]
+    again = second.post(
+        second.url("/code/enter"), {"code": other, "checked": mistyped.replace("-", "")}
+    )
+    assert again.status_code == 422
+    assert second.post(second.url("/code/enter"), {"code": code}).status_code == 303
+    baseline_hash, follow_up_hash = _code_hashes()
+    assert baseline_hash == follow_up_hash
+
+
+def test_a_code_questioned_and_sent_again_is_used(app):
+    contract = make_contract()
+    baseline = make_collection("ons4", contract=contract)
+    follow_up = make_collection("ons4", contract=contract, wave="follow_up")
+    first = Respondent(app.test_client(), app)
+    first.start(f"/s/{baseline.public_id}")
+    first.new_code()
+    _finish(first)
+    person = Respondent(app.test_client(), app)
+    person.start(f"/s/{follow_up.public_id}")
+    person.post(person.url("/code"), {"choice": "enter"})
+    warned = person.post(person.url("/code/enter"), {"code": "7KQ-2MX-9PD"})
+    assert warned.status_code == 422
+    sure = person.post(person.url("/code/enter"), {"code": "7kq 2mx 9pd", "checked": "7KQ2MX9PD"})
+    assert sure.status_code == 303
+    assert db.session.scalar(select(Response).filter_by(collection_id=follow_up.id)).respondent_id
+
+
+def test_the_first_survey_has_nothing_to_check_a_code_against(app):
+    collection = make_collection("ons4")
+    person = Respondent(app.test_client(), app)
+    person.start(f"/s/{collection.public_id}")
+    person.post(person.url("/code"), {"choice": "enter"})
+    assert person.post(person.url("/code/enter"), {"code": "7KQ-2MX-9PD"}).status_code == 303
+
+
 def test_memorable_code_pairs_across_waves_but_not_across_contracts(app):
     contract = make_contract()
     other_contract = make_contract()
