@@ -72,5 +72,5 @@ def repeat_of(form: Any, repeat_goes_to: str) -> WerkzeugResponse | None:
     )
     if earlier is None:
         return None
-    flash(_("This form was sent more than once: it has been saved once"))
+    flash(_("This form was sent more than once: it has been saved once"), "important")
     return redirect(earlier, code=303)

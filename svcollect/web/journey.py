@@ -22,7 +22,7 @@ from svcollect.models import EvidenceFile, Response
 from svcollect.questionnaires import Page, Question, Questionnaire
 from svcollect.services import responses as svc
 from svcollect.services.evidence import UploadRejected, files_for, remove_upload, store_upload
-from svcollect.web.form_pages import form_status
+from svcollect.web.form_pages import form_status, token_failed
 
 Rendered = str | WerkzeugResponse | tuple[str, int]
 
@@ -75,7 +75,12 @@ def question_page(
     if request.method == "POST":
         upload_errors: dict[str, str] = {}
         valid = form.validate()
-        file_ids = _handle_uploads(response, visible, upload_errors) if valid else {}
+        # A file chosen is stored even when another answer on the page has an error: a
+        # file input cannot be shown again filled in, so it would be lost without a word.
+        # It is then listed as already uploaded. Nothing is kept from a POST whose token
+        # failed.
+        stored = not token_failed(form)
+        file_ids = _handle_uploads(response, visible, upload_errors) if stored else {}
         if valid and not upload_errors:
             data = {q.id: form[q.id].data for q in visible}
             data.update(file_ids)
@@ -83,7 +88,7 @@ def question_page(
             return redirect(
                 _after_save(progress.after_save(page, saved), page, returning, urls), code=303
             )
-        db.session.rollback()
+        db.session.commit()
         for qid, message in upload_errors.items():
             form[qid].errors = [message]
     previous = progress.previous_page(page)
@@ -138,12 +143,7 @@ def _handle_uploads(
                 errors[question.id] = f"{upload.filename}: {rejected}"
                 break
             if record.id in ids:
-                flash(
-                    _(
-                        "%(name)s is already uploaded, so it was not added again",
-                        name=_as_uploaded(upload, record),
-                    )
-                )
+                say_already_uploaded(upload, record)
             else:
                 ids.append(record.id)
         if question.required and not ids and question.id not in errors:
@@ -152,15 +152,13 @@ def _handle_uploads(
     return result
 
 
-def _as_uploaded(upload: Any, record: EvidenceFile) -> str:
-    """The file's name, and the name it was uploaded under if that differs."""
-    if upload.filename == record.original_name:
-        return str(record.original_name)
-    return _(
-        "%(name)s (the same file as %(earlier)s)",
-        name=upload.filename,
-        earlier=record.original_name,
-    )
+def say_already_uploaded(upload: Any, record: EvidenceFile) -> None:
+    """Tell the uploader that `upload` has the content of a file already uploaded here
+    (`record`, which store_upload returned instead of a second copy)."""
+    name = str(record.original_name)
+    if upload.filename != record.original_name:
+        name = _("%(name)s (the same file as %(earlier)s)", name=upload.filename, earlier=name)
+    flash(_("%(name)s is already uploaded, so it was not added again", name=name), "important")
 
 
 def remove_file(

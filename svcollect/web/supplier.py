@@ -14,7 +14,7 @@ from svcollect.forms.supplier import QueryAnswerForm
 from svcollect.models import Declaration
 from svcollect.services import declarations as svc
 from svcollect.services import responses as responses_svc
-from svcollect.services.evidence import UploadRejected, store_upload
+from svcollect.services.evidence import UploadRejected, files_for, store_upload
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.web import journey
 from svcollect.web.access import found_or_404, role_required
@@ -161,12 +161,18 @@ def answer_query(declaration_id: int, code: str) -> Any:
             uploads = [f for f in request.files.getlist(form.files.name) if f and f.filename]
             if uploads and state.standard.evidence_question is None:
                 raise svc.DeclarationRefused(_("This standard does not take evidence files"))
+            question_id = state.standard.evidence_question or ""
+            held = {f.id for f in files_for(declaration.response, question_id)}
             for upload in uploads:
-                question = questionnaire.question(state.standard.evidence_question or "")
+                question = questionnaire.question(question_id)
                 try:
-                    file_ids.append(store_upload(declaration.response, question, upload).id)
+                    record = store_upload(declaration.response, question, upload)
                 except UploadRejected as rejected:
                     raise svc.DeclarationRefused(f"{upload.filename}: {rejected}") from None
+                if record.id in held or record.id in file_ids:
+                    journey.say_already_uploaded(upload, record)
+                else:
+                    file_ids.append(record.id)
             svc.answer_query(current_user, declaration, code, form.comment.data or "", file_ids)
         except svc.DeclarationRefused as refused:
             db.session.rollback()
@@ -185,7 +191,7 @@ def reattest(declaration_id: int) -> Any:
         try:
             fresh = svc.reattest(current_user, declaration)
         except svc.DeclarationRefused as refused:
-            flash(str(refused))
+            flash(str(refused), "important")
         else:
             flash(_("A new declaration has been started from your last one"))
             return redirect(url_for(".resume", declaration_id=fresh.id), code=303)

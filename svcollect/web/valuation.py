@@ -276,9 +276,12 @@ def remove_route(contract_id: int, route_id: int) -> WerkzeugResponse:
         try:
             removed = valuation_svc.remove_route(current_user, contract, route_id)
         except valuation_svc.ValuationRefused as refused:
-            flash(str(refused))
+            flash(str(refused), "important")
         else:
-            flash(_("Valuation route removed") if removed else _("That route was already removed"))
+            if removed:
+                flash(_("Valuation route removed"))
+            else:
+                flash(_("That route was already removed"), "important")
     return redirect(url_for(".routes", contract_id=contract.id), code=303)
 
 

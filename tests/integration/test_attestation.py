@@ -104,7 +104,11 @@ def _review(manager, declaration, code, decision, comment=""):
 def test_invitation_creates_one_draft_per_supplier_once(app, world):
     manager = _invite(app, world)
     url = f"/manage/collections/{world['collection'].id}"
-    post_form(manager, f"{url}/invite-suppliers", {}, page=url)
+    again = post_form(manager, f"{url}/invite-suppliers", {}, page=url)
+    shown = manager.get(again.headers["Location"]).get_data(as_text=True)
+    # Nothing done is said as such, not as "Done: 0 supplier(s) invited".
+    assert "No suppliers were invited: each already has a declaration here" in shown
+    assert 'id="important-title"' in shown and 'id="flash-title"' not in shown
     declarations = db.session.scalars(select(Declaration)).all()
     assert sorted(d.supplier_id for d in declarations) == sorted(
         [world["large"].id, world["small"].id]

@@ -165,3 +165,61 @@ def test_a_reattestation_removing_a_carried_file_keeps_the_submitted_one(draft, 
     kept = client.post(f"{base}/page/mhaw_1/files/{original.id}/remove", data={"csrf_token": token})
     assert kept.headers["Location"] == base
     assert db.session.get(EvidenceFile, original.id) is not None
+
+
+def test_a_file_chosen_on_a_page_with_another_error_is_kept(draft):
+    # A file input can't be shown again filled in: the file used to be dropped silently.
+    client, page = draft["client"], f"{draft['base']}/page/mhaw_1"
+    html = client.get(page).get_data(as_text=True)
+    data = {
+        "csrf_token": csrf_token(html),
+        "mhaw_1_note": "Our plan, signed off in May",
+        "mhaw_1_evidence": (io.BytesIO(PDF), "plan.pdf"),
+    }
+    refused = client.post(page, data=data, content_type="multipart/form-data")
+    shown = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Select if this standard is in place" in shown
+    assert "Our plan, signed off in May" in shown
+    assert "Files already uploaded" in shown and "plan.pdf" in shown
+    [plan] = _files()
+    plan_id = plan.id
+    saved = post_form(client, page, {"mhaw_1_status": "in_place"})
+    assert saved.status_code == 303
+    assert _saved_ids(draft["declaration"]) == [plan_id]
+
+
+def test_nothing_is_kept_from_a_post_whose_token_failed(draft):
+    client, page = draft["client"], f"{draft['base']}/page/mhaw_1"
+    data = {"csrf_token": "stale", "mhaw_1_evidence": (io.BytesIO(PDF), "plan.pdf")}
+    refused = client.post(page, data=data, content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert _files() == []
+
+
+def test_a_query_answered_with_a_file_already_sent_says_so(draft, app):
+    from svcollect.services.declarations import review_standard
+
+    client, base = draft["client"], draft["base"]
+    _upload(client, f"{base}/page/mhaw_1", (PDF, "plan.pdf"))
+    for i in range(2, 7):
+        post_form(client, f"{base}/page/mhaw_{i}", {f"mhaw_{i}_status": "in_place"})
+    assert post_form(client, f"{base}/check", {}).status_code == 303
+    declaration = db.session.get(Declaration, draft["declaration"].id)
+    manager = make_user("contract_manager", declaration.collection.contract.buyer)
+    review_standard(manager, declaration, "mhaw_1", "queried", "Is this the signed version?")
+    html = client.get(base).get_data(as_text=True)
+    answered = client.post(
+        f"{base}/standards/mhaw_1/answer",
+        data={
+            "mhaw_1-csrf_token": csrf_token(html),
+            "mhaw_1-comment": "Yes, signed",
+            "mhaw_1-files": (io.BytesIO(PDF), "plan-signed.pdf"),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    text = answered.get_data(as_text=True)
+    assert "plan-signed.pdf (the same file as plan.pdf) is already uploaded" in text
+    assert "Your answer has been sent" in text
+    assert len(_files()) == 1

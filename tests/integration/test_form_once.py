@@ -160,6 +160,7 @@ def test_only_the_maker_downloads_links_and_only_for_a_day(app):
     assert "can no longer be downloaded" in gone.get_data(as_text=True)
     refused = client.get(f"{batch_page}/links.csv", follow_redirects=True)
     assert "text/csv" not in refused.headers["Content-Type"]
+    assert 'id="important-title"' in refused.get_data(as_text=True)
     assert "/i/" not in refused.get_data(as_text=True)
     assert batch_page not in client.get(page).get_data(as_text=True)
     # The next batch made anywhere clears the old seed: the links can't be made again.

@@ -135,7 +135,7 @@ def close_collection(collection_id: int) -> WerkzeugResponse:
             collections_svc.close_early(current_user, collection)
             flash(_("Collection closed"))
         except collections_svc.CollectionRefused as refused:
-            flash(str(refused))
+            flash(str(refused), "important")
     return redirect(url_for(".collection", collection_id=collection.id), code=303)
 
 
@@ -185,7 +185,7 @@ def invitation_links(collection_id: int, batch_id: int) -> WerkzeugResponse:
     batch = _batch(collection_id, batch_id)
     tokens = collections_svc.batch_links(batch, current_user)
     if tokens is None:
-        flash(_("These links can no longer be downloaded: make new ones"))
+        flash(_("These links can no longer be downloaded: make new ones"), "important")
         return redirect(
             url_for(".invitation_batch", collection_id=collection_id, batch_id=batch_id), code=303
         )
@@ -215,9 +215,14 @@ def invite_suppliers(collection_id: int) -> WerkzeugResponse:
     if ConfirmForm().validate_on_submit():
         try:
             created = declarations_svc.invite_suppliers(current_user, collection)
-            flash(_("%(n)d supplier(s) invited to attest", n=len(created)))
+            if created:
+                flash(_("%(n)d supplier(s) invited to attest", n=len(created)))
+            else:
+                flash(
+                    _("No suppliers were invited: each already has a declaration here"), "important"
+                )
         except declarations_svc.DeclarationRefused as refused:
-            flash(str(refused))
+            flash(str(refused), "important")
     return redirect(url_for(".collection", collection_id=collection.id), code=303)
 
 

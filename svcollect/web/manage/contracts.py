@@ -138,7 +138,10 @@ def change_contract(contract_id: int) -> Rendered:
             db.session.rollback()
             attach_error(form, refused.field, str(refused))
         else:
-            flash(_("Contract details saved") if changes else _("No changes to save"))
+            if changes:
+                flash(_("Contract details saved"))
+            else:
+                flash(_("No changes to save"), "important")
             return redirect(url_for(".contract", contract_id=contract.id), code=303)
     ends_on = form.ends_on.data if deletion is None and request.method == "POST" else None
     kept_until = ends_on and contracts_svc.deletion_brought_forward(
