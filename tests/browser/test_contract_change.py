@@ -15,8 +15,18 @@ pytestmark = pytest.mark.browser
 def test_an_end_date_in_the_past_asks_before_answers_are_deleted(
     live_server: Any, open_tab: Any, sign_in: Any, attestation: Attestation, narrow: bool
 ) -> None:
+    from datetime import UTC, datetime
+
     from playwright.sync_api import expect
 
+    from svcollect.extensions import db
+    from svcollect.models import Collection
+
+    with live_server.seeding():  # it ran before the new dates: they must still hold it
+        collection = db.session.get(Collection, attestation.collection_id)
+        collection.opens_at = datetime(2000, 1, 1, tzinfo=UTC)
+        collection.closes_at = datetime(2000, 2, 1, tzinfo=UTC)
+        db.session.commit()
     tab = open_tab(narrow=narrow)
     contract = f"/manage/contracts/{attestation.contract_id}"
     sign_in(tab, attestation.manager_email, then=contract)
