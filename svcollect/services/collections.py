@@ -160,6 +160,8 @@ def issue_invitations(
     transaction."""
     if not 1 <= count <= 10000:
         raise CollectionRefused("Enter a number of invitations from 1 to 10,000")
+    if collection.state(utcnow()) == "closed":
+        raise CollectionRefused("This collection has closed, so links to it would not work")
     db.session.execute(
         update(InvitationBatch)
         .where(InvitationBatch.made_at < utcnow() - LINKS_KEPT_FOR)

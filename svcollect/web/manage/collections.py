@@ -150,9 +150,14 @@ def invitations(collection_id: int) -> Rendered:
         if collection.access != "invitation":
             form.count.errors = [_("This collection uses an open link, not invitations")]
         return _collection_page(collection, form), form_status(form)
-    batch = collections_svc.issue_invitations(
-        collection, form.count.data, actor=current_user, commit=False
-    )
+    try:
+        batch = collections_svc.issue_invitations(
+            collection, form.count.data, actor=current_user, commit=False
+        )
+    except collections_svc.CollectionRefused as refused:
+        db.session.rollback()
+        form.count.errors = [str(refused)]
+        return _collection_page(collection, form), form_status(form)
     made = url_for(".invitation_batch", collection_id=collection.id, batch_id=batch.id)
     # A double click made two batches, and the browser kept only the second download:
     # the repeat now goes to the one batch, whose links it can download again.
