@@ -62,9 +62,22 @@ def access_denied(error: svc.AccessDenied) -> tuple[str, int]:
             kind=error.kind,
             collection=error.collection,
             link=_LINKS.get(request.endpoint or "", "resume"),
+            withdraw=_unsubmitted_withdrawal(error),
         ),
         error.status,
     )
+
+
+def _unsubmitted_withdrawal(error: svc.AccessDenied) -> str | None:
+    """Where someone whose answers were saved but not submitted when the survey closed can
+    delete them (withdrawing has no deadline); None for anyone else."""
+    key = (request.view_args or {}).get("key")
+    if error.kind != "closed" or not isinstance(key, str):
+        return None
+    response = svc.response_by_resume_key(key)
+    if response is None or response.status != "in_progress":
+        return None
+    return url_for(".withdraw", key=key) if withdrawals.withdrawable(response) else None
 
 
 # --- start and consent -----------------------------------------------------------------

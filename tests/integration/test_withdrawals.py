@@ -317,9 +317,17 @@ def test_withdrawing_still_works_after_the_collection_closes(app, contract):
     person = _started(app, collection)
     collection.closed_early_at = collection.opens_at
     db.session.commit()
-    assert person.get(person.url("/page/worthwhile")).status_code != 200  # closed for answers
+    closed = person.get(person.url("/page/worthwhile"))
+    assert closed.status_code == 410  # closed for answers, and the page says how to delete them
+    html = closed.get_data(as_text=True)
+    assert "before your answers were submitted, so they are not counted" in html
+    assert f'href="{person.url("/withdraw")}"' in html
+    assert f'href="{person.url("/withdraw")}"' in person.get(person.url()).get_data(as_text=True)
     assert person.post(person.url("/withdraw"), {}).status_code == 303
     assert _counts() == (0, 0, 0)
+    # Someone else's closed survey link says nothing of anyone's answers.
+    other = app.test_client().get(f"/s/{collection.public_id}").get_data(as_text=True)
+    assert "/withdraw" not in other and "Thank you for your interest" in other
 
 
 def test_a_withdrawal_without_its_csrf_token_deletes_nothing(app, contract):
