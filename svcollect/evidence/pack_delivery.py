@@ -45,6 +45,7 @@ RETURN_COLUMNS = (
     "Evidence review",
     "Evidenced (accepted)",
     "Latest review comment",
+    "Supplier's answer to it",
     "Note",
     "Evidence files",
     "Files in this pack",
@@ -69,7 +70,7 @@ def delivery_sheet(data: Mapping[str, Any]) -> Sheet:
     """`data`: rows, totals, by_measure and notes, as gathered by services.export_data."""
     sheet = Sheet(
         DELIVERY_TITLE,
-        widths={1: 28, 2: 30, 4: 20, 7: 26, 8: 36, 13: 40, 14: 50, 15: 40, 16: 70, 17: 30},
+        widths={1: 28, 2: 30, 4: 20, 7: 26, 8: 36, 13: 40, 14: 40, 15: 50, 16: 40, 17: 70, 18: 30},
     )
     sheet.add(Styled("Delivery returns: what suppliers reported and what was evidenced", "title"))
     sheet.add(
@@ -149,6 +150,7 @@ def delivery_sheet(data: Mapping[str, Any]) -> Sheet:
             review_label(row["review"]),
             row["evidenced"],
             _text(row.get("comment")),
+            _text(row.get("answer")),
             _text(row.get("note")),
             _text("\n".join(f["name"] for f in files)),
             _text("\n".join(f["path"] for f in files)),

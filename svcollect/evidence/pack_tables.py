@@ -230,7 +230,9 @@ def outcomes_sheet(results: Mapping[str, Any]) -> Sheet:
 
 def adherence_sheet(results: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> Sheet:
     """Shares (from results) and every supplier x standard x evidence file (from `rows`)."""
-    sheet = Sheet("Supplier adherence", widths={2: 30, 4: 14, 5: 40, 8: 16, 10: 40, 11: 66})
+    sheet = Sheet(
+        "Supplier adherence", widths={2: 30, 4: 14, 5: 40, 8: 16, 9: 40, 10: 40, 11: 40, 12: 66}
+    )
     sheet.add(Styled("Supplier adherence: declared and accepted on evidence", "title"))
     sheet.add(*header("Collection", "Figure", "Suppliers meeting it", "Out of", "Share", "Grade"))
     for cid, block in results["adherence"].items():
@@ -255,6 +257,7 @@ def adherence_sheet(results: Mapping[str, Any], rows: Sequence[Mapping[str, Any]
             "Declared status",
             "Review status",
             "Latest review comment",
+            "Supplier's answer to it",
             "Evidence file",
             "Evidence SHA-256",
             "Size (bytes)",
@@ -274,6 +277,7 @@ def adherence_sheet(results: Mapping[str, Any], rows: Sequence[Mapping[str, Any]
                 row.get("declared"),
                 row.get("review") or "not reviewed",
                 row.get("comment"),
+                row.get("answer"),
                 f.get("name"),
                 f.get("sha256"),
                 f.get("size"),

@@ -98,6 +98,17 @@ class StandardState:
     def accepted(self) -> bool:
         return self.review == "accepted"
 
+    @property
+    def review_comment(self) -> str | None:
+        """The reviewer's latest comment: never the supplier's reply to it."""
+        decided = [e for e in self.events if e.kind in REVIEW_DECISIONS]
+        return decided[-1].comment or None if decided else None
+
+    @property
+    def supplier_answer(self) -> str | None:
+        """The supplier's reply to the latest query, if they replied after it."""
+        return (self.events[-1].comment or None) if self.review == "answered" else None
+
 
 def declaration_for(user: User, declaration_id: int) -> Declaration | None:
     """The declaration if this user may see it: its supplier, or the contract's managers."""

@@ -142,7 +142,8 @@ def adherence_rows(
                         "applies": state.applies,
                         "declared": state.declared,
                         "review": state.review,
-                        "comment": state.events[-1].comment if state.events else None,
+                        "comment": state.review_comment,
+                        "answer": state.supplier_answer,
                         "files": listed,
                     }
                 )

@@ -168,7 +168,8 @@ def delivery_returns(
                         "figure": figure,
                         "review": state.review if state else None,
                         "evidenced": None if figure is None else figure if accepted else 0.0,
-                        "comment": state.events[-1].comment if state and state.events else None,
+                        "comment": state.review_comment if state else None,
+                        "answer": state.supplier_answer if state else None,
                         "note": "\n".join(note) or None,
                         "files": [
                             {"name": f.original_name, "path": paths.get(f.id, "")} for f in files

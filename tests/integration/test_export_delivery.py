@@ -201,6 +201,15 @@ def _sheet(app: Any, job: Any, tmp_path: Path, title: str) -> list[list[Any]]:
     return rows_of(workbook_of(pack_of(app, job), tmp_path)[title])
 
 
+def alpha_reply_free(rows: list[dict[str, Any]]) -> bool:
+    """No reply where the supplier has not answered the latest query."""
+    return all(
+        not r["Supplier's answer to it"]
+        for r in rows
+        if not str(r["Evidence review"]).startswith("queried, supplier answered")
+    )
+
+
 def test_one_row_per_newest_submitted_return_and_measure(app, world, tmp_path):
     first, _ = world["collections"]
     q1 = f"{first.id}: Returns 2026 Q1"
@@ -223,7 +232,10 @@ def test_one_row_per_newest_submitted_return_and_measure(app, world, tmp_path):
     assert beta["volunteering_hours_local"]["Evidence review"].startswith(
         "queried, supplier answered"
     )
-    assert beta["volunteering_hours_local"]["Latest review comment"] == "Food bank"
+    # the reviewer's question, and the supplier's reply in its own column
+    assert beta["volunteering_hours_local"]["Latest review comment"] == "Which groups?"
+    assert beta["volunteering_hours_local"]["Supplier's answer to it"] == "Food bank"
+    assert alpha_reply_free(rows)
     alpha = {
         r["Measure"]: r for r in rows if r["Supplier"] == SUPPLIERS[0] and r["Collection"] == q1
     }
