@@ -7,6 +7,7 @@ described in notes/CONTRACTS.md: (value_text, value_number).
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,9 @@ Stored = tuple[str | None, float | None]
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 #: no count or amount a respondent gives is this large; beyond it floats lose whole numbers
 _LARGEST_NUMBER = Decimal("1e15")
+#: a number as people write it (separators already dropped): no exponents ("1e3"), no
+#: "NaN" or "Infinity", which Decimal and float would both read
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
 def clean_text(value: str) -> str:
@@ -109,16 +113,18 @@ def _number(question: Question) -> Callable[[Any, Field], None]:
         raw = (field.data or "").replace(",", "").replace("£", "").strip()
         if raw == "":
             return
+        if not PLAIN_NUMBER.fullmatch(raw):
+            raise StopValidation(_t(question.message("invalid")) or "")
         try:
             value = Decimal(raw)
         except InvalidOperation:
             raise StopValidation(_t(question.message("invalid")) or "") from None
-        if (
-            not value.is_finite()
-            or value.copy_abs() >= _LARGEST_NUMBER
-            or (question.integer and value != value.to_integral_value())
-        ):
+        if question.integer and value != value.to_integral_value():
             raise StopValidation(_t(question.message("invalid")) or "")
+        if value >= _LARGEST_NUMBER:
+            raise StopValidation(_t(question.message("too_large")) or "")
+        if value <= -_LARGEST_NUMBER:
+            raise StopValidation(_t(question.message("too_small")) or "")
         if question.min is not None and value < Decimal(str(question.min)):
             raise StopValidation(_t(question.message("too_small")) or "")
         if question.max is not None and value > Decimal(str(question.max)):

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from svcollect.forms.answer_types import CleanStringField, _no_control_characters
+from svcollect.forms.answer_types import PLAIN_NUMBER, CleanStringField, _no_control_characters
 from svcollect.forms.base import Form, OnceForm
 from svcollect.forms.dates import DateGiven, GovDateField
 from svcollect.forms.widgets import (
@@ -46,6 +46,8 @@ class _AsWritten:
             for character in self.ignored:
                 text = text.replace(character, "")
             valuelist = [text.strip()]
+            if valuelist[0] and not PLAIN_NUMBER.fullmatch(valuelist[0]):
+                raise ValueError(self.message)  # "1e3", "NaN": not as people write numbers
         try:
             super().process_formdata(valuelist)  # type: ignore[misc]
         except ValueError:
@@ -109,7 +111,8 @@ class ContractForm(OnceForm):
         places=2,
         validators=[
             Optional(),
-            NumberRange(min=0, max=10**12, message=_l("Enter a value of £0 or more")),
+            NumberRange(min=0, message=_l("Enter a value of £0 or more")),
+            NumberRange(max=10**12, message=_l("Enter a value of £1,000,000,000,000 or less")),
         ],
         widget=GovTextInput(),
     )
@@ -239,7 +242,8 @@ class CommitmentForm(OnceForm):
         places=2,
         validators=[
             InputRequired(message=_l("Enter the target")),
-            NumberRange(min=0, max=10**12, message=_l("Enter a target of 0 or more")),
+            NumberRange(min=0, message=_l("Enter a target of 0 or more")),
+            NumberRange(max=10**12, message=_l("Enter a target of 1,000,000,000,000 or less")),
         ],
         widget=GovTextInput(),
     )

@@ -73,6 +73,13 @@ REFUSED = [
         "The due date must be the same as or after the contract's start date, 1 April 2026",
         "#due_on-day",
     ),
+    ({"target": "1e3"}, "Enter a number, like 2,500 or 12.5", "#target"),  # not "1,000 people"
+    ({"target": "NaN"}, "Enter a number, like 2,500 or 12.5", "#target"),
+    (
+        {"target": "99999999999999999999"},
+        "Enter a target of 1,000,000,000,000 or less",
+        "#target",
+    ),
 ]
 
 

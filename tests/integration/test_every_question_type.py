@@ -247,3 +247,22 @@ def test_progress_after_a_save_is_what_the_database_then_holds(person):
         assert progress.typed == stored.typed
         assert [p.id for p in progress.visible_pages()] == [p.id for p in stored.visible_pages()]
         assert progress.first_incomplete_page() == stored.first_incomplete_page()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("1e2", "must be a whole number"),  # read as 100 before: not how people write numbers
+        ("NaN", "must be a whole number"),
+        ("99999999999999999999", "must be 1,000 or less"),  # too large, not "a whole number"
+        ("-99999999999999999999", "must be 1 or more"),
+    ],
+)
+def test_numbers_not_written_as_people_write_them_or_too_large_get_their_message(
+    person, typed, message
+):
+    result = person.answer("about", {"team_size": typed, "has_policy": "no"})
+    assert result.status_code == 422
+    html = result.get_data(as_text=True)
+    assert message in html and f'value="{typed}"' in html
+    assert _saved("team_size") is None

@@ -72,6 +72,8 @@ def test_contract_is_added_with_outcomes_and_audited(app, council):
         ({"starts_on": ["1", "1", "26"]}, "Year must include 4 numbers"),
         ({"ends_on": ["31", "12", "9999"]}, "Enter a year from 1900 to 2200"),
         ({"value_gbp": "-5"}, "£0 or more"),
+        ({"value_gbp": "1e30"}, "Enter a number, like 2,500 or 12.5"),
+        ({"value_gbp": "5000000000000"}, "Enter a value of £1,000,000,000,000 or less"),
         ({"outcome_codes": ["not.an.outcome"]}, "Select one of the options shown"),
         ({"title": "x" * 301}, "Contract title must be 300 characters or fewer"),
     ],
