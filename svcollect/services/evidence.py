@@ -79,6 +79,31 @@ def files_for(response: Response, question_id: str) -> list[EvidenceFile]:
     )
 
 
+def attach_files(response: Response, question_id: str, file_ids: list[int]) -> None:
+    """Save a file question's answer by itself (its page is not saved: another answer on
+    it has an error), so files uploaded are part of the answer whatever happens next.
+    Nothing is committed; the caller commits."""
+    answer = db.session.scalar(
+        select(Answer).filter_by(response_id=response.id, question_id=question_id)
+    )
+    value = json.dumps(sorted(set(file_ids)))
+    if answer is None:
+        db.session.add(Answer(response_id=response.id, question_id=question_id, value_text=value))
+    else:
+        answer.value_text = value
+
+
+def file_names(file_ids: list[int]) -> list[str]:
+    """The names of these uploaded files, in upload order."""
+    return list(
+        db.session.scalars(
+            select(EvidenceFile.original_name)
+            .where(EvidenceFile.id.in_(file_ids or [0]))
+            .order_by(EvidenceFile.id)
+        )
+    )
+
+
 def remove_upload(response: Response, record: EvidenceFile) -> None:
     """Take one uploaded file off a draft: its record, its place in the saved answer, and
     the file itself unless another record still uses it (a re-attestation's copy of an

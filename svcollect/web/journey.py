@@ -21,7 +21,14 @@ from svcollect.forms.respondent import RemoveFileForm, SubmitForm
 from svcollect.models import EvidenceFile, Response
 from svcollect.questionnaires import Page, Question, Questionnaire
 from svcollect.services import responses as svc
-from svcollect.services.evidence import UploadRejected, files_for, remove_upload, store_upload
+from svcollect.services.evidence import (
+    UploadRejected,
+    attach_files,
+    file_names,
+    files_for,
+    remove_upload,
+    store_upload,
+)
 from svcollect.web.form_pages import form_status, token_failed
 
 Rendered = str | WerkzeugResponse | tuple[str, int]
@@ -88,6 +95,9 @@ def question_page(
             return redirect(
                 _after_save(progress.after_save(page, saved), page, returning, urls), code=303
             )
+        for qid, ids in file_ids.items():
+            if ids and qid not in upload_errors:
+                attach_files(response, qid, ids)
         db.session.commit()
         for qid, message in upload_errors.items():
             form[qid].errors = [message]
@@ -190,19 +200,32 @@ def remove_file(
 
 
 def answer_rows(progress: svc.Progress) -> list[dict[str, Any]]:
-    """Each visible question with its answer as shown to a person."""
+    """Each visible question with its answer as shown to a person (files by name)."""
     rows = []
     for page in progress.visible_pages():
         for question in progress.visible_questions(page):
             text, number = progress.rows.get(question.id, (None, None))
-            rows.append(
-                {
-                    "question": question,
-                    "page": page,
-                    "answer": answer_type(question).display(question, text, number),
-                }
-            )
+            if question.type == "file":
+                ids = answer_type(question).typed(question, text, number)
+                shown = ", ".join(file_names(ids))
+            else:
+                shown = answer_type(question).display(question, text, number)
+            rows.append({"question": question, "page": page, "answer": shown})
     return rows
+
+
+def answer_sections(rows: list[dict[str, Any]]) -> list[tuple[Page | None, list[dict[str, Any]]]]:
+    """The rows under their pages' titles when a page asks more than one thing (a standard:
+    its status, what was done, evidence): the same questions on each page are then told
+    apart. One list without headings when every page asks one thing."""
+    if all(sum(1 for r in rows if r["page"].id == row["page"].id) == 1 for row in rows):
+        return [(None, rows)]
+    sections: list[tuple[Page | None, list[dict[str, Any]]]] = []
+    for row in rows:
+        if not sections or sections[-1][0] is not row["page"]:
+            sections.append((row["page"], []))
+        sections[-1][1].append(row)
+    return sections
 
 
 def check_answers(
@@ -234,7 +257,7 @@ def check_answers(
         render_template(
             "respondent/check.html",
             form=form,
-            rows=answer_rows(progress),
+            sections=answer_sections(answer_rows(progress)),
             urls=urls,
             q=questionnaire,
         ),

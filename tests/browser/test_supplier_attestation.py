@@ -67,7 +67,9 @@ def test_supplier_attests_with_evidence_and_answers_a_query(
             )
         submit(supplier, "Save and continue")
     assert page.url.endswith("/check")
-    assert "1 file(s) uploaded" in page.locator(".govuk-summary-list").inner_text()
+    # One list per standard under its title, the files by name.
+    assert page.locator(".govuk-summary-list").count() == 1 + len(CORE)
+    assert "wellbeing-plan.pdf" in page.locator(".govuk-summary-list").nth(1).inner_text()
     submit(supplier, "Submit your answers")
     assert page.url.endswith(f"/supplier/declarations/{attestation.declaration_id}")
     assert [tag(supplier, code) for code in CORE] == ["Awaiting review"] * 6

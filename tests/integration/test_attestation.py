@@ -197,7 +197,7 @@ def test_reattestation_is_prefilled_from_the_last_edition(app, world):
     check = client.get(f"/supplier/declarations/{fresh.id}/check")
     assert check.status_code == 200  # every required answer was carried over
     text = check.get_data(as_text=True)
-    assert "1 file(s) uploaded" in text
+    assert "wellbeing-plan.pdf" in text  # the file carried over, by name
 
 
 def test_a_repeated_reattestation_lands_on_the_declaration_it_started(app, world, monkeypatch):

@@ -223,3 +223,26 @@ def test_a_query_answered_with_a_file_already_sent_says_so(draft, app):
     assert "plan-signed.pdf (the same file as plan.pdf) is already uploaded" in text
     assert "Your answer has been sent" in text
     assert len(_files()) == 1
+
+
+def test_check_answers_groups_each_standard_and_names_its_files(draft):
+    client, base = draft["client"], draft["base"]
+    _upload(client, f"{base}/page/mhaw_1", (PDF, "plan.pdf"))
+    for i in range(2, 7):
+        post_form(client, f"{base}/page/mhaw_{i}", {f"mhaw_{i}_status": "in_place"})
+    html = client.get(f"{base}/check").get_data(as_text=True)
+    # The same three questions on six pages are told apart: each under its standard.
+    assert html.count('<h2 class="govuk-heading-m app-wrap-anywhere">') == 7  # + organisation
+    assert "Mental Health at Work Commitment: standard 3 of 6" in html
+    hidden = "What have you done to meet this standard? – Mental Health at Work Commitment"
+    assert html.count(hidden) == 6
+    assert "plan.pdf" in html and "file(s) uploaded" not in html
+
+
+def test_a_file_kept_from_a_page_with_an_error_is_in_the_answer(draft):
+    client, page = draft["client"], f"{draft['base']}/page/mhaw_1"
+    html = client.get(page).get_data(as_text=True)
+    data = {"csrf_token": csrf_token(html), "mhaw_1_evidence": (io.BytesIO(PDF), "plan.pdf")}
+    assert client.post(page, data=data, content_type="multipart/form-data").status_code == 422
+    [plan] = _files()
+    assert _saved_ids(draft["declaration"]) == [plan.id]  # whatever the supplier does next
