@@ -68,6 +68,13 @@ _TRANSLATIONS = _Translations()
 
 class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
+        def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
+            # A hidden input has no label to point at it, and a page with several forms
+            # would repeat id="csrf_token": hidden fields are rendered without an id.
+            if getattr(field.widget, "input_type", None) == "hidden":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
         def get_translations(self, form: Any) -> Any:
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)

@@ -102,3 +102,18 @@ def test_every_form_in_svcollect_is_built_on_the_base_form(app: Flask) -> None:
     assert [
         c.__qualname__ for c in ours if not issubclass(c, base.Form) and c is not base.Form
     ] == []
+
+
+def test_hidden_fields_have_no_id_so_forms_side_by_side_repeat_none(app: Flask) -> None:
+    from wtforms import StringField
+
+    from svcollect.forms.base import OnceForm
+
+    class _Named(OnceForm):
+        name = StringField("Name")
+
+    with app.test_request_context():
+        form = _Named()
+        assert "id=" not in str(form.csrf_token) and 'name="csrf_token"' in str(form.csrf_token)
+        assert "id=" not in str(form.submission_key)
+        assert 'id="name"' in str(form.name)  # a field with a label keeps its id
