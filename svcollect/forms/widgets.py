@@ -27,6 +27,7 @@ from flask import current_app
 from flask_babel.speaklater import LazyString
 from govuk_frontend_wtf import wtforms_widgets as govuk
 from markupsafe import Markup
+from wtforms.validators import Length
 
 __all__ = [
     "GovCharacterCount",
@@ -150,6 +151,10 @@ class Memoised:
         return False
 
     def render(self, params: dict[str, Any]) -> Markup:
+        hint = params.get("hint")
+        if isinstance(hint, dict) and not hint.get("text") and not hint.get("html"):
+            # A field without a description: no empty hint for aria-describedby to name.
+            params = {k: v for k, v in params.items() if k != "hint"}
         frozen = None if self.holds_typed_text(params) else _frozen(params)
         if frozen is None:
             return _Template(self.template).render(params)
@@ -168,7 +173,15 @@ class MemoisedWhenBlank(Memoised):
 
 
 class GovCharacterCount(MemoisedWhenBlank, govuk.GovCharacterCount):
-    pass
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params: dict[str, Any] = super().map_gov_params(field, **kwargs)
+        # The count needs its limit: without one its message (which the textarea's
+        # aria-describedby names) is empty. The field's own Length is the limit.
+        if not params.get("maxlength") and not params.get("maxwords"):
+            limits = [v.max for v in field.validators if isinstance(v, Length) and v.max > 0]
+            if limits:
+                params["maxlength"] = min(limits)
+        return params
 
 
 class GovCheckboxInput(Memoised, govuk.GovCheckboxInput):

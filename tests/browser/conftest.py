@@ -44,6 +44,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ANY_TEXT = re.compile(r"\S")
+#: each aria-describedby id that names no element, or one with no text: a screen reader
+#: then announces nothing, or the field seems to have a description it has not
+DESCRIBED_BY_NOTHING = """() => [...document.querySelectorAll('[aria-describedby]')].flatMap(
+  el => el.getAttribute('aria-describedby').split(/\\s+/).filter(Boolean).filter(id => {
+    const target = document.getElementById(id);
+    return !target || !target.textContent.trim();
+  }).map(id => `${el.tagName.toLowerCase()}#${el.id || '?'} -> ${id}`))"""
+#: ids that appear on more than one element
+REPEATED_IDS = """() => {
+  const seen = {};
+  document.querySelectorAll('[id]').forEach(el => { seen[el.id] = (seen[el.id] || 0) + 1; });
+  return Object.keys(seen).filter(id => seen[id] > 1);
+}"""
 OUTER = "(el) => el.outerHTML.slice(0, 200)"
 DESKTOP = {"width": 1280, "height": 900}
 NARROW = {"width": 320, "height": 640}
@@ -312,6 +325,12 @@ class Tab:
         if self.console_errors:
             problems.append(f"console errors: {self.console_errors}")
             self.console_errors.clear()
+        described = page.evaluate(DESCRIBED_BY_NOTHING)
+        if described:
+            problems.append(f"aria-describedby names missing or empty elements: {described}")
+        duplicated = page.evaluate(REPEATED_IDS)
+        if duplicated:
+            problems.append(f"ids used more than once: {duplicated}")
         for chart in page.locator('svg[role="img"]').all():
             try:
                 expect(chart).to_have_accessible_name(ANY_TEXT, timeout=1_000)
