@@ -27,7 +27,7 @@ from svcollect.scoring.adherence import Proportion, mhaw_adherence
 from svcollect.scoring.supply_chain import supply_chain_adherence
 from svcollect.services import audit
 from svcollect.services import responses as svc
-from svcollect.services.contracts import contract_for
+from svcollect.services.contracts import contract_for, may_change
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.scores import score_collection
 
@@ -266,7 +266,13 @@ def _state(declaration: Declaration, code: str) -> StandardState:
 def review_standard(
     user: User, declaration: Declaration, code: str, decision: str, comment: str
 ) -> StandardEvent:
-    """Accept, query or reject one standard; the full history is kept."""
+    """Accept, query or reject one standard; the full history is kept.
+
+    Only the buyer's side reviews: what is accepted on evidence is valued, and the prime
+    supplier's managers do not decide how their own (or their supply chain's) work is
+    valued, nor accept their own organisation's declaration."""
+    if not may_change(user, declaration.collection.contract):
+        raise DeclarationRefused("Only the buyer's contract managers review declarations")
     if declaration.status != "submitted":
         raise DeclarationRefused("The supplier has not submitted this declaration yet")
     if decision not in REVIEW_DECISIONS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +12,7 @@ from svcollect.extensions import db
 from svcollect.forms.manage import ReviewForm
 from svcollect.services import declarations as svc
 from svcollect.services import responses as responses_svc
+from svcollect.services.contracts import may_change
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.web.access import found_or_404, role_required
 from svcollect.web.form_pages import checks_own_token, form_status, repeat_of
@@ -41,6 +42,7 @@ def _render(declaration: Any, forms: dict[str, ReviewForm], status: int = 200) -
             },
             forms=forms,
             review_form=lambda code: ReviewForm(prefix=code, formdata=None),
+            may_review=may_change(current_user, declaration.collection.contract),
         ),
         status,
     )
@@ -58,6 +60,8 @@ def declaration(declaration_id: int) -> Any:
 @role_required("admin", "contract_manager")
 def review_standard(declaration_id: int, code: str) -> Any:
     declaration = _declaration(declaration_id)
+    if not may_change(current_user, declaration.collection.contract):
+        abort(403)  # the prime supplier's managers see declarations, the buyer reviews them
     form = ReviewForm(prefix=code)
     if form.validate_on_submit():
         decided = url_for(".declaration", declaration_id=declaration.id) + f"#standard-{code}"

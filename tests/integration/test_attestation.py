@@ -358,3 +358,31 @@ def test_a_decision_refused_keeps_its_key_and_the_other_forms_get_their_own(app,
     fixed = manager.post(f"{page}/standards/mhaw_4", data={**sent, "mhaw_4-comment": "No plan"})
     assert fixed.status_code == 303  # the refusal claimed nothing
     assert _events(declaration, "mhaw_4") == ["rejected"]
+
+
+def test_only_the_buyer_reviews_the_prime_supplier_sees_its_declaration_read_only(app, world):
+    # The prime supplier's managers accepted evidence, even on their own organisation's
+    # declaration, and what is accepted on evidence is valued.
+    contract = world["contract"]
+    contract.prime_supplier_id = world["large"].id
+    db.session.commit()
+    _invite(app, world)
+    _, declaration = _attest(
+        app, world["large_user"], world["large"], 900, {c: "in_place" for c in CORE + ENHANCED}
+    )
+    prime = signed_in(app, make_user("contract_manager", world["large"]))
+    url = f"/manage/declarations/{declaration.id}"
+    page = prime.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "The buyer's contract managers review" in html
+    assert "Your decision on" not in html
+    refused = prime.post(
+        f"{url}/standards/mhaw_1",
+        data={"csrf_token": csrf_token(html), "mhaw_1-decision": "accepted"},
+    )
+    assert refused.status_code == 403
+    assert db.session.scalars(select(StandardEvent)).all() == []
+    assert (
+        _review(signed_in(app, world["manager"]), declaration, "mhaw_1", "accepted").status_code
+        == 303
+    )

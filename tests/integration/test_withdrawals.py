@@ -352,3 +352,26 @@ def test_an_unknown_link_and_supplier_declarations_cannot_be_withdrawn_this_way(
     db.session.commit()
     assert app.test_client().get(f"/r/{key}/withdraw").status_code == 404
     assert _counts()[0] == 1
+
+
+def test_the_prime_supplier_cannot_look_up_or_delete_anyones_answers(app, contract):
+    # The employer could test made-up memorable codes for named staff and see who answered.
+    from svcollect.models import Organisation
+
+    employer = Organisation(name="Employer Facilities Ltd", kind="supplier")
+    db.session.add(employer)
+    db.session.commit()
+    contract.prime_supplier_id = employer.id
+    db.session.commit()
+    person = _started(app, make_collection("ons4", contract=contract))
+    client = signed_in(app, make_user("contract_manager", employer))
+    url = f"/manage/contracts/{contract.id}/withdraw"
+    assert client.get(url).status_code == 403
+    token = csrf_token(client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True))
+    assert client.post(url, data={"csrf_token": token, "given": "M:AA01AD"}).status_code == 403
+    confirm = client.post(f"{url}/confirm", data={"csrf_token": token, "given": person.key})
+    assert confirm.status_code == 403
+    assert "Withdraw a respondent" not in client.get(f"/manage/contracts/{contract.id}").get_data(
+        as_text=True
+    )
+    assert _counts()[0] == 1

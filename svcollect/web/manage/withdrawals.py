@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
+    abort,
     flash,
     redirect,
     render_template,
@@ -14,11 +15,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from svcollect.extensions import limiter
 from svcollect.forms.manage import (
     ConfirmWithdrawForm,
     WithdrawForm,
 )
 from svcollect.services import withdrawals
+from svcollect.services.contracts import may_change
 from svcollect.web.access import role_required
 from svcollect.web.form_pages import attach_error, checks_own_token, form_status
 from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract
@@ -35,12 +38,28 @@ def _nothing_matches(advice: str) -> str:
     return _("No answers on this contract match that reference or respondent code.") + " " + advice
 
 
+def _buyers_contract(contract_id: int) -> Any:
+    """The contract, for the buyer's side only: the prime supplier employs the workforce,
+    and finding answers by a code would tell it whether a named person took part (a
+    memorable code can be made up from what a colleague knows)."""
+    contract = managed_contract(contract_id)
+    if not may_change(current_user, contract):
+        abort(403)
+    return contract
+
+
+def _finder_key() -> str:
+    return f"withdraw-find:{current_user.get_id()}"
+
+
 @bp.route("/contracts/<int:contract_id>/withdraw", methods=["GET", "POST"])
 @checks_own_token
 @role_required(*MANAGERS)
+# Each search says whether a code answered: a handful an hour is plenty for real requests.
+@limiter.limit("30 per hour", methods=["POST"], key_func=_finder_key)
 def withdraw(contract_id: int) -> Rendered:
     """Step 1 of 2: find a respondent's responses from what they gave; then confirm."""
-    contract = managed_contract(contract_id)
+    contract = _buyers_contract(contract_id)
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
@@ -59,7 +78,7 @@ def withdraw(contract_id: int) -> Rendered:
 @role_required(*MANAGERS)
 def withdraw_confirm(contract_id: int) -> Rendered:
     """Step 2 of 2: delete. A repeat finds nothing and says so on the first page."""
-    contract = managed_contract(contract_id)
+    contract = _buyers_contract(contract_id)
     confirm = ConfirmWithdrawForm()
     given = confirm.given.data
     if not confirm.validate_on_submit():
