@@ -27,6 +27,7 @@ from svcollect.models import Collection
 from svcollect.services import import_jobs
 from svcollect.services import imports as imports_svc
 from svcollect.services.collections import collection_for
+from svcollect.services.contracts import may_change
 from svcollect.web.access import found_or_404, role_required
 from svcollect.web.form_pages import form_status
 from svcollect.web.job_pages import job_status_page
@@ -57,7 +58,12 @@ class ImportForm(Form):
 
 
 def _collection(collection_id: int) -> Collection:
+    """The collection, for the buyer's side only: the prime supplier employs the people
+    whose answers are imported (an import's problems quote their cells), and must not add
+    answers to the surveys that value its own work."""
     collection: Collection = found_or_404(collection_for(current_user, collection_id))
+    if not may_change(current_user, collection.contract):
+        abort(403)
     return collection
 
 

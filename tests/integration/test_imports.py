@@ -310,6 +310,29 @@ def test_another_organisations_manager_gets_404(wemwbs, web):
     assert _count(Response) == 0
 
 
+def test_the_prime_supplier_neither_imports_answers_nor_reads_an_imports_problems(wemwbs, web):
+    # It employs the people answering: an import's problems quote their cells, and it must
+    # not add answers to the surveys that value its own work.
+    collection = wemwbs["collection"]
+    result = _upload(wemwbs["client"], collection, xlsx_bytes(_wemwbs_rows(2)))
+    employer = make_organisation("Employer Ltd", "supplier")
+    collection.contract.prime_supplier_id = employer.id
+    db.session.commit()
+    client = signed_in(web, make_user("contract_manager", employer))
+    base = f"/manage/collections/{collection.id}"
+    for url in (f"{base}/import", f"{base}/import-template.csv", result.headers["Location"]):
+        assert client.get(url).status_code == 403, url
+    assert "Import paper returns" not in client.get(base).get_data(as_text=True)
+    token = csrf_token(client.get("/manage/licence").get_data(as_text=True))
+    before = _count(Response)
+    post = client.post(
+        f"{base}/import",
+        data={"csrf_token": token, "consent": "y", "file": (io.BytesIO(b"row_id\nx\n"), "a.csv")},
+        content_type="multipart/form-data",
+    )
+    assert post.status_code == 403 and _count(Response) == before
+
+
 def test_supplier_collections_cannot_be_imported(web):
     contract = make_contract()
     manager = make_user("contract_manager", contract.buyer)

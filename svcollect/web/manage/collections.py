@@ -29,6 +29,7 @@ from svcollect.models import QuestionnaireVersion
 from svcollect.models._types import utcnow
 from svcollect.services import audit
 from svcollect.services import collections as collections_svc
+from svcollect.services import contracts as contracts_svc
 from svcollect.services import declarations as declarations_svc
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.web.access import found_or_404, role_required
@@ -119,6 +120,7 @@ def _collection_page(collection: Any, invitations_form: InvitationsForm) -> str:
         state=collection.state(utcnow()),
         invitations_form=invitations_form,
         batches=collections_svc.downloadable_batches(current_user, collection),
+        may_change=contracts_svc.may_change(current_user, collection.contract),
         confirm_form=ConfirmForm(),
         summary=summary,
         open_link=url_for("respond.start_open", public_id=collection.public_id, _external=True),
