@@ -7,12 +7,10 @@ described in notes/CONTRACTS.md: (value_text, value_number).
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext, lazy_gettext
@@ -36,6 +34,7 @@ from svcollect.forms.widgets import (
     GovRadioInput,
     GovTextInput,
 )
+from svcollect.imports.rules import read_number, stored_number
 from svcollect.questionnaires import Question
 
 Stored = tuple[str | None, float | None]
@@ -43,11 +42,6 @@ Stored = tuple[str | None, float | None]
 # Tab, newline and carriage return are ordinary in text; every other control character
 # (NUL above all, which PostgreSQL refuses) is not.
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
-#: no count or amount a respondent gives is this large; beyond it floats lose whole numbers
-_LARGEST_NUMBER = Decimal("1e15")
-#: a number as people write it (separators already dropped): no exponents ("1e3"), no
-#: "NaN" or "Infinity", which Decimal and float would both read
-PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
 def clean_text(value: str) -> str:
@@ -110,25 +104,10 @@ def _length(question: Question) -> Callable[[Any, Field], None]:
 
 def _number(question: Question) -> Callable[[Any, Field], None]:
     def check(form: Any, field: Field) -> None:
-        raw = (field.data or "").replace(",", "").replace("£", "").strip()
-        if raw == "":
-            return
-        if not PLAIN_NUMBER.fullmatch(raw):
-            raise StopValidation(_t(question.message("invalid")) or "")
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            raise StopValidation(_t(question.message("invalid")) or "") from None
-        if question.integer and value != value.to_integral_value():
-            raise StopValidation(_t(question.message("invalid")) or "")
-        if value >= _LARGEST_NUMBER:
-            raise StopValidation(_t(question.message("too_large")) or "")
-        if value <= -_LARGEST_NUMBER:
-            raise StopValidation(_t(question.message("too_small")) or "")
-        if question.min is not None and value < Decimal(str(question.min)):
-            raise StopValidation(_t(question.message("too_small")) or "")
-        if question.max is not None and value > Decimal(str(question.max)):
-            raise StopValidation(_t(question.message("too_large")) or "")
+        # The same reading as a paper-returns import (imports.rules.read_number).
+        _, problem = read_number(question, field.data or "")
+        if problem is not None:
+            raise StopValidation(_t(question.message(problem)) or "")
 
     return check
 
@@ -196,12 +175,8 @@ def _as_text(question: Question, text: str | None, number: float | None) -> Any:
 
 
 def _number_stored(question: Question, data: Any) -> Stored | None:
-    raw = (data or "").replace(",", "").replace("£", "").strip()
-    if raw == "":
-        return None
-    value = Decimal(raw)
-    canonical = str(int(value)) if question.integer else format(value.normalize(), "f")
-    return canonical, float(value)
+    value, _ = read_number(question, data or "")  # checked already by _number
+    return None if value is None else stored_number(question, value)
 
 
 def _number_typed(question: Question, text: str | None, number: float | None) -> Any:

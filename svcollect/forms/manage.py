@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from svcollect.forms.answer_types import PLAIN_NUMBER, CleanStringField, _no_control_characters
+from svcollect.forms.answer_types import CleanStringField, _no_control_characters
 from svcollect.forms.base import Form, OnceForm
 from svcollect.forms.dates import DateGiven, GovDateField
 from svcollect.forms.widgets import (
@@ -31,6 +31,7 @@ from svcollect.forms.widgets import (
     GovSubmitInput,
     GovTextInput,
 )
+from svcollect.imports.rules import PLAIN_NUMBER
 
 
 class _AsWritten:

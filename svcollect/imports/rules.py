@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +41,9 @@ CONTROL_CHARACTERS = re.compile(
 CONTROL_MESSAGE = "Remove the special characters (such as control codes) from this cell"
 #: no count or amount a respondent gives is this large; beyond it floats lose whole numbers
 LARGEST_NUMBER = Decimal("1e15")
+#: a number as people write it (separators already dropped): no exponents ("1e3"), no
+#: "NaN" or "Infinity", which Decimal and float would both read
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 YES = frozenset({"yes", "true", "1"})
 NO = frozenset({"no", "false", "0"})
 MULTIPLE_SEPARATOR = ";"
@@ -99,27 +102,46 @@ def _multiple(question: Question, text: str) -> Verdict:
     return json.dumps(sorted(chosen, key=order.index)), None, None
 
 
-def _number(question: Question, text: str) -> Verdict:
+NumberProblem = Literal["invalid", "too_small", "too_large"]
+
+
+def read_number(question: Question, text: str) -> tuple[Decimal | None, NumberProblem | None]:
+    """A number answer as typed (separators and "£" dropped), read the same way on the web
+    form and in an import: the number, or the message key for why it cannot be the answer
+    ("invalid", "too_small", "too_large"). (None, None) for a blank."""
     raw = text.replace(",", "").replace("£", "").strip()
     if raw == "":
-        return None, None, None
+        return None, None
+    if not PLAIN_NUMBER.fullmatch(raw):
+        return None, "invalid"  # "1e3", "NaN", "1_000": not as people write numbers
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        return None, None, question.message("invalid")
-    # copy_abs, not abs: abs() rounds to the context and raises on 1E1000000.
-    if (
-        not value.is_finite()
-        or value.copy_abs() >= LARGEST_NUMBER
-        or (question.integer and value != value.to_integral_value())
+        return None, "invalid"
+    if question.integer and value != value.to_integral_value():
+        return None, "invalid"
+    if value >= LARGEST_NUMBER or (question.max is not None and value > Decimal(str(question.max))):
+        return None, "too_large"
+    if value <= -LARGEST_NUMBER or (
+        question.min is not None and value < Decimal(str(question.min))
     ):
-        return None, None, question.message("invalid")
-    if question.min is not None and value < Decimal(str(question.min)):
-        return None, None, question.message("too_small")
-    if question.max is not None and value > Decimal(str(question.max)):
-        return None, None, question.message("too_large")
+        return None, "too_small"
+    return value, None
+
+
+def _number(question: Question, text: str) -> Verdict:
+    value, problem = read_number(question, text)
+    if problem is not None:
+        return None, None, question.message(problem)
+    if value is None:
+        return None, None, None
+    return *stored_number(question, value), None
+
+
+def stored_number(question: Question, value: Decimal) -> tuple[str, float]:
+    """How a number answer is stored: its canonical text ("12", "12.5") and its value."""
     canonical = str(int(value)) if question.integer else format(value.normalize(), "f")
-    return canonical, float(value), None
+    return canonical, float(value)
 
 
 def _date(question: Question, text: str) -> Verdict:

@@ -17,7 +17,6 @@ from svcollect.imports.cells import column_text
 from svcollect.imports.rules import (
     CONTROL_CHARACTERS,
     CONTROL_MESSAGE,
-    LARGEST_NUMBER,
     check_column,
     typed_value,
 )
@@ -62,10 +61,6 @@ def _same(question, typed: str, validators) -> None:
     else:
         assert problem is None, (typed, problem)
         assert (text, number) == expected
-
-
-def test_constants_are_the_web_forms():
-    assert LARGEST_NUMBER == web._LARGEST_NUMBER
 
 
 def test_control_characters_are_exactly_the_web_forms():
