@@ -55,24 +55,23 @@ COL = {
     "price_year": 4,
     "quantity": 5,
     "unit": 6,
-    "scale": 7,
-    "base_year": 8,
-    "deflator_base": 9,
-    "deflator_reporting": 10,
-    "value_low": 11,
-    "value_central": 12,
-    "value_high": 13,
-    "deadweight_included": 14,
-    "adjustment": 15,
-    "duration": 16,
-    "per_unit_low": 17,
-    "per_unit_central": 19,
-    "per_unit_high": 21,
-    "total_low": 23,
-    "total_central": 25,
-    "total_high": 27,
-    "calculation": 29,
-    "notes": 30,
+    "base_year": 7,
+    "deflator_base": 8,
+    "deflator_reporting": 9,
+    "value_low": 10,
+    "value_central": 11,
+    "value_high": 12,
+    "deadweight_included": 13,
+    "adjustment": 14,
+    "duration": 15,
+    "per_unit_low": 16,
+    "per_unit_central": 18,
+    "per_unit_high": 20,
+    "total_low": 22,
+    "total_central": 24,
+    "total_high": 26,
+    "calculation": 28,
+    "notes": 29,
 }
 TITLES = (
     "Route",
@@ -81,7 +80,6 @@ TITLES = (
     "Reporting price year",
     "Quantity (Q)",
     "Quantity unit",
-    "Per-unit multiplier",
     "Base price year",
     "Deflator index, base year",
     "Deflator index, reporting year",
@@ -173,7 +171,7 @@ def _row_formulas(r: int) -> dict[str, Formula]:
     out: dict[str, Formula] = {}
     for level in LEVELS:
         value = _ref(f"value_{level}", r)
-        out[f"per_unit_{level}"] = Formula(f"={_ref('scale', r)}*{value}*{factors}")
+        out[f"per_unit_{level}"] = Formula(f"={value}*{factors}")
         out[f"total_{level}"] = Formula(f"={_ref('quantity', r)}*{value}*{factors}")
     return out
 
@@ -203,7 +201,6 @@ def _valuation_row(v: Mapping[str, Any], r: int) -> list[Cell]:
     wellby = v["route"] == "wellby"
     put("quantity", v["quantity"]["value"])
     put("unit", v["quantity"].get("unit"))
-    put("scale", float(inputs.get("mean_change", 1.0)) if wellby else 1.0)
     put("base_year", Formula("=wellby_price_year") if wellby else str(inputs["base_price_year"]))
     put("deflator_base", Formula(f'=VLOOKUP({_ref("base_year", r)}&"",{DEFLATOR_RANGE},2,FALSE)'))
     put("deflator_reporting", Formula("=deflator_reporting"))
@@ -231,7 +228,7 @@ def _valuation_row(v: Mapping[str, Any], r: int) -> list[Cell]:
 
 
 def valuation_sheet(results: Mapping[str, Any]) -> Sheet:
-    sheet = Sheet("Valuation", widths={1: 16, 2: 28, 3: 24, 29: 70, 30: 60}, freeze="C1")
+    sheet = Sheet("Valuation", widths={1: 16, 2: 28, 3: 24, 28: 70, 29: 60}, freeze="C1")
     sheet.add(Styled("Valuation: every £ figure as a live Excel formula", "title"))
     sheet.add(
         Styled(

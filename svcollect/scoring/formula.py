@@ -139,13 +139,13 @@ def build(
     notes: list[str],
     quantity_text: str,
     extra_inputs: dict[str, Any],
-    per_unit_scale: float = 1.0,
     contributions: pd.DataFrame | None = None,
 ) -> Valuation:
     adj = adjustment_factor(a, deadweight_included=deadweight_included)
     weights = duration_weights(a.duration_years, a.drop_off, a.discount_rate)
     duration = sum(weights)
-    per_unit = {k: per_unit_scale * prices.values[k] * adj * duration for k in LEVELS}
+    # One unit of the quantity (a WELLBY, a person, an hour): per unit x quantity = total.
+    per_unit = {k: prices.values[k] * adj * duration for k in LEVELS}
     totals = {k: quantity * prices.values[k] * adj * duration for k in LEVELS}
     inputs: dict[str, Any] = {
         **prices.inputs,

@@ -95,7 +95,6 @@ def wellby_value(
         notes=notes,
         quantity_text=f"{n_people} people x {mean_change:g} points",
         extra_inputs={"n_people": n_people, "mean_change": mean_change},
-        per_unit_scale=mean_change,
         contributions=contributions,
     )
 

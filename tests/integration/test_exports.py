@@ -145,10 +145,16 @@ def test_valuation_formula_recomputes_3250_per_person_to_the_penny(app, world, t
         excel = evaluator.cell("Valuation", ws.cell(row, column).coordinate)
         svcollect = ws.cell(row, column + 1).value
         assert round(excel, 2) == round(svcollect, 2)
-    per_person = evaluator.cell(
+    per_wellby = evaluator.cell(
         "Valuation", ws.cell(row, titles["Per unit, central (formula)"]).coordinate
     )
-    assert round(per_person, 2) == 3250.00
+    total = evaluator.cell("Valuation", ws.cell(row, titles["Total, central (formula)"]).coordinate)
+    quantity = ws.cell(row, titles["Quantity (Q)"]).value
+    # Per unit is per WELLBY (0.5 points for each person): £6,500, £3,250 a person, and
+    # per unit x quantity is the total.
+    assert round(per_wellby, 2) == 6500.00
+    assert round(per_wellby * quantity, 2) == round(total, 2)
+    assert round(total / 12, 2) == 3250.00
 
 
 def test_text_from_people_is_never_a_formula(app, world, tmp_path):

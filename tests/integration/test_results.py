@@ -50,8 +50,9 @@ def test_wellby_from_paired_life_satisfaction_matches_the_seed_example(app, setu
     assert change.method == "paired" and change.n_paired == 12
     assert change.paired.mean_change.raw == pytest.approx(0.5)
     [valuation] = results.valuations
-    # £13,000 x 0.5 points x 6/12 = £3,250 per person; 12 people.
-    assert valuation.per_unit["central"].value == pytest.approx(3250)
+    # £13,000 x 0.5 points x 6/12 = £3,250 per person; 12 people, so 6 WELLBYs at £6,500.
+    assert valuation.per_unit["central"].value == pytest.approx(6500)
+    assert valuation.quantity.value == pytest.approx(6)
     assert valuation.total["central"].value == pytest.approx(12 * 3250)
     assert valuation.total["low"].value == pytest.approx(12 * 10000 * 0.5 * 0.5)
     assert valuation.evidence_grade.value == "paired survey"

@@ -260,7 +260,7 @@ def figures(wb: Workbook, row: int) -> list[tuple[str, float, float]]:
     return out
 
 
-def test_wellby_example_formula_gives_3250_per_person_to_the_penny(tmp_path):
+def test_wellby_example_formula_gives_3250_per_person_to_the_penny(tmp_path):  # 6,500 a WELLBY
     a = ValuationAssumptions(duration_years=0.5)
     valuation = wellby_value(12, 0.5, a)
     wb = build(tmp_path, [valuation], a)
@@ -269,9 +269,10 @@ def test_wellby_example_formula_gives_3250_per_person_to_the_penny(tmp_path):
     assert len(results) == 6
     for title, formula_value, svcollect in results:
         assert round(formula_value, 2) == round(svcollect, 2), title
-    per_person = dict((t.split("#")[0], v) for t, v, _ in results)
-    assert round(per_person["Per unit, central (formula)"], 2) == 3250.00
-    assert round(per_person["Total, central (formula)"], 2) == 12 * 3250.00
+    shown = dict((t.split("#")[0], v) for t, v, _ in results)
+    # per WELLBY (6 of them: 12 people x 0.5 points); £3,250 a person
+    assert round(shown["Per unit, central (formula)"], 2) == 6500.00
+    assert round(shown["Total, central (formula)"], 2) == 12 * 3250.00
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,11 @@ def test_golden_half_point_for_six_months_is_3250_per_person() -> None:
     a = ValuationAssumptions(duration_years=0.5)
     assert wellby_per_person(0.5, a)["central"] == pytest.approx(3250.0)
     v = wellby_value(20, 0.5, a)
-    assert v.per_unit["central"].value == pytest.approx(3250.0)
+    # Per unit is per WELLBY (10 of them: 20 people x 0.5 points), so that per unit x
+    # quantity is the total: £13,000 x 6/12 = £6,500; £3,250 is each person's share.
+    assert v.quantity.value == pytest.approx(10.0)
+    assert v.per_unit["central"].value == pytest.approx(6500.0)
+    assert v.per_unit["central"].value * v.quantity.value == pytest.approx(v.total["central"].value)
     assert v.total["central"].value == pytest.approx(65_000.0)
     assert v.total["low"].value == pytest.approx(50_000.0)
     assert v.total["high"].value == pytest.approx(80_000.0)
