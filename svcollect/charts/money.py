@@ -27,8 +27,13 @@ def _grade_text(grade: str, levels: Mapping[str, Any]) -> str:
     if central is None:
         return f"{grade}: –"
     if low is None or high is None or low == high:
-        return f"{money(central)} from {grade} evidence"
-    return f"{money(central)} from {grade} evidence (low {money(low)}, high {money(high)})"
+        return f"{money(central)} from {_evidence(grade)}"
+    return f"{money(central)} from {_evidence(grade)} (low {money(low)}, high {money(high)})"
+
+
+def _evidence(grade: str) -> str:
+    """ "paired survey evidence", but "supplier declaration accepted on evidence" as it is."""
+    return grade if grade.endswith("evidence") else f"{grade} evidence"
 
 
 def values_figure(

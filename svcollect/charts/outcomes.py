@@ -158,7 +158,8 @@ def change_figure(change: Change, *, fig_id: str, context: str = "") -> Figure:
             symmetric=True,
         ),
     ]
-    desc = f"Bar chart of the average {label} score at baseline and follow-up. {summary}"
+    scored = label if label.endswith("score") else f"{label} score"  # not "WEMWBS score score"
+    desc = f"Bar chart of the average {scored} at baseline and follow-up. {summary}"
     svg = bar_chart(fig_id, title, desc, panels, labelled_by=f"{fig_id}-heading")
     explanation = None
     if is_suppressed(delta):

@@ -232,3 +232,13 @@ def test_counts_and_comparisons_across_contracts(stat, change):
     pairs = [("C-1 (A to B)", change), ("C-1 (A to C)", change)]
     twice = comparison_figure("Life satisfaction", pairs, fig_id="p3", k=10, contracts=1)
     assert "of 2 baseline and follow-up pairs in 1 contract." in twice.summary
+
+
+def test_texts_do_not_say_score_or_evidence_twice(change, stat):
+    accepted = "supplier declaration accepted on evidence"
+    totals = {accepted: {k: stat(4662) for k in ("low", "central", "high")}}
+    summary = values_figure(totals, fig_id="v3").summary
+    assert "£4,662 from supplier declaration accepted on evidence" in summary
+    assert "evidence evidence" not in summary
+    scored = change_figure({**change, "label": "WEMWBS score"}, fig_id="f9")
+    assert "average WEMWBS score at baseline" in scored.svg and "score score" not in scored.svg
