@@ -36,6 +36,7 @@ from svcollect.scoring.value_tables import ValueTableEntry as PureEntry
 from svcollect.scoring.value_tables import ValueTableError, parse_value_table
 from svcollect.services import audit
 from svcollect.services.contracts import deletion_for, may_change
+from svcollect.services.outcomes import outcome_map
 from svcollect.services.questionnaires import questionnaire_for
 
 ROUTE_KINDS = {"wellby": Route.WELLBY, "band": Route.WELLBEING_SCALE, "counted": Route.COUNTED}
@@ -278,10 +279,11 @@ def _proposal(route: ValuationRoute) -> ProposedValuation:
 
 
 def describe_route(route: ValuationRoute) -> str:
+    measure = outcome_map().measures.get(route.measure_code or "")
     names = {
         "wellby": "WELLBY from life satisfaction",
         "band": "wellbeing band movement",
-        "counted": f"counted outcome {route.measure_code}",
+        "counted": f"counted outcome: {measure.title if measure else route.measure_code}",
     }
     return (
         f"{names[route.route]} (route {route.id})" if route.id else f"the new {names[route.route]}"

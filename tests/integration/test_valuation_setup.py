@@ -547,3 +547,12 @@ def test_forged_ids_are_refused(app, council):
     bad_measure = _route(client, contract, "counted", measure="not_a_measure")
     assert "Select a counted measure" in _text(bad_measure)
     assert _count(ValuationRoute) == 0
+
+
+def test_a_counted_route_is_named_by_its_measure_not_its_code(app):
+    from svcollect.models import ValuationRoute
+    from svcollect.services.outcomes import outcome_map
+
+    route = ValuationRoute(id=2, route="counted", measure_code="mh_first_aiders_trained")
+    title = outcome_map().measures["mh_first_aiders_trained"].title
+    assert valuation_svc.describe_route(route) == f"counted outcome: {title} (route 2)"
