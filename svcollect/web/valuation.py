@@ -25,8 +25,10 @@ from svcollect.forms.valuation import (
 from svcollect.models import AssumptionSet, Collection, User, ValueTable, ValueTableEntry
 from svcollect.scoring.assumptions import (
     DEFAULT_SOURCES,
+    LABELS,
     WELLBY_VALUES,
     InvalidAssumptionsError,
+    ValuationAssumptions,
 )
 from svcollect.scoring.data_files import DATA_DIR
 from svcollect.scoring.measures import measure_defaults
@@ -191,6 +193,23 @@ def _submitted(form: Any, current: valuation_svc.Assumptions) -> dict[str, Any]:
     return values
 
 
+def _sources_left_as_default(submitted: dict[str, Any]) -> dict[str, str]:
+    """Source notes still the default's for values that are no longer the default: the
+    prefilled note (or a blank, which records it) would describe a figure not used."""
+    defaults = ValuationAssumptions()
+    sources = submitted.get("sources", {})
+    return {
+        f"source_{name}": _(
+            "Enter where the %(what)s you gave comes from: the default note does not describe it",
+            what=LABELS[name][0].lower() + LABELS[name][1:],
+        )
+        for name in VALUE_FIELDS
+        if name != "deflator_basis"  # its note names both series
+        and submitted.get(name) != getattr(defaults, name)
+        and sources.get(name, DEFAULT_SOURCES[name]) == DEFAULT_SOURCES[name]
+    }
+
+
 def _history(contract: Any) -> list[tuple[AssumptionSet, User | None]]:
     rows = db.session.scalars(
         select(AssumptionSet)
@@ -217,13 +236,24 @@ def assumptions(contract_id: int) -> Rendered:
             for m in THRESHOLD_MEASURES
             if form[f"threshold_{m}"].data is not None
         }
+        submitted = _submitted(form, current)
+        unsourced = _sources_left_as_default(submitted)
         try:
-            record = valuation_svc.record_assumptions(
-                current_user, contract, _submitted(form, current), thresholds
-            )
+            if unsourced:
+                ValuationAssumptions.from_mapping(submitted)  # every problem at once
+                raise InvalidAssumptionsError(unsourced)
+            record = valuation_svc.record_assumptions(current_user, contract, submitted, thresholds)
         except InvalidAssumptionsError as invalid:
             db.session.rollback()
-            for name, message in invalid.errors.items():
+            errors = {
+                **{
+                    k: v
+                    for k, v in unsourced.items()
+                    if k.removeprefix("source_") not in invalid.errors
+                },
+                **invalid.errors,
+            }
+            for name, message in errors.items():
                 target = "deflator_basis" if name == "deflator_vintage" else name
                 attach_error(form, target, message)
         except valuation_svc.ValuationRefused as refused:

@@ -20,6 +20,7 @@ from svcollect.models import (
     ValueTable,
     ValueTableEntry,
 )
+from svcollect.scoring.assumptions import DEFAULT_SOURCES
 from svcollect.services import valuation as valuation_svc
 from tests.integration.helpers import (
     csrf_token,
@@ -220,6 +221,9 @@ def _assumptions(**overrides):
         "displacement": "0",
         "discount_rate": "3.5",
         "source_deadweight": "Northshire comparison group, 2025",
+        "source_reporting_price_year": "Reported in 2024 prices, as the council asks",
+        "source_duration_years": "Follow-up at 18 months in the pilot",
+        "source_drop_off": "Pilot attrition, 2025",
         "threshold_wemwbs": "",
         "threshold_life_satisfaction": "0.5",
     }
@@ -556,3 +560,23 @@ def test_a_counted_route_is_named_by_its_measure_not_its_code(app):
     route = ValuationRoute(id=2, route="counted", measure_code="mh_first_aiders_trained")
     title = outcome_map().measures["mh_first_aiders_trained"].title
     assert valuation_svc.describe_route(route) == f"counted outcome: {title} (route 2)"
+
+
+def test_a_changed_value_needs_its_own_source_not_the_defaults_note(app, council):
+    # The prefilled default note ("default: one year...") was recorded beside a duration
+    # of 2 years: the pack's Assumptions and sources sheet then misdescribed the figure.
+    url = f"/manage/contracts/{council['contract'].id}/assumptions"
+    default_note = DEFAULT_SOURCES["duration_years"]
+    sent = _assumptions(source_duration_years=default_note, duration_years="2")
+    result = post_form(council["client"], url, {**sent, "wellby_value_low": "20000"})
+    page = _text(result)
+    assert result.status_code == 422
+    assert "Enter where the duration you gave comes from" in page
+    assert '<a href="#source_duration_years">' in page
+    assert "must be no more than the central value" in page  # every problem at once
+    unsourced = _assumptions(source_duration_years="", duration_years="2")
+    blank = post_form(council["client"], url, unsourced)
+    assert blank.status_code == 422
+    assert "Enter where the duration you gave comes from" in _text(blank)
+    assert _count(AssumptionSet) == 0
+    assert post_form(council["client"], url, _assumptions(duration_years="2")).status_code == 303
