@@ -23,6 +23,7 @@ from svcollect.models import (
 )
 from svcollect.models._types import UK
 from svcollect.scoring.assumptions import InvalidAssumptionsError, ValuationAssumptions
+from svcollect.scoring.deflators import UnknownPriceYearError
 from svcollect.scoring.double_counting import (
     DoubleCountingError,
     ProposedValuation,
@@ -290,6 +291,48 @@ def describe_route(route: ValuationRoute) -> str:
     )
 
 
+#: the words value tables use for one person (a band route moves people)
+_PEOPLE = frozenset({"person", "people", "participant", "individual", "learner", "beneficiary"})
+
+
+def unit_key(unit: str) -> str:
+    """A unit as compared: "Hours" and "hour", "people" and "person", "£" and "GBP" agree."""
+    word = unit.strip().casefold().removeprefix("per ").strip()
+    if word in _PEOPLE or word.rstrip("s") in _PEOPLE or word == "beneficiaries":
+        return "person"
+    if word in {"£", "gbp", "pound", "pounds"}:
+        return "pound"
+    return word[:-1] if word.endswith("s") else word
+
+
+def _refuse_entry_that_cannot_price(
+    contract: Contract, route: str, measure_code: str | None, entry: ValueTableEntry
+) -> None:
+    """A route whose entry could never be valued was added, and said so only on the results
+    page: a price year the contract's deflator series does not cover, or a value per
+    something other than what the route counts (hours priced per person)."""
+    series = current_assumptions(contract).valuation.series
+    try:
+        series.label(entry.price_year)
+    except UnknownPriceYearError as exc:
+        raise ValuationRefused(
+            f"The entry's price year cannot be used: {exc}. Pick another entry, or change "
+            "the deflator series on the assumptions page first",
+            "entry",
+        ) from None
+    if route == "counted":
+        measure = outcome_map().measures.get(measure_code or "")
+        wanted = measure.unit if measure else None
+    else:
+        wanted = "people"  # a band route counts people moving band
+    if wanted is not None and unit_key(entry.unit) != unit_key(wanted):
+        raise ValuationRefused(
+            f"The entry is a value per {entry.unit}, but the route counts {wanted}: pick an "
+            f"entry priced per {unit_key(wanted)}",
+            "entry",
+        )
+
+
 def _refuse_follow_up_before_baseline(baseline: Collection, follow_up: Collection) -> None:
     """A follow-up pairs only with a baseline that opened on the same UK day or an earlier
     one (`results.survey_pairings`), so a route the other way round could never be valued."""
@@ -369,6 +412,8 @@ def add_route(
         raise ValuationRefused(
             "Select the delivery-return collection whose figures are counted", "follow_up"
         )
+    if entry is not None:
+        _refuse_entry_that_cannot_price(contract, route, measure_code, entry)
     record = ValuationRoute(
         contract_id=contract.id,
         route=route,

@@ -330,7 +330,9 @@ def _seed() -> World:
         contract,
         "counted",
         follow_up=collection("delivery-return"),
-        measure_code=measure.code,
+        measure_code=next(
+            m.code for m in outcomes.measures.values() if m.kind == "counted" and m.unit == "hours"
+        ),  # the table's entry is a value per hour
         entry=table.entries[0],
     )
     valuation.add_route(manager, contract, "wellby", baseline=ons4, follow_up=follow_up)

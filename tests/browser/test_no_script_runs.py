@@ -138,6 +138,8 @@ def carried(text: str) -> tuple[int, ...]:
 
 
 C300 = chunks(TEXTS, 290)  # organisation names, contract titles
+#: the units of the counted measures in data/social_value_outcomes.yaml
+COUNTED_UNITS = ("people", "hours", "sessions", "weeks", "GBP")
 C200 = chunks(TEXTS, 190)  # user names, collection labels, table names, licence references
 C100 = chunks(TEXTS, 100)  # contract references
 C500 = chunks(TEXTS, 500)  # assumption sources
@@ -392,6 +394,8 @@ def _seed(server: LiveServer) -> World:
             [
                 VALUE_TABLE_COLUMNS,
                 *[[t, t, t, f"{100 + i}.50", "2019", t, t, "no"] for i, t in enumerate(TEXTS)],
+                # one entry per counted unit too, that a route can be priced from
+                *[[f"per-{u}", name, u, "10", "2019", name, name, "no"] for u in COUNTED_UNITS],
             ]
         )
         table = valuation_svc.import_value_table(manager, name, f"{name}.csv", content)
@@ -399,8 +403,10 @@ def _seed(server: LiveServer) -> World:
         tables.append(table)
     counted = [m.code for m in outcomes.measures.values() if m.kind == "counted"]
     for table, code in zip(tables, counted, strict=False):
+        unit = outcomes.measures[code].unit
+        entry = next(e for e in table.entries if e.outcome_code == f"per-{unit}")
         valuation_svc.add_route(
-            manager, main, "counted", follow_up=returns, measure_code=code, entry=table.entries[0]
+            manager, main, "counted", follow_up=returns, measure_code=code, entry=entry
         )
     sources = {name: C500[k % len(C500)] for k, name in enumerate(VALUE_FIELDS)}
     valuation_svc.record_assumptions(manager, main, {"sources": sources}, {})

@@ -495,7 +495,30 @@ def test_counted_route_uses_the_organisations_table_entry(app, council):
     assert "Our bank v1 – EMP-1 – Into employment (£1,000.50, 2019)" in form
     offered = re.search(r'<select[^>]*name="returns".*?</select>', form, re.S).group(0)
     assert f'value="{returns.id}"' in offered and f'value="{survey.id}"' not in offered
-    measure = "volunteering_hours_local"
+    # Hours can't be priced per person, nor a financial-year price on the calendar series:
+    # such routes valued nothing and said so only on the results page.
+    hours = _route(
+        client,
+        contract,
+        "counted",
+        measure="volunteering_hours_local",
+        entry=entry,
+        returns=returns,
+    )
+    assert hours.status_code == 422
+    assert "The entry is a value per person, but the route counts hours" in _text(hours)
+    financial = db.session.scalar(select(ValueTableEntry).filter_by(outcome_code="VOL-1"))
+    year = _route(
+        client,
+        contract,
+        "counted",
+        measure="mh_first_aiders_trained",
+        entry=financial,
+        returns=returns,
+    )
+    assert year.status_code == 422
+    assert "The entry's price year cannot be used" in _text(year)
+    measure = "mh_first_aiders_trained"
     missing = _route(client, contract, "counted", measure=measure, returns=returns)
     assert missing.status_code == 422
     assert "Select a value table entry" in _text(missing)
