@@ -23,13 +23,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from svcollect.scoring.grades import EvidenceGrade
+from svcollect.scoring.grades import ORGANISATION_GRADES
 from svcollect.scoring.suppression import DEFAULT_K, SuppressionPolicy, people_count
 
-#: evidence grades of figures from suppliers' declarations: their n counts returns, not people
-ORGANISATION_GRADES = frozenset(
-    {EvidenceGrade.ACCEPTED_DECLARATION.value, EvidenceGrade.DECLARED.value}
-)
 #: valuation inputs that are numbers of people
 PEOPLE_INPUTS = frozenset({"n_people", "people_moving"})
 

@@ -10,7 +10,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from svcollect.scoring.grades import GRADE_ORDER
+from svcollect.scoring.grades import GRADE_ORDER, ORGANISATION_GRADES
 from svcollect.scoring.suppression import Stat, SuppressionPolicy, measure_stat
 
 
@@ -189,8 +189,13 @@ def deduplicate_portfolio(
         n_people = int(group["respondent"].nunique()) + (
             int(weights.sum()) if weights is not None else len(uncoded)
         )
+        # Declarations' figures count organisations' returns, not people: shown as the
+        # contract's dashboard shows them, not suppressed as a figure on fewer than k people.
+        organisations = str(grade) in ORGANISATION_GRADES
         totals[str(grade)] = {
-            k: measure_stat(float(group[k].sum()), n_people, policy)
+            k: Stat(float(group[k].sum()), n_people)
+            if organisations
+            else measure_stat(float(group[k].sum()), n_people, policy)
             for k in ("low", "central", "high")
         }
     counts = dropped["contract_id"].value_counts()

@@ -15,3 +15,10 @@ class EvidenceGrade(StrEnum):
 
 
 GRADE_ORDER: tuple[EvidenceGrade, ...] = tuple(EvidenceGrade)
+
+
+#: grades of figures from suppliers' declarations: their n counts organisations' returns,
+#: not people, so the small-number rule for people does not apply to them
+ORGANISATION_GRADES = frozenset(
+    {EvidenceGrade.ACCEPTED_DECLARATION.value, EvidenceGrade.DECLARED.value}
+)

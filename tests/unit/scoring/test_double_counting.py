@@ -136,3 +136,23 @@ def test_a_kept_total_without_codes_counts_as_the_people_behind_it() -> None:
 def test_portfolio_needs_its_columns() -> None:
     with pytest.raises(ValueError, match="missing column"):
         deduplicate_portfolio(pd.DataFrame({"contract_id": []}))
+
+
+def test_declarations_figures_count_organisations_and_are_not_suppressed() -> None:
+    # The portfolio said "suppressed" for counted outcomes the contract's dashboard showed:
+    # a supplier's return is an organisation's figure, not a statistic on people.
+    rows = pd.DataFrame(
+        {
+            "contract_id": ["A", "A"],
+            "contract_start": [date(2023, 1, 1)] * 2,
+            "respondent": [None, "x"],
+            "low": [4661.74, 10.0],
+            "central": [4661.74, 10.0],
+            "high": [4661.74, 10.0],
+            "evidence_grade": ["supplier declaration accepted on evidence", "paired survey"],
+        }
+    )
+    totals = deduplicate_portfolio(rows).totals
+    accepted = totals["supplier declaration accepted on evidence"]["central"]
+    assert not accepted.suppressed and accepted.value == pytest.approx(4661.74)
+    assert totals["paired survey"]["central"].suppressed  # one person
