@@ -221,7 +221,9 @@ def compute_results(contract: Contract, *, closed_only: bool = False) -> Contrac
             "suppliers": summary.suppliers,
             "figures": {name: p.to_dict() for name, p in summary.figures.items()},
         }
-    valuations, problems, tables = _valuations(contract, pairings, scores, assumptions)
+    valuations, problems, tables = _valuations(
+        contract, pairings, scores, assumptions, set(left_out)
+    )
     provenance = {
         "scorers": dict(sorted(scores.used.items())),
         "questionnaires": {
@@ -254,13 +256,24 @@ def _change_for(
 
 
 def _valuations(
-    contract: Contract, pairings: list[Pairing], scores: _Scores, assumptions: Assumptions
+    contract: Contract,
+    pairings: list[Pairing],
+    scores: _Scores,
+    assumptions: Assumptions,
+    left_out: set[int],
 ) -> tuple[list[Valuation], list[str], set[str]]:
     valuations: list[Valuation] = []
     problems: list[str] = []
     tables: set[str] = set()
     a = assumptions.valuation
     for route in routes_of(contract):
+        if {route.baseline_collection_id, route.follow_up_collection_id} & left_out:
+            # The true reason, not "no paired responses yet": there may be many.
+            problems.append(
+                f"Route {route.id}: not valued here while its survey collections are still "
+                "taking answers (figures are shown once they close)."
+            )
+            continue
         entry = db.session.get(ValueTableEntry, route.value_table_entry_id or 0)
         table = pure_table(entry.table) if entry else None
         if entry is not None:

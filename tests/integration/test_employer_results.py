@@ -65,6 +65,9 @@ def test_an_open_follow_up_is_live_for_the_buyer_and_left_out_for_the_employer(a
     [pairing] = data["outcomes"]
     assert pairing["follow_up_collection"] is None  # the baseline alone: it has closed
     assert data["valuations"] == []
+    # The true reason, not "no paired responses yet" (11 people are paired).
+    [problem] = employer.problems
+    assert "still taking answers" in problem and "no paired responses" not in problem
     assert results_of(contract).to_dict() == results_of(contract, world["buyer"]).to_dict()
 
 
