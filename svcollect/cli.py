@@ -146,7 +146,9 @@ def users_group() -> None:
 @click.option(
     "--role", required=True, type=click.Choice(["admin", "contract_manager", "supplier_user"])
 )
-@click.option("--organisation-id", type=int, default=None)
+@click.option(
+    "--organisation-id", type=int, default=None, help="the organisation's id (see /admin)"
+)
 @with_appcontext
 def create_user_command(email: str, name: str, role: str, organisation_id: int | None) -> None:
     """Create an account and print its one-time set-password link (shown only now)."""
@@ -155,7 +157,10 @@ def create_user_command(email: str, name: str, role: str, organisation_id: int |
     try:
         issued = create_user(email, name, role, organisation_id, actor=None)
     except AccountRefused as refused:
-        click.echo(str(refused), err=True)
+        message = str(refused)
+        if message == "Select an organisation from the list":  # the form's words: no list here
+            message = f"No organisation has id {organisation_id}"
+        click.echo(message, err=True)
         sys.exit(1)
     base = (current_app.config.get("SVCOLLECT_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     click.echo(f"Created {issued.user.email} ({role}).")

@@ -503,3 +503,11 @@ def test_cli_creates_an_account_and_prints_its_link_once(app, client):
     assert refused.exit_code == 1
     assert "Select the buyer or prime supplier organisation" in refused.output
     assert accounts.user_by_email("cm@example.org") is None
+    nowhere = runner.invoke(
+        args=[
+            *("users", "create", "--email", "cm@example.org", "--name", "CM"),
+            *("--role", "contract_manager", "--organisation-id", "999"),
+        ]
+    )
+    assert nowhere.exit_code == 1
+    assert "No organisation has id 999" in nowhere.output and "list" not in nowhere.output
