@@ -23,7 +23,9 @@ def _code_hashes() -> list[str | None]:
     return [r.respondent.code_hash if r.respondent else None for r in responses]
 
 
-def test_issued_code_entered_at_follow_up_pairs_the_responses(app):
+def _baseline_then_follow_up(app) -> tuple[str, Respondent, object]:
+    """Someone answered the baseline with an issued code (returned); another person starts
+    the follow-up and chooses to enter a code from an earlier survey."""
     contract = make_contract()
     baseline = make_collection("ons4", contract=contract)
     follow_up = make_collection("ons4", contract=contract, wave="follow_up")
@@ -34,6 +36,11 @@ def test_issued_code_entered_at_follow_up_pairs_the_responses(app):
     second = Respondent(app.test_client(), app)
     second.start(f"/s/{follow_up.public_id}")
     assert second.post(second.url("/code"), {"choice": "enter"}).status_code == 303
+    return code, second, follow_up
+
+
+def test_issued_code_entered_at_follow_up_pairs_the_responses(app):
+    code, second, _ = _baseline_then_follow_up(app)
     typed = code.lower().replace("-", " ")
     assert second.post(second.url("/code/enter"), {"code": typed}).status_code == 303
     page = _finish(second)
@@ -57,17 +64,8 @@ def test_mistyped_code_gets_a_message(app, client):
 def test_a_code_no_earlier_survey_gave_is_questioned_once_then_used(app):
     # A typo in a code from the baseline pairs the follow-up with nothing: the respondent
     # is asked to check it, and a code that is right after all is taken the second time.
-    contract = make_contract()
-    baseline = make_collection("ons4", contract=contract)
-    follow_up = make_collection("ons4", contract=contract, wave="follow_up")
-    first = Respondent(app.test_client(), app)
-    first.start(f"/s/{baseline.public_id}")
-    first.new_code()
-    code = _finish(first).split('class="app-code">')[1].split("<")[0]
+    code, second, follow_up = _baseline_then_follow_up(app)
     mistyped = ("0" if code[0] != "0" else "1") + code[1:]
-    second = Respondent(app.test_client(), app)
-    second.start(f"/s/{follow_up.public_id}")
-    second.post(second.url("/code"), {"choice": "enter"})
     warned = second.post(second.url("/code/enter"), {"code": mistyped})
     html = warned.get_data(as_text=True)
     assert warned.status_code == 422
@@ -89,16 +87,7 @@ def test_a_code_no_earlier_survey_gave_is_questioned_once_then_used(app):
 
 
 def test_a_code_questioned_and_sent_again_is_used(app):
-    contract = make_contract()
-    baseline = make_collection("ons4", contract=contract)
-    follow_up = make_collection("ons4", contract=contract, wave="follow_up")
-    first = Respondent(app.test_client(), app)
-    first.start(f"/s/{baseline.public_id}")
-    first.new_code()
-    _finish(first)
-    person = Respondent(app.test_client(), app)
-    person.start(f"/s/{follow_up.public_id}")
-    person.post(person.url("/code"), {"choice": "enter"})
+    _, person, follow_up = _baseline_then_follow_up(app)
     warned = person.post(person.url("/code/enter"), {"code": "7KQ-2MX-9PD"})
     assert warned.status_code == 422
     sure = person.post(person.url("/code/enter"), {"code": "7kq 2mx 9pd", "checked": "7KQ2MX9PD"})
