@@ -6,6 +6,7 @@ pass the URLs of their own routes.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -218,7 +219,7 @@ def answer_sections(rows: list[dict[str, Any]]) -> list[tuple[Page | None, list[
     """The rows under their pages' titles when a page asks more than one thing (a standard:
     its status, what was done, evidence): the same questions on each page are then told
     apart. One list without headings when every page asks one thing."""
-    if all(sum(1 for r in rows if r["page"].id == row["page"].id) == 1 for row in rows):
+    if max(Counter(row["page"].id for row in rows).values(), default=0) <= 1:
         return [(None, rows)]
     sections: list[tuple[Page | None, list[dict[str, Any]]]] = []
     for row in rows:
