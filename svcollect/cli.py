@@ -31,7 +31,13 @@ def questionnaires_group() -> None:
 
 
 @questionnaires_group.command("validate")
-@click.option("--dir", "directory", type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder to check (default: SVCOLLECT_QUESTIONNAIRE_DIR, else questionnaires/).",
+)
 def validate_command(directory: Path | None) -> None:
     """Check every questionnaire file; print file:line: problem for each error."""
     from svcollect.config import PROJECT_ROOT
@@ -141,13 +147,19 @@ def users_group() -> None:
 
 
 @users_group.command("create")
-@click.option("--email", required=True)
-@click.option("--name", required=True)
+@click.option("--email", required=True, help="The person's email address; they sign in with it.")
+@click.option("--name", required=True, help="The person's full name, as staff pages show it.")
 @click.option(
-    "--role", required=True, type=click.Choice(["admin", "contract_manager", "supplier_user"])
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "contract_manager", "supplier_user"]),
+    help="What they may do; contract managers and supplier users need --organisation-id.",
 )
 @click.option(
-    "--organisation-id", type=int, default=None, help="the organisation's id (see /admin)"
+    "--organisation-id",
+    type=int,
+    default=None,
+    help="The id of the organisation they work for (see /admin).",
 )
 @with_appcontext
 def create_user_command(email: str, name: str, role: str, organisation_id: int | None) -> None:

@@ -24,8 +24,20 @@ def _date(value: datetime | None) -> date | None:
     default=None,
     help="Folder to write the pack to (default: SVCOLLECT_EXPORT_DIR).",
 )
-@click.option("--from", "period_start", type=click.DateTime(["%Y-%m-%d"]), default=None)
-@click.option("--to", "period_end", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option(
+    "--from",
+    "period_start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="First day of the reporting period, YYYY-MM-DD (default: the contract's start).",
+)
+@click.option(
+    "--to",
+    "period_end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Last day of the reporting period, YYYY-MM-DD (default: up to now).",
+)
 @click.option("--buyer", default=None, help="The buyer's name, where two buyers use the reference.")
 @with_appcontext
 def export_command(
