@@ -256,6 +256,7 @@ def _date_field(question: Question) -> Field:
         widget=GovDateInput(),
         format="%d %m %Y",
         invalid_message=_t(question.message("invalid")),
+        year_message=_t(question.message("year")),
     )
 
 

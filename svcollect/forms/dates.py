@@ -60,16 +60,24 @@ def wrong_part(day: str, month: str, year: str) -> str:
 class GovDateField(DateField):
     """A day/month/year date that tolerates forged bodies with the wrong number of parts.
 
-    ``invalid_message`` replaces "Enter a real date" (a questionnaire's own wording).
+    ``invalid_message`` replaces "Enter a real date" (a questionnaire's own wording), and
+    ``year_message`` "Year must include 4 numbers": a page with two dates names which one.
     ``wrong_part`` names the box its own error is about ("day", "month" or "year"), so
     the error summary links to that box; None when the date as a whole is wrong.
     """
 
     wrong_part: str | None = None
 
-    def __init__(self, *args: Any, invalid_message: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        invalid_message: str | None = None,
+        year_message: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.invalid_message = invalid_message
+        self.year_message = year_message
 
     def gettext(self, string: str) -> str:
         if string == "Enter a real date" and self.invalid_message:
@@ -102,7 +110,7 @@ class GovDateField(DateField):
         if len(self.raw_data[2].lstrip("+")) != 4:
             self.data = None  # "26" is not 2026: the year 26 would be stored
             self.wrong_part = "year"
-            raise ValueError(gettext("Year must include 4 numbers"))
+            raise ValueError(self.year_message or gettext("Year must include 4 numbers"))
         if not FIRST_YEAR <= year <= LAST_YEAR:
             self.data = None  # 9999 is a real date, but a day after it is not
             self.wrong_part = "year"

@@ -13,11 +13,13 @@ from svcollect.forms.dates import GovDateField
 from svcollect.forms.widgets import GovDateInput, GovSubmitInput
 
 
-def _period_date(label: Any, hint: Any, invalid: Any) -> Any:
+def _period_date(label: Any, hint: Any, invalid: Any, year: Any) -> Any:
     # No Optional(): it stops at a blank day and would drop "Enter a real date" for a date
     # typed without one. GovDateField itself reads three blank boxes as no date.
     return GovDateField(
-        label, description=hint, widget=GovDateInput(), format="%d %m %Y", invalid_message=invalid
+        label, description=hint, widget=GovDateInput(), format="%d %m %Y",
+        invalid_message=invalid,
+        year_message=year,
     )
 
 
@@ -26,11 +28,13 @@ class ExportForm(OnceForm):
         _l("Period from (optional)"),
         _l("For example, 1 4 2026. Leave blank to start from the beginning of the contract."),
         _l("The period's first day must be a real date"),
+        _l("The period's first day must include a year with 4 numbers"),
     )
     period_end = _period_date(
         _l("Period to (optional)"),
         _l("For example, 31 3 2027. Leave blank to include everything up to now."),
         _l("The period's last day must be a real date"),
+        _l("The period's last day must include a year with 4 numbers"),
     )
     submit = SubmitField(_l("Build an evidence pack"), widget=GovSubmitInput())
 

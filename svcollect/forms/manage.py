@@ -80,7 +80,7 @@ def _text(label: Any, max_length: int, message: Any, **kwargs: Any) -> Any:
     )
 
 
-def _date(label: Any, message: Any, invalid: Any) -> Any:
+def _date(label: Any, message: Any, invalid: Any, year: Any) -> Any:
     return GovDateField(
         label,
         description=_l("For example, 27 3 2026"),
@@ -88,6 +88,7 @@ def _date(label: Any, message: Any, invalid: Any) -> Any:
         widget=GovDateInput(),
         format="%d %m %Y",
         invalid_message=invalid,
+        year_message=year,
     )
 
 
@@ -104,9 +105,17 @@ class ContractForm(OnceForm):
         _l("Prime supplier"), coerce=int, validators=[Optional()], widget=GovSelect()
     )
     starts_on = _date(
-        _l("Start date"), _l("Enter the start date"), _l("Start date must be a real date")
+        _l("Start date"),
+        _l("Enter the start date"),
+        _l("Start date must be a real date"),
+        _l("Start date must include a year with 4 numbers"),
     )
-    ends_on = _date(_l("End date"), _l("Enter the end date"), _l("End date must be a real date"))
+    ends_on = _date(
+        _l("End date"),
+        _l("Enter the end date"),
+        _l("End date must be a real date"),
+        _l("End date must include a year with 4 numbers"),
+    )
     value_gbp = AmountField(
         _l("Contract value in pounds"),
         places=2,
@@ -172,10 +181,16 @@ class CollectionForm(OnceForm):
     )
     label = _text(_l("Name for this collection"), 200, _l("Enter a name for this collection"))
     opens_on = _date(
-        _l("Opens on"), _l("Enter the date it opens"), _l("The opening date must be a real date")
+        _l("Opens on"),
+        _l("Enter the date it opens"),
+        _l("The opening date must be a real date"),
+        _l("The opening date must include a year with 4 numbers"),
     )
     closes_on = _date(
-        _l("Closes on"), _l("Enter the date it closes"), _l("The closing date must be a real date")
+        _l("Closes on"),
+        _l("Enter the date it closes"),
+        _l("The closing date must be a real date"),
+        _l("The closing date must include a year with 4 numbers"),
     )
     submit = SubmitField(_l("Open collection"), widget=GovSubmitInput())
 
@@ -248,7 +263,12 @@ class CommitmentForm(OnceForm):
         ],
         widget=GovTextInput(),
     )
-    due_on = _date(_l("Due date"), _l("Enter the due date"), _l("Due date must be a real date"))
+    due_on = _date(
+        _l("Due date"),
+        _l("Enter the due date"),
+        _l("Due date must be a real date"),
+        _l("Due date must include a year with 4 numbers"),
+    )
     submit = SubmitField(_l("Add commitment"), widget=GovSubmitInput())
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final, Literal
 
-MessageKey = Literal["required", "invalid", "too_small", "too_large", "too_long", "too_early"]
+MessageKey = Literal[
+    "required", "invalid", "year", "too_small", "too_large", "too_long", "too_early"
+]
 MESSAGE_KEYS: Final[tuple[MessageKey, ...]] = (
     "required",
     "invalid",
+    "year",
     "too_small",
     "too_large",
     "too_long",
@@ -73,6 +76,8 @@ def default_message(
         if type in _SELECT_TYPES or type == "multiple_choice":
             return f"Select one of the options shown for {quoted}"
         return f"Enter a valid answer for {quoted}"
+    if key == "year":
+        return f"{answer} must include a year with 4 numbers"
     if key == "too_small":
         if min is not None:
             return f"{answer} must be {format_number(min)} or more"
@@ -133,5 +138,5 @@ def applicable_message_keys(type: str) -> frozenset[MessageKey]:
     if type in _TEXT_TYPES:
         keys.add("too_long")
     if type == "date":
-        keys.add("too_early")
+        keys |= {"year", "too_early"}
     return frozenset(keys)

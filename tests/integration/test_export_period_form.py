@@ -139,6 +139,20 @@ def test_a_post_without_the_date_fields_builds_the_whole_contract(web_app, manag
             "year",
         ),
         (
+            ["1", "4", "21"],
+            ["31", "3", "2022"],
+            "period_start",
+            "The period's first day must include a year with 4 numbers",
+            "year",
+        ),
+        (
+            ["1", "4", "2021"],
+            ["31", "3", "22"],
+            "period_end",
+            "The period's last day must include a year with 4 numbers",
+            "year",
+        ),
+        (
             ["1", "4", "2021"],
             ["31", "3", "2021"],
             "period_end",

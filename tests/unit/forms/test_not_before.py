@@ -17,6 +17,15 @@ START_REQUIRED = "Enter the date this reporting period starts"
 START_INVALID = "The date this reporting period starts must be a real date"
 END_REQUIRED = "Enter the date this reporting period ends"
 END_INVALID = "The date this reporting period ends must be a real date"
+# the file gives no "year" message: the default names the question
+START_YEAR = (
+    "Your answer to \u2018When does this reporting period start?\u2019"
+    " must include a year with 4 numbers"
+)
+END_YEAR = (
+    "Your answer to \u2018When does this reporting period end?\u2019"
+    " must include a year with 4 numbers"
+)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +72,8 @@ def test_the_same_day_or_later_is_accepted(app: Flask, end: list[str]) -> None:
     [
         (["", "", ""], ["31", "3", "2026"], {"period_start": [START_REQUIRED]}),
         (["31", "2", "2026"], ["31", "3", "2026"], {"period_start": [START_INVALID]}),
-        (["1", "4", "26"], ["31", "3", "2026"], {"period_start": ["Year must include 4 numbers"]}),
+        (["1", "4", "26"], ["31", "3", "2026"], {"period_start": [START_YEAR]}),
+        (["1", "4", "2026"], ["31", "3", "27"], {"period_end": [END_YEAR]}),
         (["", "4", "2026"], ["31", "3", "2026"], {"period_start": [START_INVALID]}),
         (["1", "4", "2026"], ["", "", ""], {"period_end": [END_REQUIRED]}),
         (["1", "4", "2026"], ["31", "2", "2026"], {"period_end": [END_INVALID]}),

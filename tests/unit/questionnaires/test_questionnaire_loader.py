@@ -295,9 +295,14 @@ def test_default_messages_are_written_for_the_person_answering(
         "The selected file must be a PDF, DOCX, XLSX, CSV, TXT, PNG or JPEG"
     )
     assert demo.question("started").message("invalid").endswith("must be a real date")
+    assert demo.question("started").message("year") == (
+        f"Your answer to \u2018{demo.question('started').text}\u2019"
+        " must include a year with 4 numbers"
+    )
     assert set(count.messages) == {
         "required",
         "invalid",
+        "year",
         "too_small",
         "too_large",
         "too_long",
