@@ -17,7 +17,10 @@ def _period_date(label: Any, hint: Any, invalid: Any, year: Any) -> Any:
     # No Optional(): it stops at a blank day and would drop "Enter a real date" for a date
     # typed without one. GovDateField itself reads three blank boxes as no date.
     return GovDateField(
-        label, description=hint, widget=GovDateInput(), format="%d %m %Y",
+        label,
+        description=hint,
+        widget=GovDateInput(),
+        format="%d %m %Y",
         invalid_message=invalid,
         year_message=year,
     )

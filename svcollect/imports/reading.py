@@ -2,15 +2,20 @@
 
 XLSX is read with python-calamine (Rust): formulas are never evaluated, a formula cell
 gives only the value Excel saved with it, and text that looks like a formula is just text.
+A workbook written by a program rather than saved by Excel may hold formulas with no saved
+value; calamine reads those as blank, so such a workbook is refused, naming the cells.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import posixpath
 import re
+import zipfile
 from dataclasses import dataclass
 
+import defusedxml.ElementTree as SafeTree
 import numpy as np
 import numpy.typing as npt
 import python_calamine
@@ -132,11 +137,88 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
             "The workbook could not be read (it may be damaged): open it in Excel, save it "
             "again as an Excel Workbook (.xlsx) and upload the new file"
         ) from None
+    unsaved = uncalculated_cells(data, name)
+    if unsaved:
+        cells = ", ".join(unsaved[:3]) + (" and others" if len(unsaved) > 3 else "")
+        raise FileRefused(
+            f"Cell{'s' if len(unsaved) > 1 else ''} {cells} of the sheet "
+            f"\u2018{name}\u2019 hold{'' if len(unsaved) > 1 else 's'} a formula whose result "
+            "was not saved in the file, so its value cannot be read (svcollect never runs "
+            "formulas): open the workbook in Excel or LibreOffice, save it and upload it again"
+        )
     grid = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
     if rows:
         grid[:, :] = rows
     grid[grid == ""] = None
     return _table(grid, "xlsx", merged, name)
+
+
+#: any formula element, with or without a namespace prefix: most sheets have none, and
+#: then the sheet is not parsed a second time
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s/>]")
+_TEXT_TYPES = frozenset({"str", "s", "inlineStr"})
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding the worksheet named ``sheet``, by the workbook's own links."""
+
+    def target(rels_path: str, base: str, wanted: str) -> str | None:
+        for relation in SafeTree.fromstring(archive.read(rels_path)):
+            if relation.get("Id") == wanted or relation.get("Type", "").endswith(wanted):
+                link = relation.get("Target", "")
+                return link.lstrip("/") if link.startswith("/") else posixpath.join(base, link)
+        return None
+
+    workbook = target("_rels/.rels", "", "/officeDocument")
+    if workbook is None:
+        return None
+    base, name = posixpath.split(workbook)
+    ids = [
+        element.attrib[key]
+        for element in SafeTree.fromstring(archive.read(workbook)).iter()
+        if _local(element.tag) == "sheet" and element.get("name") == sheet
+        for key in element.attrib
+        if _local(key) == "id"
+    ]
+    if not ids or ids[0] is None:
+        return None
+    return target(posixpath.join(base, "_rels", f"{name}.rels"), base, ids[0])
+
+
+def uncalculated_cells(data: bytes, sheet: str) -> list[str]:
+    """The cells of ``sheet`` holding a formula with no saved result (A1 references).
+
+    An empty result of a text formula (``=IF(A1="","",…)`` saved by Excel) is a saved
+    value; a number cell with an empty value is what a program that cannot calculate writes.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            part = _sheet_part(archive, sheet)
+            if part is None:
+                return []
+            xml = archive.read(part)
+    except (KeyError, zipfile.BadZipFile, SafeTree.ParseError):
+        return []  # calamine has read the sheet: nothing more to learn here
+    if not _FORMULA.search(xml):
+        return []
+    found: list[str] = []
+    for _event, cell in SafeTree.iterparse(io.BytesIO(xml)):
+        if _local(cell.tag) != "c":
+            continue
+        parts = {_local(child.tag): child for child in cell}
+        value = parts.get("v")
+        if (
+            "f" in parts
+            and (value is None or not (value.text or ""))
+            and cell.get("t") not in _TEXT_TYPES
+        ):
+            found.append(cell.get("r") or "?")
+        cell.clear()
+    return found
 
 
 # --- CSV ---------------------------------------------------------------------------------

@@ -90,12 +90,22 @@ def _rows_from_csv(content: bytes) -> list[list[str]]:
 def _rows_from_xlsx(content: bytes) -> list[list[Any]]:
     from python_calamine import CalamineWorkbook
 
+    from svcollect.imports.reading import uncalculated_cells
+
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
         sheet = book.get_sheet_by_index(0)
-        return [list(row) for row in sheet.to_python(skip_empty_area=False)]
+        rows = [list(row) for row in sheet.to_python(skip_empty_area=False)]
     except Exception as exc:  # calamine raises its own error types
         raise ValueError(f"the workbook could not be read: {exc}") from exc
+    unsaved = uncalculated_cells(content, sheet.name)
+    if unsaved:
+        raise ValueError(
+            f"cell {', '.join(unsaved[:3])}{' and others' if len(unsaved) > 3 else ''} holds "
+            "a formula whose result was not saved in the file, so its value cannot be read: "
+            "open the workbook in Excel or LibreOffice, save it and import it again"
+        )
+    return rows
 
 
 def _number(raw: Any) -> float | None:

@@ -120,20 +120,83 @@ def test_responses_sheet_is_read_before_others():
     assert _read(data, "returns.xlsx").header == ("row_id", "a", "b")
 
 
-def test_formula_like_text_is_text_and_formulas_are_never_run():
+def _workbook(cells: dict[str, object], **other_sheets: dict[str, object]) -> bytes:
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(["row_id", "note", "sum"])
-    sheet.append(["R1", "x", "=1+1"])
-    sheet["B2"].value = "=cmd|' /C calc'!A0"
-    sheet["B2"].data_type = "s"  # typed text, as a cell starting with ' is in Excel
+    sheets = {"Responses": cells, **other_sheets}
+    workbook.active.title = "Responses"
+    for title, values in sheets.items():
+        sheet = workbook[title] if title in workbook.sheetnames else workbook.create_sheet(title)
+        for ref, value in values.items():
+            sheet[ref] = value
     buffer = io.BytesIO()
     workbook.save(buffer)
-    table = _read(buffer.getvalue(), "returns.xlsx")
-    # The text is kept as typed; the formula had no saved value, so nothing is read.
-    assert table.cells.tolist() == [["R1", "=cmd|' /C calc'!A0", None]]
+    return buffer.getvalue()
+
+
+def _saved_by_a_spreadsheet(data: bytes, results: dict[str, str], text: bool = False) -> bytes:
+    """``data`` with each formula cell's result saved, as Excel or LibreOffice would."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                for ref, result in results.items():
+                    kind = ' t="str"' if text else ""
+                    head = f'<c r="{ref}"'.encode()
+                    start = content.index(head)
+                    end = content.index(b"</c>", start)
+                    formula = content[start:end].split(b"<v")[0].split(b">", 1)[1]
+                    content = (
+                        content[:start]
+                        + head
+                        + kind.encode()
+                        + b">"
+                        + formula
+                        + f"<v>{result}</v>".encode()
+                        + content[end:]
+                    )
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_formula_like_text_is_text_and_formulas_are_never_run():
+    data = _workbook({"A1": "row_id", "B1": "note", "C1": "sum", "A2": "R1", "C2": "=1+1"})
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    workbook.active["B2"].value = "=cmd|' /C calc'!A0"
+    workbook.active["B2"].data_type = "s"  # typed text, as a cell starting with ' is in Excel
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    # The text is kept as typed; the formula's saved result is read, never the formula.
+    saved = _saved_by_a_spreadsheet(buffer.getvalue(), {"C2": "2"})
+    assert _read(saved, "returns.xlsx").cells.tolist() == [["R1", "=cmd|' /C calc'!A0", 2.0]]
     csv_table = _read(csv_bytes([["row_id", "note"], ["R1", "=cmd|' /C calc'!A0"]]))
     assert csv_table.cells.tolist() == [["R1", "=cmd|' /C calc'!A0"]]
+
+
+def test_a_formula_without_a_saved_result_refuses_the_workbook_naming_the_cell():
+    # A program (here openpyxl) writes formulas it cannot calculate with no result: read as
+    # blank, the answer would be lost without a word.
+    data = _workbook({"A1": "row_id", "B1": "n", "A2": "R1", "B2": "=2*3"})
+    message = _refused(data, "returns.xlsx")
+    assert message.startswith("Cell B2 of the sheet \u2018Responses\u2019 holds a formula")
+    assert "open the workbook in Excel or LibreOffice, save it and upload it again" in message
+    saved = _saved_by_a_spreadsheet(data, {"B2": "6"})
+    assert _read(saved, "returns.xlsx").cells.tolist() == [["R1", 6.0]]
+
+
+def test_many_unsaved_formulas_are_named_three_at_a_time():
+    cells = {"A1": "row_id", "B1": "n"} | {f"B{row}": f"={row}+1" for row in range(2, 7)}
+    message = _refused(_workbook(cells | {f"A{r}": f"R{r}" for r in range(2, 7)}), "r.xlsx")
+    assert message.startswith("Cells B2, B3, B4 and others of the sheet")
+
+
+def test_an_empty_text_result_and_formulas_on_other_sheets_are_not_refused():
+    data = _workbook(
+        {"A1": "row_id", "B1": "note", "A2": "R1", "B2": '=IF(A2="R1","","x")'},
+        Notes={"A1": "=1/0"},
+    )
+    saved = _saved_by_a_spreadsheet(data, {"B2": ""}, text=True)
+    assert _read(saved, "returns.xlsx").cells.tolist() == [["R1", None]]
 
 
 def test_merged_cells_are_reported_with_spreadsheet_positions():

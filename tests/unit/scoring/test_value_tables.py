@@ -53,6 +53,22 @@ def test_valid_xlsx() -> None:
     assert result.name == "bank"
 
 
+def test_a_formula_without_a_saved_result_is_refused_not_read_as_blank() -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(COLUMNS))
+    sheet.append(["W1", "desc", "per person", "=200*1.25", 2019, "src", "lic", "no"])
+    buffer = io.BytesIO()
+    book.save(buffer)  # openpyxl cannot calculate: the formula has no saved result
+    result = parse_value_table(buffer.getvalue(), filename="bank.xlsx", name="bank")
+    assert isinstance(result, list)
+    assert [str(error) for error in result] == [
+        "cell D2 holds a formula whose result was not saved in the file, so its value cannot "
+        "be read: open the workbook in Excel or LibreOffice, save it and import it again"
+    ]
+
+
 def test_missing_columns_are_named() -> None:
     assert errors_of("outcome_code,value\nA,1\n") == [
         "Row 1: missing column(s): description, unit, price_year, source, licence, "
