@@ -9,7 +9,8 @@ from flask import current_app
 
 from svcollect.models import Contract, User
 from svcollect.scoring.double_counting import PortfolioTotal, deduplicate_portfolio
-from svcollect.scoring.suppression import SuppressionPolicy
+from svcollect.scoring.suppression import SuppressionPolicy, total_of
+from svcollect.scoring.valuation import LEVELS
 from svcollect.services.contracts import visible_contracts
 from svcollect.services.results import ContractResults, KeptResults, results_of
 
@@ -44,12 +45,30 @@ def _kept_contributions(results: KeptResults) -> pd.DataFrame:
 
 
 def _contributions(results: ContractResults | KeptResults) -> pd.DataFrame:
-    """Per person (or unit) per figure, with the contract it belongs to."""
+    """Per person (or unit) per figure, with the contract it belongs to.
+
+    A grade whose total the contract's own pages withhold adds nothing, as for kept
+    results: added in, it would be the portfolio total minus what the other contracts show.
+    """
     if isinstance(results, KeptResults):
         return _kept_contributions(results)
+    grades = {v.evidence_grade.value for v in results.valuations}
+    withheld = {
+        grade
+        for grade in grades
+        if any(
+            total_of(
+                [v.total[k] for v in results.valuations if v.evidence_grade.value == grade]
+            ).value
+            is None
+            for k in LEVELS
+        )
+    }
     frames = []
     contract: Contract = results.contract
     for valuation in results.valuations:
+        if valuation.evidence_grade.value in withheld:
+            continue
         if valuation.contributions is not None and len(valuation.contributions):
             frame = valuation.contributions.copy()
         else:

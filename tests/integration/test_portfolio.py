@@ -46,3 +46,22 @@ def test_people_in_two_contracts_sharing_codes_are_counted_once(app):
     by_contract = sum(v.total["central"].raw for r in result.results for v in r.valuations)
     assert totals["central"].raw < by_contract
     assert totals["central"].raw == pytest.approx(by_contract - 3 * 6500)
+
+
+def test_a_grade_total_a_contract_withholds_adds_nothing_to_the_portfolio(app):
+    # One contract's only paired route has 8 people: its page withholds the grade total, so
+    # adding it to the portfolio would show it as the portfolio minus the other contract.
+    shown, hidden = make_contract(), make_contract()
+    hidden.buyer_id = shown.buyer_id
+    db.session.commit()
+    manager = make_user("contract_manager", shown.buyer)
+    for contract, codes in ((shown, [f"S{i}" for i in range(12)]), (hidden, ["H"] * 8)):
+        record_assumptions(manager, contract, {"duration_years": 0.5}, {})
+        baseline, follow_up = _ons_pair(contract, [f"{c}{i}" for i, c in enumerate(codes)])
+        add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
+    result = portfolio(manager)
+    by_contract = {r.contract.id: r for r in result.results}
+    hidden_total = by_contract[hidden.id].valuations[0].total["central"]
+    assert hidden_total.value is None  # suppressed on the contract's own pages
+    shown_total = by_contract[shown.id].valuations[0].total["central"].raw
+    assert result.total.totals["paired survey"]["central"].raw == pytest.approx(shown_total)
