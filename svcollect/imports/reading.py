@@ -40,6 +40,19 @@ _MARKUP = re.compile(rb"^\s*(<\?xml|<!doctype|<html|<table|<body|<head)", re.IGN
 
 
 @dataclass(frozen=True)
+class Rows:
+    """What the rows of a file hold, for the messages about a file with none."""
+
+    #: what the rows under the header hold ("answers")
+    contents: str = "answers"
+    #: what each row is ("paper return")
+    each: str = "paper return"
+
+
+PAPER_RETURNS = Rows()
+
+
+@dataclass(frozen=True)
 class Table:
     """The cells of one sheet under its header row.
 
@@ -62,13 +75,16 @@ class Table:
         return int(self.cells.shape[0])
 
 
-def read_table(data: bytes, file_name: str, *, max_rows: int) -> Table:
-    """The table in an uploaded file; :class:`FileRefused` says why it cannot be read."""
+def read_table(data: bytes, file_name: str, *, max_rows: int, rows: Rows = PAPER_RETURNS) -> Table:
+    """The table in an uploaded file; :class:`FileRefused` says why it cannot be read.
+
+    ``rows`` words the messages about a file with no rows for what its rows hold.
+    """
     if not data:
         raise FileRefused("The selected file is empty")
     extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, max_rows)
+        return _read_xlsx(data, max_rows, rows)
     if data.startswith(_OLE):
         raise FileRefused(
             "The selected file is an older Excel workbook (.xls) or another Office file: "
@@ -91,13 +107,13 @@ def read_table(data: bytes, file_name: str, *, max_rows: int) -> Table:
             f"The selected file\u2019s name ends .{extension} but it is not an Excel "
             "workbook: choose the workbook itself, or save your data as CSV UTF-8"
         )
-    return _read_csv(data, max_rows)
+    return _read_csv(data, max_rows, rows)
 
 
 # --- XLSX --------------------------------------------------------------------------------
 
 
-def _read_xlsx(data: bytes, max_rows: int) -> Table:
+def _read_xlsx(data: bytes, max_rows: int, words: Rows) -> Table:
     # The evidence checks refuse zip bombs and zip files that are not workbooks.
     verdict = detect(data, "upload.xlsx", ("xlsx",))
     if verdict.file_type != "xlsx":
@@ -150,7 +166,7 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
     if rows:
         grid[:, :] = rows
     grid[grid == ""] = None
-    return _table(grid, "xlsx", merged, name)
+    return _table(grid, "xlsx", merged, name, words)
 
 
 #: any formula element, with or without a namespace prefix: most sheets have none, and
@@ -255,7 +271,7 @@ def _delimiter(text: str) -> str:
     return ","
 
 
-def _read_csv(data: bytes, max_rows: int) -> Table:
+def _read_csv(data: bytes, max_rows: int, words: Rows) -> Table:
     text = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     rows: list[list[str]] = []
@@ -276,7 +292,7 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
     for index, row in enumerate(rows):
         grid[index, : len(row)] = row
     grid[grid == ""] = None
-    return _table(grid, "csv", (), None)
+    return _table(grid, "csv", (), None, words)
 
 
 # --- shared ------------------------------------------------------------------------------
@@ -299,18 +315,19 @@ def _table(
     kind: str,
     merged: tuple[tuple[int, int, int, int], ...],
     sheet: str | None,
+    words: Rows,
 ) -> Table:
     filled = not_none(grid)
     rows = _real(grid, np.flatnonzero(filled.any(axis=1)), axis=0)
     if not rows:
         raise FileRefused(
-            "The file has no header row and no answers: download the template, fill it in "
-            "and upload it"
+            f"The file has no header row and no {words.contents}: download the template, "
+            "fill it in and upload it"
         )
     header_index, last = rows[0], rows[-1]
     if last == header_index:
         raise FileRefused(
-            "There are no answers under the header row: add one row for each paper return"
+            f"There are no {words.contents} under the header row: add one row for each {words.each}"
         )
     width = _real(grid, np.flatnonzero(filled.any(axis=0)), axis=1)[-1] + 1
     header = tuple(_header_text(value) for value in grid[header_index, :width])

@@ -47,7 +47,7 @@ from svcollect.scoring.value_tables import (
     ValueTable,
     ValueTableEntry,
     ValueTableError,
-    parse_value_table,
+    validate_table,
 )
 
 __all__ = [
@@ -84,12 +84,12 @@ __all__ = [
     "get_scorer",
     "mhaw_adherence",
     "outcome_change",
-    "parse_value_table",
     "register",
     "scorer_names",
     "shipped_series",
     "totals_by_grade",
     "validate_assumptions",
+    "validate_table",
     "value_band_movement",
     "value_counted_outcome",
     "value_wellby",

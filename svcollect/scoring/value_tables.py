@@ -1,12 +1,11 @@
-"""Imported value tables (CSV or XLSX): parse, validate row by row, and fingerprint."""
+"""Imported value tables: validate row by row. ``svcollect.imports.value_tables`` reads the
+uploaded CSV or XLSX file and fingerprints it."""
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import math
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,33 +78,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _rows_from_csv(content: bytes) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError("the file is not UTF-8 text: save the CSV as UTF-8") from exc
-    return [list(row) for row in csv.reader(io.StringIO(text))]
-
-
-def _rows_from_xlsx(content: bytes) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
-    from svcollect.imports.reading import uncalculated_cells
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheet = book.get_sheet_by_index(0)
-        rows = [list(row) for row in sheet.to_python(skip_empty_area=False)]
-    except Exception as exc:  # calamine raises its own error types
-        raise ValueError(f"the workbook could not be read: {exc}") from exc
-    unsaved = uncalculated_cells(content, sheet.name)
-    if unsaved:
-        raise ValueError(
-            f"cell {', '.join(unsaved[:3])}{' and others' if len(unsaved) > 3 else ''} holds "
-            "a formula whose result was not saved in the file, so its value cannot be read: "
-            "open the workbook in Excel or LibreOffice, save it and import it again"
-        )
-    return rows
+_THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
 def _number(raw: Any) -> float | None:
@@ -113,7 +86,12 @@ def _number(raw: Any) -> float | None:
         return None
     if isinstance(raw, (int, float)):
         return float(raw)
-    text = _text(raw).replace(",", "").replace("£", "")
+    text = _text(raw).replace("£", "", 1)
+    if "," in text:
+        # 1,234.50 is thousands; 1234,5 is a decimal comma, and guessing would be 10 times out
+        if not _THOUSANDS.fullmatch(text):
+            return None
+        text = text.replace(",", "")
     try:
         return float(text)
     except ValueError:
@@ -200,64 +178,56 @@ def _check_row(
     )
 
 
-def validate_rows(
-    rows: Sequence[Sequence[Any]], name: str, digest: str
+def validate_table(
+    header: Sequence[Any],
+    rows: Iterable[tuple[int, Sequence[Any]]],
+    *,
+    name: str,
+    digest: str,
+    header_row: int = 1,
 ) -> ValueTable | list[ValueTableError]:
-    """Validate table rows (first row is the header); blank rows are skipped."""
-    if not rows or not any(_text(c) for c in rows[0]):
-        return [ValueTableError("the file is empty: the first row must name the columns")]
-    header = [_text(c).lower() for c in rows[0]]
-    missing = [c for c in COLUMNS if c not in header]
+    """Validate a table's rows under its header; blank rows are skipped.
+
+    ``rows`` pairs each row with its number as the spreadsheet shows it, so every error
+    names the row a person sees. Reading the file is ``svcollect.imports``' job.
+    """
+    names = [_text(c).lower() for c in header]
+    missing = [c for c in COLUMNS if c not in names]
     if missing:
-        return [ValueTableError(f"missing column(s): {', '.join(missing)}", 1)]
-    repeated = sorted({c for c in header if c and header.count(c) > 1})
+        return [ValueTableError(f"missing column(s): {', '.join(missing)}", header_row)]
+    repeated = sorted({c for c in names if c and names.count(c) > 1})
     if repeated:
-        return [ValueTableError(f"column(s) named more than once: {', '.join(repeated)}", 1)]
-    position = {c: header.index(c) for c in COLUMNS}
+        return [
+            ValueTableError(f"column(s) named more than once: {', '.join(repeated)}", header_row)
+        ]
+    position = {c: names.index(c) for c in COLUMNS}
     errors: list[ValueTableError] = []
     entries: dict[str, ValueTableEntry] = {}
-    for number, raw in enumerate(rows[1:], start=2):
+    #: codes compared as a person reads them: 'MHFA' and 'mhfa' are the same outcome
+    seen: dict[str, ValueTableEntry] = {}
+    for number, raw in rows:
         if not any(_text(c) for c in raw):
             continue
         cells = {c: raw[i] if i < len(raw) else None for c, i in position.items()}
         entry = _check_row(cells, number, errors)
         if entry is None:
             continue
-        if entry.outcome_code in entries:
-            first = entries[entry.outcome_code].row
+        key = entry.outcome_code.casefold()
+        if key in seen:
+            first = seen[key]
+            same = "" if first.outcome_code == entry.outcome_code else f" as {first.outcome_code!r}"
             errors.append(
                 ValueTableError(
-                    f"outcome code {entry.outcome_code!r} is already used in row {first}",
+                    f"outcome code {entry.outcome_code!r} is already used{same} in row {first.row}",
                     number,
                     "outcome_code",
                 )
             )
             continue
+        seen[key] = entry
         entries[entry.outcome_code] = entry
     if errors:
         return errors
     if not entries:
         return [ValueTableError("the table has no rows of values")]
     return ValueTable(name=name, sha256=digest, entries=entries)
-
-
-def parse_value_table(
-    content: bytes, *, filename: str, name: str | None = None
-) -> ValueTable | list[ValueTableError]:
-    """Parse an uploaded CSV or XLSX value table; a list of errors if anything is wrong.
-
-    The format is taken from the filename (.csv or .xlsx). No values ship with svcollect:
-    users import tables they are licensed to use (DOMAIN.md 3.3).
-    """
-    lowered = filename.lower()
-    digest = hashlib.sha256(content).hexdigest()
-    try:
-        if lowered.endswith(".csv"):
-            rows: list[list[Any]] = list(_rows_from_csv(content))
-        elif lowered.endswith((".xlsx", ".xlsm")):
-            rows = _rows_from_xlsx(content)
-        else:
-            return [ValueTableError("the file must be a .csv or .xlsx file")]
-    except ValueError as exc:
-        return [ValueTableError(str(exc))]
-    return validate_rows(rows, name or filename, digest)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from svcollect.extensions import db
+from svcollect.imports.value_tables import read_value_table
 from svcollect.models import (
     AssumptionSet,
     Collection,
@@ -34,7 +35,7 @@ from svcollect.scoring.measures import known_measures
 from svcollect.scoring.provenance import canonical_json, sha256_of
 from svcollect.scoring.value_tables import ValueTable as PureTable
 from svcollect.scoring.value_tables import ValueTableEntry as PureEntry
-from svcollect.scoring.value_tables import ValueTableError, parse_value_table
+from svcollect.scoring.value_tables import ValueTableError
 from svcollect.services import audit
 from svcollect.services.contracts import deletion_for, may_change
 from svcollect.services.outcomes import outcome_map
@@ -80,7 +81,7 @@ def import_value_table(
     name = name.strip()
     if not name:
         return [ValueTableError("Enter a name for the table", None, "name")]
-    parsed = parse_value_table(content, filename=filename, name=name)
+    parsed = read_value_table(content, filename=filename, name=name)
     if isinstance(parsed, list):
         return parsed
     latest = db.session.scalar(

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from svcollect.imports.value_tables import read_value_table
 from svcollect.scoring import (
     ValuationAssumptions,
     get_scorer,
     outcome_change,
-    parse_value_table,
     value_band_movement,
 )
 from svcollect.scoring.wellbeing import WEMWBS_ITEMS
@@ -83,7 +83,7 @@ def pipeline(baseline: pd.DataFrame, follow_up: pd.DataFrame) -> dict[str, Any]:
     scored_b = timed("score baseline", lambda: scorer(baseline))
     scored_f = timed("score follow-up", lambda: scorer(follow_up))
     change = timed("pair + change", lambda: outcome_change(scored_b, scored_f, "wemwbs"))
-    table = parse_value_table(PLACEHOLDER_TABLE, filename="bench.csv")
+    table = read_value_table(PLACEHOLDER_TABLE, filename="bench.csv")
     assert not isinstance(table, list), table
     assumptions = ValuationAssumptions(reporting_price_year=2024)
     valuation = timed(

@@ -135,7 +135,10 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
 @pytest.mark.parametrize(
     ("content", "messages"),
     [
-        (HEADER.replace(",licence", ""), ["Row 1: missing column(s): licence"]),
+        (
+            HEADER.replace(",licence", "") + "EMP-1,Job,person,10,2019,Src,no\n",
+            ["Row 1: missing column(s): licence"],
+        ),
         (
             HEADER + "EMP-1,Job,person,lots,2019,Src,Lic,no\nEMP-2,Job,person,x,2019,Src,Lic,no\n",
             [
@@ -151,8 +154,8 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
             HEADER + "EMP-1,Job,person,10,1990,Src,Lic,no\n",
             ["Row 2, column price_year: 1990 is not a year in the shipped GDP deflator series"],
         ),
-        (b"", ["the file is empty"]),
-        (PNG, ["the file is not UTF-8 text"]),
+        (b"", ["The selected file is empty"]),
+        (PNG, ["The selected file is not a spreadsheet"]),
     ],
     ids=["missing-column", "text-value", "duplicate-code", "unknown-year", "empty", "png"],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from svcollect.imports.value_tables import read_value_table
 from svcollect.scoring import (
     EvidenceGrade,
     InvalidAssumptionsError,
@@ -11,7 +12,6 @@ from svcollect.scoring import (
     UnknownPriceYearError,
     ValuationAssumptions,
     outcome_change,
-    parse_value_table,
     totals_by_grade,
     validate_assumptions,
     value_band_movement,
@@ -31,7 +31,7 @@ NO_ADJUSTMENTS = {"discount_rate": 0.0}
 
 def table(rows: str) -> ValueTable:
     header = "outcome_code,description,unit,value,price_year,source,licence,deadweight_included\n"
-    parsed = parse_value_table((header + rows).encode(), filename="t.csv", name="test table")
+    parsed = read_value_table((header + rows).encode(), filename="t.csv", name="test table")
     assert isinstance(parsed, ValueTable), parsed
     return parsed
 
