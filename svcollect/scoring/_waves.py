@@ -175,6 +175,7 @@ def summarise_wave(wave: Wave, policy: SuppressionPolicy) -> WaveSummary:
     n = len(wave.values)
     mean = float(wave.values.mean()) if n else None
     sd = float(wave.values.std(ddof=1)) if n > 1 else None
+    alike = n > 1 and bool((wave.values == wave.values[0]).all())
     distribution = None
     if wave.band_labels is not None:
         counts = np.bincount(wave.bands[wave.bands >= 0], minlength=len(wave.band_labels))
@@ -185,7 +186,7 @@ def summarise_wave(wave: Wave, policy: SuppressionPolicy) -> WaveSummary:
         n_duplicates_dropped=wave.n_duplicates,
         n_without_code=wave.n_without_code,
         n=n,
-        mean=measure_stat(mean, n, policy),
-        sd=measure_stat(sd, n, policy),
+        mean=measure_stat(mean, n, policy, alike=alike),
+        sd=measure_stat(sd, n, policy, alike=alike),
         bands=distribution,
     )

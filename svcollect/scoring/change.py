@@ -195,16 +195,18 @@ def _paired(
     movement = suppress_distribution(
         MOVEMENT_LABELS, [improved, n - improved - worse, worse], policy
     )
+    # identical scores (or changes) make the mean each person's score (or change)
+    same_change = _alike(diffs)
     change = PairedChange(
         n=n,
-        baseline_mean=measure_stat(float(before.mean()), n, policy),
-        follow_up_mean=measure_stat(float(after.mean()), n, policy),
-        mean_change=measure_stat(test.mean_change, n, policy),
-        ci_low=measure_stat(test.ci_low, n, policy),
-        ci_high=measure_stat(test.ci_high, n, policy),
-        sd_change=measure_stat(test.sd_change, n, policy),
-        p_value=measure_stat(test.p_value, n, policy),
-        srm=measure_stat(test.srm, n, policy),
+        baseline_mean=measure_stat(float(before.mean()), n, policy, alike=_alike(before)),
+        follow_up_mean=measure_stat(float(after.mean()), n, policy, alike=_alike(after)),
+        mean_change=measure_stat(test.mean_change, n, policy, alike=same_change),
+        ci_low=measure_stat(test.ci_low, n, policy, alike=same_change),
+        ci_high=measure_stat(test.ci_high, n, policy, alike=same_change),
+        sd_change=measure_stat(test.sd_change, n, policy, alike=same_change),
+        p_value=measure_stat(test.p_value, n, policy, alike=same_change),
+        srm=measure_stat(test.srm, n, policy, alike=same_change),
         movement=movement,
     )
     pairs = pd.DataFrame(
@@ -220,6 +222,10 @@ def _paired(
         }
     )
     return change, pairs
+
+
+def _alike(values: npt.NDArray[np.float64]) -> bool:
+    return len(values) > 1 and bool(np.ptp(values) <= _TOLERANCE)
 
 
 def _two_group(value: float | None, n_a: int, n_b: int, policy: SuppressionPolicy) -> Stat:

@@ -11,6 +11,8 @@ DEFAULT_K = 10
 REASON_NO_DATA = "no people in this group"
 REASON_TOTAL = "withheld so that a hidden figure cannot be worked out from it"
 REASON_FROM_HIDDEN = "withheld because it is worked out from a hidden figure"
+#: a figure about 10 or more people who all gave the same answer: it would show each answer
+REASON_ALIKE = "withheld so that no one\u2019s answer can be worked out from it"
 
 
 def reason_small(k: int) -> str:
@@ -93,12 +95,20 @@ def withheld(n: int, reason: str, *, hidden: float | int | None, n_disclosed: bo
     return Stat(None, n, True, reason, n_disclosed, hidden)
 
 
-def measure_stat(value: float | None, n: int, policy: SuppressionPolicy) -> Stat:
-    """A statistic (mean, interval, p-value, ...) based on n people, withheld when n < k."""
+def measure_stat(
+    value: float | None, n: int, policy: SuppressionPolicy, *, alike: bool = False
+) -> Stat:
+    """A statistic (mean, interval, p-value, ...) based on n people, withheld when n < k.
+
+    ``alike`` says every one of the n values is the same: a mean of identical scores is
+    each person's score, so it is withheld however many people there are.
+    """
     if n == 0:
         return Stat(None, 0, False, REASON_NO_DATA)
     if n < policy.k:
         return withheld(n, reason_small(policy.k), hidden=value)
+    if alike and n > 1:
+        return withheld(n, REASON_ALIKE, hidden=value)
     if value is None:
         return Stat(None, n, False, "cannot be calculated from these data")
     return Stat(float(value), n)
@@ -181,10 +191,15 @@ def _could_be_worked_out(counts: Sequence[int], k: int, hidden: frozenset[int]) 
     return any(0 < counts[i] < k and len(seen[i]) < 2 for i in cells)
 
 
-def suppression_pattern(counts: Sequence[int], k: int) -> tuple[list[str | None], bool]:
+def suppression_pattern(
+    counts: Sequence[int], k: int, *, answers: bool = True
+) -> tuple[list[str | None], bool]:
     """Which cells to withhold and whether the total must be withheld too.
 
-    A table with no cell of 1 to k-1 people is shown in full. Otherwise, in this order:
+    When the cells count people's ``answers``, a table with everyone in one of two or more
+    cells is hidden in full (the total stays): "100% said often or always" tells the
+    employer each person's answer. Otherwise a table with no cell of 1 to k-1 people is
+    shown in full, and if there is one, in this order:
 
     1. hide every cell under k, zeros included (which zero was picked as a complement
        would otherwise single out the small cell);
@@ -201,6 +216,9 @@ def suppression_pattern(counts: Sequence[int], k: int) -> tuple[list[str | None]
     four rules and the total: no hidden cell of 1 to k-1 people can be worked out.
     """
     size = len(counts)
+    total = sum(counts)
+    if answers and size > 1 and total and max(counts) == total:
+        return [reason_cell(k)] * size, False
     hidden, total_hidden = _first_pass(counts, k)
     if hidden and len(hidden) < size and _could_be_worked_out(counts, k, hidden):
         hidden = frozenset(range(size))
@@ -209,16 +227,24 @@ def suppression_pattern(counts: Sequence[int], k: int) -> tuple[list[str | None]
 
 
 def suppress_distribution(
-    labels: Sequence[str], counts: Sequence[int], policy: SuppressionPolicy
+    labels: Sequence[str],
+    counts: Sequence[int],
+    policy: SuppressionPolicy,
+    *,
+    answers: bool = True,
 ) -> Distribution:
-    """Build a suppressed distribution (see ``suppression_pattern`` for the rules)."""
+    """Build a suppressed distribution (see ``suppression_pattern`` for the rules).
+
+    ``answers`` is False for counts that say nothing about what anyone answered (people
+    per contract, for example).
+    """
     if len(labels) != len(counts):
         raise ValueError("labels and counts must have the same length")
     ints = [int(c) for c in counts]
     if any(c < 0 for c in ints):
         raise ValueError("counts cannot be negative")
     total = sum(ints)
-    reasons, total_hidden = suppression_pattern(ints, policy.k)
+    reasons, total_hidden = suppression_pattern(ints, policy.k, answers=answers)
     count_stats: list[Stat] = []
     percent_stats: list[Stat] = []
     for c, reason in zip(ints, reasons, strict=True):

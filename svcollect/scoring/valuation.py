@@ -22,7 +22,7 @@ from svcollect.scoring.formula import (
     uplift,
 )
 from svcollect.scoring.grades import EvidenceGrade
-from svcollect.scoring.suppression import SuppressionPolicy, reason_small
+from svcollect.scoring.suppression import REASON_ALIKE, SuppressionPolicy, reason_small
 from svcollect.scoring.value_tables import ValueTable, ValueTableEntry
 
 __all__ = [
@@ -72,8 +72,13 @@ def wellby_value(
     policy: SuppressionPolicy | None = None,
     grade: EvidenceGrade = EvidenceGrade.PAIRED_SURVEY,
     contributions: pd.DataFrame | None = None,
+    hide: str | None = None,
 ) -> Valuation:
-    """Route (a) from figures: N people with a paired mean life-satisfaction change (points)."""
+    """Route (a) from figures: N people with a paired mean life-satisfaction change (points).
+
+    ``hide`` withholds the value for a reason of the caller's (a mean change that is each
+    person's change); fewer than k people always withhold it.
+    """
     policy = policy or SuppressionPolicy()
     if n_people < 0 or not math.isfinite(mean_change):
         raise ValueError("n_people must be 0 or more and mean_change a finite number")
@@ -90,7 +95,7 @@ def wellby_value(
         prices=_wellby_prices(a),
         a=a,
         deadweight_included=False,
-        hide=reason_small(policy.k) if 0 < n_people < policy.k else None,
+        hide=reason_small(policy.k) if 0 < n_people < policy.k else hide,
         value_source=_WELLBY_SOURCE,
         notes=notes,
         quantity_text=f"{n_people} people x {mean_change:g} points",
@@ -116,8 +121,15 @@ def value_wellby(change: OutcomeChange, a: ValuationAssumptions) -> Valuation:
         {"respondent": pairs["respondent"].array}
         | {k: pairs["change"].to_numpy() * per_person[k] for k in LEVELS}
     )
+    # everyone's change the same: the value per person would be each person's change
+    stat = change.paired.mean_change
     return wellby_value(
-        change.n_paired, float(mean), a, policy=change.policy, contributions=contributions
+        change.n_paired,
+        float(mean),
+        a,
+        policy=change.policy,
+        contributions=contributions,
+        hide=stat.reason if stat.suppressed else None,
     )
 
 
@@ -219,7 +231,14 @@ def value_band_movement(
         prices=prices,
         a=a,
         deadweight_included=entry.deadweight_included,
-        hide=reason_small(k) if 0 < movers < k else None,
+        hide=(
+            reason_small(k)
+            if 0 < movers < k
+            # everyone paired moved: the value would say each person's band improved
+            else REASON_ALIKE
+            if movers and movers == change.n_paired
+            else None
+        ),
         value_source=_table_source(table, entry),
         notes=[
             f"{change.measure} band movement: from "

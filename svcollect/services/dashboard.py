@@ -400,7 +400,10 @@ def portfolio_dashboard(user: User) -> PortfolioDashboard:
     references = {str(r.contract.id): r.contract.reference for r in result.results}
     dropped = result.total.dropped_by_contract
     by_contract = suppress_distribution(
-        [references.get(cid, cid) for cid in dropped], list(dropped.values()), policy
+        [references.get(cid, cid) for cid in dropped],
+        list(dropped.values()),
+        policy,
+        answers=False,  # people per contract, not what they answered
     )
     return PortfolioDashboard(
         k=k,

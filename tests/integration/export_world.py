@@ -33,11 +33,11 @@ from tests.integration.helpers import (
     make_contract,
     make_organisation,
     make_user,
+    ons_pairs,
     seed_responses,
 )
 
 INJECTIONS = ['=HYPERLINK("http://example.com","x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
-ONS_OTHER = {"worthwhile": 7, "happiness": 7, "anxiety": 3}
 SHEETS = [
     "Cover",
     "Summary",
@@ -51,22 +51,6 @@ SHEETS = [
     "Codebook",
     "Audit extract",
 ]
-
-
-def ons_pairs(contract: Contract, n: int, changes: list[float]) -> tuple[Any, Any]:
-    baseline = make_collection("ons4", contract=contract)
-    follow_up = make_collection("ons4", contract=contract, wave="follow_up")
-    seed_responses(
-        baseline, [(f"CODE{i:04d}", {"life_satisfaction": 5, **ONS_OTHER}) for i in range(n)]
-    )
-    seed_responses(
-        follow_up,
-        [
-            (f"CODE{i:04d}", {"life_satisfaction": 5 + changes[i % len(changes)], **ONS_OTHER})
-            for i in range(n)
-        ],
-    )
-    return baseline, follow_up
 
 
 def declarations_with_files(app: Flask, contract: Contract, manager: Any) -> list[EvidenceFile]:

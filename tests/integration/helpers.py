@@ -256,3 +256,35 @@ def watched(page: Any) -> bool:
     assert "Refresh" not in page.headers
     assert page.headers["Cache-Control"] == "no-store"
     return 'data-app-poll="' in page.get_data(as_text=True)
+
+
+#: the other three ONS4 answers, when a test is about life satisfaction
+ONS_OTHER = {"worthwhile": 7, "happiness": 7, "anxiety": 3}
+
+
+def ons_pairs(
+    contract: Contract, n: int, changes: list[float], base: tuple[int, ...] = (5, 6)
+) -> tuple[Collection, Collection]:
+    """Paired ONS4 waves: person i scores base[i % len(base)], then that plus changes[i % ...].
+
+    The baselines differ (5 and 6, both "medium") so that no mean is every person's answer,
+    which would be withheld however many people gave it.
+    """
+    baseline = make_collection("ons4", contract=contract)
+    follow_up = make_collection("ons4", contract=contract, wave="follow_up")
+    before = [base[i % len(base)] for i in range(n)]
+    seed_responses(
+        baseline,
+        [(f"CODE{i:04d}", {"life_satisfaction": before[i], **ONS_OTHER}) for i in range(n)],
+    )
+    seed_responses(
+        follow_up,
+        [
+            (
+                f"CODE{i:04d}",
+                {"life_satisfaction": before[i] + changes[i % len(changes)], **ONS_OTHER},
+            )
+            for i in range(n)
+        ],
+    )
+    return baseline, follow_up

@@ -20,6 +20,7 @@ from svcollect.services.portfolio import portfolio
 from svcollect.services.results import compute_results
 from svcollect.services.valuation import add_route, record_assumptions
 from tests.integration.helpers import (
+    ONS_OTHER,
     make_collection,
     make_contract,
     make_organisation,
@@ -27,6 +28,7 @@ from tests.integration.helpers import (
     seed_responses,
     signed_in,
 )
+from tests.integration.helpers import ons_pairs as _ons
 from tests.integration.test_attestation import (  # noqa: F401 (world is a fixture)
     CORE,
     ENHANCED,
@@ -35,7 +37,6 @@ from tests.integration.test_attestation import (  # noqa: F401 (world is a fixtu
     _review,
     world,
 )
-from tests.integration.test_results import ONS_OTHER, _ons
 
 SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 NS = "{http://www.w3.org/2000/svg}"
@@ -82,7 +83,8 @@ def _change(data: dict, measure: str) -> dict:
 
 def test_contract_dashboard_figures_match_the_results(app, setup):
     contract, manager = setup
-    baseline, follow_up = _ons(contract, 12, [0, 1])
+    # 40 people in three bands each time (low 10, medium 20, high 10): nothing small
+    baseline, follow_up = _ons(contract, 40, [0, 1], base=(4, 5, 6, 7))
     record_assumptions(manager, contract, {"duration_years": 0.5}, {})
     add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
     page = _page(signed_in(app, manager), f"/manage/contracts/{contract.id}/dashboard")
@@ -102,23 +104,25 @@ def test_contract_dashboard_figures_match_the_results(app, setup):
 
     for wave in ("baseline", "follow_up"):
         for cell in change[wave]["bands"]["cells"]:
-            assert not cell["percent"]["suppressed"]  # 12 people, all in one band
-    assert "medium 12 100% 12 100%" in text
+            assert not cell["percent"]["suppressed"]
+    assert "low 10 25% 10 25% medium 20 50% 20 50% high 10 25% 10 25%" in text
 
     paired = data["totals_by_grade"]["paired survey"]
     assert (
         f"Central values: {_money(paired['central'])} from paired survey evidence (low "
         f"{_money(paired['low'])}, high {_money(paired['high'])})" in text
     )
-    assert "£39,000" in text  # 12 people x £3,250
-    assert text.count("12 responses submitted by") == 2
+    assert "£130,000" in text  # 40 people x £3,250
+    assert text.count("40 responses submitted by") == 2
     assert "No commitments were recorded at bid" in text
     assert "Show the data" in text
 
 
 def test_suppressed_bands_are_marked_suppressed_not_zero(app, setup):
     contract, manager = setup
-    _ons(contract, 30, [0, 1, 2, -1])  # follow-up bands: 7, 15, 8 people -> all cells hidden
+    # baseline bands: medium 20, high 10 (shown); follow-up: low 7, medium 15, high 8 ->
+    # all cells hidden
+    _ons(contract, 30, [-1] * 7 + [0] * 13 + [-1] * 2 + [0] * 8, base=(5,) * 20 + (7,) * 10)
     page = _page(signed_in(app, manager), f"/manage/contracts/{contract.id}/dashboard")
     data = compute_results(contract).to_dict()
     cells = _change(data, "life_satisfaction")["follow_up"]["bands"]["cells"]
@@ -312,11 +316,14 @@ def test_one_response_is_suppressed_with_an_explanation(app, setup):
 def test_a_baseline_without_a_follow_up_shows_the_baseline(app, setup):
     contract, manager = setup
     baseline = make_collection("ons4", contract=contract)
-    seed_responses(baseline, [(f"B{i}", {"life_satisfaction": 5, **ONS_OTHER}) for i in range(12)])
+    seed_responses(
+        baseline,
+        [(f"B{i}", {"life_satisfaction": 5 if i < 14 else 7, **ONS_OTHER}) for i in range(24)],
+    )
     make_collection("ons4", contract=contract, wave="follow_up")  # opened, nobody answered yet
     text = _plain(_page(signed_in(app, manager), f"/manage/contracts/{contract.id}/dashboard"))
     assert "No follow-up responses have a score for Life satisfaction (ONS4) yet" in text
-    assert "The largest Life satisfaction (ONS4) band shown was “medium” at baseline (100%)" in text
+    assert "The largest Life satisfaction (ONS4) band shown was “medium” at baseline (58%)" in text
     assert db.session.query(Collection).count() == 2
 
 
@@ -325,12 +332,19 @@ def test_a_contract_with_two_follow_ups_is_one_contract_in_the_portfolio(app):
     manager = make_user("contract_manager", contract.buyer)
     codes = [f"T{i:03d}" for i in range(12)]
     baseline = make_collection("ons4", contract=contract)
-    seed_responses(baseline, [(c, {"life_satisfaction": 5, **ONS_OTHER}) for c in codes])
+    before = {c: 5 + i % 2 for i, c in enumerate(codes)}
+    seed_responses(baseline, [(c, {"life_satisfaction": before[c], **ONS_OTHER}) for c in codes])
     for label in ("Spring", "Autumn"):
         follow_up = make_collection("ons4", contract=contract, wave="follow_up")
         follow_up.label = label
         db.session.commit()
-        seed_responses(follow_up, [(c, {"life_satisfaction": 6, **ONS_OTHER}) for c in codes])
+        seed_responses(
+            follow_up,
+            [
+                (c, {"life_satisfaction": before[c] + 1 + i % 3, **ONS_OTHER})
+                for i, c in enumerate(codes)
+            ],
+        )
     text = _plain(_page(signed_in(app, manager), "/manage/portfolio"))
     assert "of 2 baseline and follow-up pairs in 1 contract." in text
     assert f"{contract.reference}" in text and "to Spring)" in text and "to Autumn)" in text

@@ -12,14 +12,15 @@ from svcollect.extensions import db
 from svcollect.services.portfolio import portfolio
 from svcollect.services.valuation import add_route, record_assumptions
 from tests.integration.helpers import (
+    ONS_OTHER,
     make_collection,
     make_contract,
     make_user,
     seed_responses,
     signed_in,
 )
+from tests.integration.helpers import ons_pairs as _ons
 from tests.integration.test_dashboard import _page, _plain
-from tests.integration.test_results import ONS_OTHER, _ons
 
 SMALL_PEOPLE = re.compile(r"\b[1-9] (people|person|responses?|survey responses?)\b")
 

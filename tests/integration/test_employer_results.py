@@ -14,6 +14,7 @@ from svcollect.services.collections import close_early
 from svcollect.services.results import results_of
 from svcollect.services.valuation import add_route
 from tests.integration.helpers import (
+    ONS_OTHER,
     make_collection,
     make_contract,
     make_organisation,
@@ -21,7 +22,6 @@ from tests.integration.helpers import (
     seed_responses,
     signed_in,
 )
-from tests.integration.test_results import ONS_OTHER
 
 LEFT_OUT = "still taking answers, so its figures are not shown here yet"
 
@@ -35,11 +35,18 @@ def world(app):
     buyer = make_user("contract_manager", contract.buyer)
     baseline = make_collection("ons4", contract=contract, opens_in_days=-20, closes_in_days=-10)
     follow_up = make_collection("ons4", contract=contract, wave="follow_up")
+    # baselines of 5 and 6; changes of -2, 0 and nine of -1: a mean change of -1.00
+    before = [5 + i % 2 for i in range(11)]
+    change = [-2, 0] + [-1] * 9
     seed_responses(
-        baseline, [(f"P{i:03d}", {"life_satisfaction": 5, **ONS_OTHER}) for i in range(11)]
+        baseline, [(f"P{i:03d}", {"life_satisfaction": before[i], **ONS_OTHER}) for i in range(11)]
     )
     seed_responses(
-        follow_up, [(f"P{i:03d}", {"life_satisfaction": 4, **ONS_OTHER}) for i in range(11)]
+        follow_up,
+        [
+            (f"P{i:03d}", {"life_satisfaction": before[i] + change[i], **ONS_OTHER})
+            for i in range(11)
+        ],
     )
     add_route(buyer, contract, "wellby", baseline=baseline, follow_up=follow_up)
     return {

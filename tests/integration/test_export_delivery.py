@@ -36,7 +36,6 @@ from svcollect.services.results import compute_results
 from svcollect.services.valuation import add_route, import_value_table
 from tests.integration.export_world import (
     INJECTIONS,
-    ONS_OTHER,
     export,
     pack_of,
     rows_of,
@@ -44,6 +43,7 @@ from tests.integration.export_world import (
     workbook_of,
 )
 from tests.integration.helpers import (
+    ONS_OTHER,
     make_collection,
     make_contract,
     make_organisation,

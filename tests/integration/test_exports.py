@@ -25,13 +25,12 @@ from tests.integration.export_world import (
     SHEETS,
     export,
     make_world,
-    ons_pairs,
     pack_of,
     rows_of,
     sha256,
     workbook_of,
 )
-from tests.integration.helpers import make_contract, make_user
+from tests.integration.helpers import make_contract, make_user, ons_pairs
 from tests.unit.evidence.test_pack_valuation import Evaluator
 
 

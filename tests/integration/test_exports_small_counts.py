@@ -11,14 +11,19 @@ import pytest
 from svcollect.services.results import compute_results
 from svcollect.services.valuation import add_route
 from tests.integration.export_world import (
-    ONS_OTHER,
     export,
-    ons_pairs,
     pack_of,
     rows_of,
     workbook_of,
 )
-from tests.integration.helpers import make_collection, make_contract, make_user, seed_responses
+from tests.integration.helpers import (
+    ONS_OTHER,
+    make_collection,
+    make_contract,
+    make_user,
+    ons_pairs,
+    seed_responses,
+)
 
 #: Outcomes sheet statistics that are counts of people
 COUNT_PATHS = {

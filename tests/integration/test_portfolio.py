@@ -9,8 +9,13 @@ import pytest
 from svcollect.extensions import db
 from svcollect.services.portfolio import portfolio
 from svcollect.services.valuation import add_route, record_assumptions
-from tests.integration.helpers import make_collection, make_contract, make_user, seed_responses
-from tests.integration.test_results import ONS_OTHER
+from tests.integration.helpers import (
+    ONS_OTHER,
+    make_collection,
+    make_contract,
+    make_user,
+    seed_responses,
+)
 
 
 def _ons_pair(contract, codes: list[str]):

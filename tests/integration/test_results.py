@@ -12,25 +12,13 @@ from svcollect.extensions import db
 from svcollect.models import ResultSnapshot
 from svcollect.services.results import compute_results, store_snapshot
 from svcollect.services.valuation import add_route, record_assumptions
-from tests.integration.helpers import make_collection, make_contract, make_user, seed_responses
-
-ONS_OTHER = {"worthwhile": 7, "happiness": 7, "anxiety": 3}
-
-
-def _ons(contract, n: int, changes: list[float]):
-    baseline = make_collection("ons4", contract=contract)
-    follow_up = make_collection("ons4", contract=contract, wave="follow_up")
-    seed_responses(
-        baseline, [(f"CODE{i:04d}", {"life_satisfaction": 5, **ONS_OTHER}) for i in range(n)]
-    )
-    seed_responses(
-        follow_up,
-        [
-            (f"CODE{i:04d}", {"life_satisfaction": 5 + changes[i % len(changes)], **ONS_OTHER})
-            for i in range(n)
-        ],
-    )
-    return baseline, follow_up
+from tests.integration.helpers import (
+    make_collection,
+    make_contract,
+    make_user,
+    seed_responses,
+)
+from tests.integration.helpers import ons_pairs as _ons
 
 
 @pytest.fixture
@@ -200,7 +188,7 @@ def test_a_fall_in_wellbeing_is_a_loss_written_as_people_write_money(app, setup)
     from tests.integration.helpers import signed_in
 
     contract, manager = setup
-    baseline, follow_up = _ons(contract, 12, [-1])
+    baseline, follow_up = _ons(contract, 12, [-1, -2])
     add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
     html = signed_in(app, manager).get(f"/manage/contracts/{contract.id}/results")
     text = html.get_data(as_text=True)

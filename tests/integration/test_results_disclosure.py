@@ -20,8 +20,8 @@ from svcollect.services.results import (
     store_snapshot,
 )
 from svcollect.services.valuation import add_route
-from tests.integration.helpers import make_contract, make_user, seed_responses
-from tests.integration.test_results import ONS_OTHER, _ons
+from tests.integration.helpers import ONS_OTHER, make_contract, make_user, seed_responses
+from tests.integration.helpers import ons_pairs as _ons
 
 
 @pytest.fixture

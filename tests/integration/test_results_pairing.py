@@ -15,8 +15,7 @@ from svcollect.services.collections import (
 )
 from svcollect.services.questionnaires import registry, released_version
 from svcollect.services.results import compute_results, survey_pairings
-from tests.integration.helpers import make_contract, seed_responses
-from tests.integration.test_results import ONS_OTHER
+from tests.integration.helpers import ONS_OTHER, make_contract, seed_responses
 
 
 def _opened(

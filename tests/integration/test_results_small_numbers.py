@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from tests.integration.helpers import make_contract, make_user, seed_responses, signed_in
-from tests.integration.test_results import ONS_OTHER, _ons
+from tests.integration.helpers import ONS_OTHER, make_contract, make_user, seed_responses, signed_in
+from tests.integration.helpers import ons_pairs as _ons
 
 ROW = re.compile(
     r'<tr class="govuk-table__row">\s*<th scope="row" class="govuk-table__header">([^<]+)</th>'

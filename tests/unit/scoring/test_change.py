@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from svcollect.scoring import EvidenceGrade, SuppressionPolicy, get_scorer, outcome_change
+from svcollect.scoring.suppression import REASON_ALIKE
 
 from .conftest import long_answers, scores, wemwbs_items
 
@@ -85,7 +86,7 @@ def test_duplicate_codes_in_a_wave_keep_the_latest_and_are_reported() -> None:
 
 
 def test_follow_up_without_baseline_gives_a_reason_not_an_error() -> None:
-    follow = scores("wemwbs", [(i, f"c{i}", 50) for i in range(12)])
+    follow = scores("wemwbs", [(i, f"c{i}", 48 + 4 * (i % 2)) for i in range(12)])
     change = outcome_change(scores("wemwbs", []), follow, "wemwbs")
     assert change.method == "none"
     assert change.reason is not None and "No baseline responses" in change.reason
@@ -218,12 +219,36 @@ def test_missing_measure_column_is_an_error() -> None:
 
 def test_scored_waves_feed_change_directly() -> None:
     base = get_scorer("wemwbs")(
-        long_answers([(i, f"c{i}", wemwbs_items(40)) for i in range(1, 13)])
+        long_answers([(i, f"c{i}", wemwbs_items(39 + i % 2)) for i in range(1, 13)])
     )
     follow = get_scorer("wemwbs")(
-        long_answers([(100 + i, f"c{i}", wemwbs_items(45)) for i in range(1, 13)])
+        long_answers([(100 + i, f"c{i}", wemwbs_items(46 - i % 2)) for i in range(1, 13)])
     )
     change = outcome_change(base, follow, "wemwbs")
     assert change.paired is not None
-    assert change.paired.mean_change.value == 5
+    assert change.paired.mean_change.value == 6  # changes of 7 and 5
     assert change.count_band_improvements(["probable depression"], ["average"]) == 12
+
+
+def test_identical_answers_are_withheld_however_many_people_gave_them() -> None:
+    # 12 people all scoring 50 then all 53: each mean is each person's score, the mean
+    # change each person's change, and the band table says where every person is
+    base = scores("wemwbs", [(i, f"c{i}", 50) for i in range(12)])
+    follow = scores("wemwbs", [(100 + i, f"c{i}", 53) for i in range(12)])
+    change = outcome_change(base, follow, "wemwbs")
+    data = change.to_dict()
+    paired = data["paired"]
+    for name in ("baseline_mean", "follow_up_mean", "mean_change", "ci_low", "sd_change"):
+        assert paired[name]["value"] is None, name
+        assert paired[name]["reason"] == REASON_ALIKE
+    assert paired["n"] == 12  # how many people is not what they answered
+    assert data["follow_up"]["mean"]["value"] is None
+    assert all(c["count"]["value"] is None for c in data["follow_up"]["bands"]["cells"])
+    assert data["follow_up"]["bands"]["total"]["value"] == 12
+    assert all(c["count"]["value"] is None for c in paired["movement"]["cells"])
+    # one person different: nothing is any one person's answer, so all is shown
+    follow = scores("wemwbs", [(100 + i, f"c{i}", 53 + (i == 0)) for i in range(12)])
+    shown = outcome_change(base, follow, "wemwbs").to_dict()["paired"]
+    assert shown["follow_up_mean"]["value"] == pytest.approx(53 + 1 / 12)
+    assert shown["mean_change"]["value"] == pytest.approx(3 + 1 / 12)
+    assert shown["baseline_mean"]["value"] is None  # the baselines are still all 50

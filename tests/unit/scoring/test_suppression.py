@@ -80,6 +80,20 @@ def test_zero_cells_are_shown_when_nothing_is_small() -> None:
     assert [c.value for c in dist.counts] == [0, 50, 20]
 
 
+def test_everyone_in_one_cell_hides_the_table_but_not_the_total() -> None:
+    # "11 of 11 often or always lonely" tells the employer what each person answered
+    dist = suppress_distribution(["hardly ever", "some of the time", "often"], [0, 0, 11], K10)
+    assert [c.value for c in dist.counts] == [None, None, None]
+    assert [p.value for p in dist.percents] == [None, None, None]
+    assert {c.reason for c in dist.counts} == {reason_cell(10)}  # not told apart from small
+    assert dist.total.value == 11
+    # counts that are not answers (people per contract) stay shown
+    shown = suppress_distribution(["C-1", "C-2"], [0, 11], K10, answers=False)
+    assert [c.value for c in shown.counts] == [0, 11]
+    # one cell of its own is the total, which is not an answer
+    assert suppress_distribution(["only"], [11], K10).counts[0].value == 11
+
+
 def test_a_single_shown_cell_is_hidden_too() -> None:
     # with the total known, one shown cell would give the sum of the hidden ones; and the
     # rules would otherwise pin them in some tables

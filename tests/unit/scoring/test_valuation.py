@@ -21,6 +21,7 @@ from svcollect.scoring import (
     wellby_value,
 )
 from svcollect.scoring.data_files import read_data_file
+from svcollect.scoring.suppression import REASON_ALIKE
 from svcollect.scoring.valuation import duration_weights
 from svcollect.scoring.value_tables import ValueTable
 
@@ -164,14 +165,24 @@ def test_assumption_fingerprint_is_stable_and_sensitive() -> None:
 
 
 def test_value_wellby_from_a_paired_life_satisfaction_change() -> None:
-    base = scores("life_satisfaction", [(i, f"c{i}", 6) for i in range(12)])
-    follow = scores("life_satisfaction", [(100 + i, f"c{i}", 6.5) for i in range(12)])
-    change = outcome_change(base, follow, "life_satisfaction")
+    base = scores("life_satisfaction", [(i, f"c{i}", 6 - i % 2) for i in range(12)])
+    follow = scores("life_satisfaction", [(100 + i, f"c{i}", 7 - 2 * (i % 2)) for i in range(12)])
+    change = outcome_change(base, follow, "life_satisfaction")  # changes of 1 and 0
     v = value_wellby(change, ValuationAssumptions(duration_years=0.5))
     assert v.total["central"].value == pytest.approx(12 * 3250)
     assert v.evidence_grade is EvidenceGrade.PAIRED_SURVEY
     assert v.contributions is not None
     assert v.contributions["central"].sum() == pytest.approx(12 * 3250)
+
+
+def test_a_value_that_would_show_each_persons_change_is_withheld() -> None:
+    # everyone's life satisfaction rose by exactly 1: £ / n / £ per WELLBY is that 1
+    base = scores("life_satisfaction", [(i, f"c{i}", 5 + i % 3) for i in range(12)])
+    follow = scores("life_satisfaction", [(100 + i, f"c{i}", 6 + i % 3) for i in range(12)])
+    v = value_wellby(outcome_change(base, follow, "life_satisfaction"), ValuationAssumptions())
+    data = v.to_dict()
+    assert data["total"]["central"]["value"] is None
+    assert data["calculation"] == f"withheld: {REASON_ALIKE}"
 
 
 def test_value_wellby_is_withheld_for_small_groups() -> None:
@@ -231,6 +242,17 @@ def test_band_movement_route_counts_people_moving_to_a_better_band() -> None:
     assert small.quantity.value == 0
     with pytest.raises(ValueError, match="not a wemwbs band"):
         value_band_movement(change, t, "MWB1", a, from_bands=["sad"])
+
+
+def test_a_band_value_saying_everyone_moved_up_is_withheld() -> None:
+    base = scores("wemwbs", [(i, f"c{i}", 36 + i % 4) for i in range(12)])
+    follow = scores("wemwbs", [(100 + i, f"c{i}", 46 + i % 5) for i in range(12)])
+    change = outcome_change(base, follow, "wemwbs")
+    t = table("MWB1,out of probable depression,per person,500,2019,test only,none,no\n")
+    v = value_band_movement(change, t, "MWB1", ValuationAssumptions())
+    data = v.to_dict()
+    assert data["total"]["central"]["value"] is None
+    assert data["calculation"] == f"withheld: {REASON_ALIKE}"
 
 
 def test_totals_split_by_grade_and_refuse_mixed_price_years() -> None:
