@@ -96,7 +96,8 @@ def delivery_sheet(data: Mapping[str, Any]) -> Sheet:
             "Returns counted",
             "Delivered",
             "Evidenced (accepted)",
-            "Declared only (not accepted)",
+            "Rejected (not valued)",
+            "Declared only (not reviewed, queried or answered)",
             "Priced by",
         )
     )
@@ -109,6 +110,7 @@ def delivery_sheet(data: Mapping[str, Any]) -> Sheet:
             t["returns"],
             t["delivered"],
             t["evidenced"],
+            t["rejected"],
             t["declared_only"],
             _text("; ".join(t["routes"])),
         )
@@ -118,7 +120,8 @@ def delivery_sheet(data: Mapping[str, Any]) -> Sheet:
         Styled(
             "A counted-outcome route's Valuation rows take their Quantity (Q) from the row it "
             f"prices: 'Evidenced (accepted)' for the grade '{ACCEPTED}', 'Declared only' for "
-            f"the grade '{DECLARED}'.",
+            f"the grade '{DECLARED}'. A figure whose evidence was rejected is valued by "
+            "neither until a contract manager accepts it or the supplier re-attests.",
             "wrap",
         )
     )

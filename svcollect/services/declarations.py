@@ -99,6 +99,11 @@ class StandardState:
         return self.review == "accepted"
 
     @property
+    def rejected(self) -> bool:
+        """The latest decision rejected the evidence (a supplier answers queries only)."""
+        return self.review == "rejected"
+
+    @property
     def review_comment(self) -> str | None:
         """The reviewer's latest comment: never the supplier's reply to it."""
         decided = [e for e in self.events if e.kind in REVIEW_DECISIONS]

@@ -36,6 +36,7 @@ DELIVERY_SCORER = "delivery_return"
 #: question types whose answers are a supplier's note on a figure
 NOTE_TYPES = ("long_text", "short_text")
 NO_FIGURE = "no figure given"
+REJECTED = "the buyer rejected its evidence, so no valuation counts it"
 
 
 def _day(text: str | None) -> date | str | None:
@@ -128,8 +129,8 @@ def delivery_returns(
         extra = sorted(str(c) for c in scores.columns if c != "respondent" and c not in pages)
         codes = [*pages, *extra]
         label = f"{collection.id}: {collection.label}"
-        # per code: returns counted, delivered, evidenced
-        sums: dict[str, list[float]] = {code: [0, 0.0, 0.0] for code in codes}
+        # per code: returns counted, delivered, evidenced, rejected
+        sums: dict[str, list[float]] = {code: [0, 0.0, 0.0, 0.0] for code in codes}
         for declaration in declarations:
             rid = declaration.response_id
             states = {s.standard.code: s for s in standard_states(declaration)}
@@ -138,6 +139,7 @@ def delivery_returns(
                 standard, state = pages.get(code), states.get(code)
                 figure = _figure(scores, rid, code)
                 accepted = state is not None and state.accepted
+                rejected = state is not None and state.rejected
                 measure = measures.get(code)
                 unit = _unit(standard, measure)
                 units.setdefault(code, unit)
@@ -151,6 +153,7 @@ def delivery_returns(
                     counted[0] += 1
                     counted[1] += figure
                     counted[2] += figure if accepted else 0.0
+                    counted[3] += figure if rejected else 0.0
                 files = state.files if state else []
                 rows.append(
                     {
@@ -174,11 +177,17 @@ def delivery_returns(
                         "files": [
                             {"name": f.original_name, "path": paths.get(f.id, "")} for f in files
                         ],
-                        "not_counted": None if figure is not None else why.get(rid, NO_FIGURE),
+                        "not_counted": (
+                            why.get(rid, NO_FIGURE)
+                            if figure is None
+                            else REJECTED
+                            if rejected
+                            else None
+                        ),
                     }
                 )
         for code in codes:
-            returns, delivered, evidenced = sums[code]
+            returns, delivered, evidenced, rejected_total = sums[code]
             returns = int(returns)
             measure = measures.get(code)
             totals.append(
@@ -191,7 +200,8 @@ def delivery_returns(
                     "returns": returns,
                     "delivered": delivered,
                     "evidenced": evidenced,
-                    "declared_only": delivered - evidenced,
+                    "rejected": rejected_total,
+                    "declared_only": delivered - evidenced - rejected_total,
                     "routes": priced.get((collection.id, code), []),
                 }
             )

@@ -318,7 +318,11 @@ def _no_pairs(route_id: int, measure: str, change: OutcomeChange | None) -> str:
 def _counted(
     route: Any, table: Any, entry: ValueTableEntry, scores: _Scores, a: Any
 ) -> list[Valuation]:
-    """Delivery-return totals split into evidence accepted and declared only."""
+    """Delivery-return totals split into evidence accepted and declared only.
+
+    A figure whose evidence the buyer rejected is valued by neither grade: the Delivery
+    returns sheet lists it as not counted.
+    """
     collection = db.session.get(Collection, route.follow_up_collection_id or 0)
     if collection is None:
         return []
@@ -327,6 +331,8 @@ def _counted(
     for declaration in latest_submitted(collection):
         states = {s.standard.code: s for s in standard_states(declaration)}
         state = states.get(route.measure_code)
+        if state is not None and state.rejected:
+            continue
         target = accepted_ids if state is not None and state.accepted else declared_ids
         target.add(declaration.response_id)
     figures = []

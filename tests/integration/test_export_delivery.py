@@ -29,9 +29,11 @@ from svcollect.services.dashboard import commitment_progress, delivery_amounts
 from svcollect.services.declarations import (
     answer_query,
     invite_suppliers,
+    latest_submitted,
     reattest,
     review_standard,
 )
+from svcollect.services.export_delivery import REJECTED
 from svcollect.services.results import compute_results
 from svcollect.services.valuation import add_route, import_value_table
 from tests.integration.export_world import (
@@ -64,6 +66,9 @@ VALUES = (
     b"outcome_code,description,unit,value,price_year,source,licence,deadweight_included\n"
     b"VOL-H,Hours volunteered,hour,17.50,2024,Our own estimate,Internal,no\n"
 )
+
+
+DECLARED_ONLY = "Declared only (not reviewed, queried or answered)"
 
 
 def approx(value: float | None) -> Any:
@@ -291,15 +296,57 @@ def test_totals_are_the_figures_the_dashboard_and_the_valuation_use(app, world, 
     }
     assert grades == {
         EvidenceGrade.ACCEPTED_DECLARATION.value: approx(priced["Evidenced (accepted)"]),
-        EvidenceGrade.DECLARED.value: approx(priced["Declared only (not accepted)"]),
+        EvidenceGrade.DECLARED.value: approx(priced[DECLARED_ONLY]),
     }
     assert priced["Evidenced (accepted)"] == 12.0  # only the first supplier's is accepted
     assert priced["Delivered"] == 12.0 + 13.0 + 101.0
     assert priced["Returns counted"] == 3
     valuation = rows_of(book["Valuation"])
     quantities = sorted(r[4] for r in valuation if r[0] == "counted_outcome")
-    assert quantities == sorted(
-        [priced["Evidenced (accepted)"], priced["Declared only (not accepted)"]]
+    assert quantities == sorted([priced["Evidenced (accepted)"], priced[DECLARED_ONLY]])
+
+
+def test_a_figure_whose_evidence_was_rejected_is_not_valued(app, world, tmp_path):
+    contract, manager = world["contract"], world["manager"]
+    first, _ = world["collections"]
+    [beta] = [d for d in latest_submitted(first) if d.supplier.name == "Beta Ltd"]
+    review_standard(manager, beta, "volunteering_hours_local", "rejected", "No register kept")
+    book = workbook_of(pack_of(app, export(contract, manager)), tmp_path)
+    sheet = rows_of(book["Delivery returns"])
+    q1 = f"{first.id}: {first.label}"
+    [row] = [
+        r
+        for r in _section(sheet, "Collection", "Supplier")
+        if r["Supplier"] == "Beta Ltd"
+        and r["Collection"] == q1
+        and r["Measure"] == "volunteering_hours_local"
+    ]
+    assert row["Evidence review"] == "rejected"
+    assert row["Not counted because"] == REJECTED
+    [priced] = [
+        t
+        for t in _section(sheet, "Collection", "Measure")
+        if t["Measure"] == "volunteering_hours_local" and t["Collection"] == q1
+    ]
+    assert priced["Rejected (not valued)"] == row["Figure"]
+    assert priced[DECLARED_ONLY] == approx(
+        priced["Delivered"] - priced["Evidenced (accepted)"] - row["Figure"]
+    )
+    grades = {
+        v["evidence_grade"]: v["quantity"]["value"]
+        for v in compute_results(contract).to_dict()["valuations"]
+        if v["route"] == "counted_outcome"
+    }
+    assert grades[EvidenceGrade.DECLARED.value] == approx(priced[DECLARED_ONLY])
+    # the buyer looks again and accepts it: valued as accepted evidence
+    review_standard(manager, beta, "volunteering_hours_local", "accepted", "")
+    grades = {
+        v["evidence_grade"]: v["quantity"]["value"]
+        for v in compute_results(contract).to_dict()["valuations"]
+        if v["route"] == "counted_outcome"
+    }
+    assert grades[EvidenceGrade.ACCEPTED_DECLARATION.value] == approx(
+        priced["Evidenced (accepted)"] + row["Figure"]
     )
 
 

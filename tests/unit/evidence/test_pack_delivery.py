@@ -56,6 +56,7 @@ def _data(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "returns": 1,
                 "delivered": 7.5,
                 "evidenced": 7.5,
+                "rejected": 0.0,
                 "declared_only": 0.0,
                 "routes": ["valuation route 3 (Local values v1, entry VOL-H)"],
             }
