@@ -133,23 +133,24 @@ class _Scores:
 
 
 def survey_pairings(collections: list[Collection]) -> list[Pairing]:
-    """Each baseline paired with each later wave of the same questionnaire version's id.
+    """Each baseline paired with each later wave of the same questionnaire and audience.
 
     A later wave (follow-up or annual) is paired with a baseline that opened on the same UK
     day or an earlier one, never a later one. Days, not timestamps, decide: collections
     are opened for UK days, and the time of day says nothing about which came first (the
     web form opens them at UK midnight; the CLI, imports and scripts at any time), so a
     follow-up opened the same day at an earlier time is still the baseline's follow-up.
-    Pairings come in a fixed order whatever order ``collections`` are in: by questionnaire,
-    then baseline, then later wave, each by opening time and then id.
+    Pairings come in a fixed order whatever order ``collections`` are in: by questionnaire
+    and audience, then baseline, then later wave, each by opening time and then id.
     """
     surveys = [c for c in collections if c.access != "supplier"]
-    by_questionnaire: dict[str, list[Collection]] = {}
+    # A workforce baseline is never paired with a community follow-up: different people.
+    by_questionnaire: dict[tuple[str, str], list[Collection]] = {}
     for collection in sorted(surveys, key=lambda c: (c.opens_at, c.id)):
         qid = collection.questionnaire_version.questionnaire_id
-        by_questionnaire.setdefault(qid, []).append(collection)
+        by_questionnaire.setdefault((qid, collection.audience), []).append(collection)
     pairings = []
-    for qid, group in sorted(by_questionnaire.items()):
+    for (qid, _audience), group in sorted(by_questionnaire.items()):
         baselines = [c for c in group if c.wave == "baseline"]
         later = [c for c in group if c.wave in SURVEY_WAVES_AFTER]
         for baseline in baselines:

@@ -19,7 +19,11 @@ from tests.integration.helpers import ONS_OTHER, make_contract, seed_responses
 
 
 def _opened(
-    contract: Contract, wave: str, opens_at: datetime, questionnaire_id: str = "ons4"
+    contract: Contract,
+    wave: str,
+    opens_at: datetime,
+    questionnaire_id: str = "ons4",
+    audience: str | None = None,
 ) -> Collection:
     """A collection opened at exactly ``opens_at`` (the web form uses UK midnight; the
     CLI, imports and scripts may use any time of day)."""
@@ -30,7 +34,7 @@ def _opened(
         CollectionRequest(
             contract=contract,
             version=version,
-            audience=questionnaire.audience[0],
+            audience=audience or questionnaire.audience[0],
             wave=wave,
             label=f"{wave} {opens_at.isoformat()}",
             opens_at=opens_at,
@@ -109,6 +113,29 @@ def test_no_follow_up_is_paired_with_a_baseline_that_opened_on_a_later_day(app):
         (first.id, annual.id),
         (second.id, annual.id),
     ]
+
+
+def test_a_workforce_baseline_is_not_paired_with_a_community_follow_up(app):
+    contract = make_contract()
+    day = datetime(2025, 3, 1).date()
+    staff = _opened(contract, "baseline", uk_midnight(day), audience="workforce")
+    public = _opened(contract, "baseline", uk_midnight(day), audience="community")
+    staff_later = _opened(
+        contract, "follow_up", uk_midnight(day + timedelta(days=90)), audience="workforce"
+    )
+    public_later = _opened(
+        contract, "follow_up", uk_midnight(day + timedelta(days=90)), audience="community"
+    )
+    assert sorted(_pairs(collections_of(contract))) == sorted(
+        [(staff.id, staff_later.id), (public.id, public_later.id)]
+    )
+    # a community baseline with no community follow-up waits for one
+    contract = make_contract()
+    public = _opened(contract, "baseline", uk_midnight(day), audience="community")
+    staff_later = _opened(
+        contract, "follow_up", uk_midnight(day + timedelta(days=90)), audience="workforce"
+    )
+    assert _pairs(collections_of(contract)) == [(public.id, None)]
 
 
 def test_pairings_come_in_the_same_order_whatever_order_collections_are_given(app):
