@@ -64,11 +64,19 @@ def _submitted_email() -> str:
     return "sign-in-email:" + normalise_email(request.form.get("email", ""))[:254]
 
 
+def _not_signed_in(response: WerkzeugResponse) -> bool:
+    """Only attempts that do not sign anyone in count towards the limits: a team signing in
+    from one office address each morning is not held up, a guesser still is."""
+    return response.status_code != 303
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @checks_own_token
-@limiter.limit("5 per minute", methods=["POST"])
-@limiter.limit("5 per minute", methods=["POST"], key_func=_submitted_email)
-@limiter.limit("50 per hour", methods=["POST"])
+@limiter.limit("5 per minute", methods=["POST"], deduct_when=_not_signed_in)
+@limiter.limit(
+    "5 per minute", methods=["POST"], key_func=_submitted_email, deduct_when=_not_signed_in
+)
+@limiter.limit("50 per hour", methods=["POST"], deduct_when=_not_signed_in)
 def sign_in() -> Rendered:
     target = safe_next(request.args.get("next"))
     form = SignInForm()

@@ -482,6 +482,32 @@ def test_bursts_of_sign_in_attempts_are_rate_limited(app, database_url, tmp_path
         limiter.reset()
 
 
+def test_colleagues_signing_in_from_one_office_address_are_not_limited(app, database_url, tmp_path):
+    limited = create_app(make_config(database_url, tmp_path, RATELIMIT_ENABLED=True))
+    limited.test_client_class = IsolatedClient
+    office = {"REMOTE_ADDR": "10.1.1.1"}
+    try:
+        team = [make_user("contract_manager") for _ in range(8)]
+        for person in team:  # more than 5 in a minute, each signing in first time
+            assert (
+                sign_in(limited.test_client(), person.email, environ_base=office).status_code == 303
+            )
+        # failures from the same address still count: 5 wrong, then refused
+        guesses = [
+            sign_in(
+                limited.test_client(),
+                f"x{n}@example.org",
+                "wrong password here",
+                environ_base=office,
+            ).status_code
+            for n in range(6)
+        ]
+        assert guesses == [422] * 5 + [429]
+    finally:
+        limiter.enabled = False
+        limiter.reset()
+
+
 # --- command line ---------------------------------------------------------------------------
 
 
