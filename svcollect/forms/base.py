@@ -37,6 +37,7 @@ def _current() -> support.NullTranslations | None:
 #: ("Not a valid choice." says neither what is wrong nor what to do; the others repeat
 #: what was sent back to the person who sent it)
 _NOT_ON_THE_LIST = _l("Select one of the options shown")
+_NAMED_NOT_ON_THE_LIST = _l("Select one of the options shown for \u2018%(label)s\u2019")
 _OWN_WORDS = {
     "Not a valid choice.": _NOT_ON_THE_LIST,
     "'%(value)s' is not a valid choice for this field.": _NOT_ON_THE_LIST,
@@ -67,6 +68,17 @@ _TRANSLATIONS = _Translations()
 
 
 class Form(FlaskForm):
+    def validate(self, extra_validators: Any = None) -> bool:
+        """As WTForms, with a choice not on the list named by its field's label."""
+        valid: bool = super().validate(extra_validators=extra_validators)
+        if not valid:
+            generic = str(_NOT_ON_THE_LIST)
+            for field in self:
+                if generic in (str(e) for e in field.errors if isinstance(e, str)):
+                    named = str(_NAMED_NOT_ON_THE_LIST % {"label": field.label.text})
+                    field.errors = [named if str(e) == generic else e for e in field.errors]
+        return valid
+
     class Meta(FlaskForm.Meta):
         def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
             # A hidden input has no label to point at it, and a page with several forms

@@ -169,7 +169,14 @@ def _source_field(name: str) -> Any:
         validators=[
             Optional(),
             _no_control_characters,
-            Length(max=500, message=_l("Must be %(n)d characters or fewer", n=500)),
+            Length(
+                max=500,
+                message=_l(
+                    "The source for %(label)s must be %(n)d characters or fewer",
+                    label=LABELS[name][0].lower() + LABELS[name][1:],
+                    n=500,
+                ),
+            ),
         ],
         widget=GovTextInput(),
     )

@@ -18,6 +18,8 @@ class MeasureDefaults:
     label: str
     direction: int  # +1: a rise is an improvement; -1: a fall is an improvement
     meaningful_change: float
+    #: the scale's highest score minus its lowest: no change can be larger
+    largest_change: float
     is_assumption: bool
     band_column: str | None
     source: str
@@ -36,6 +38,7 @@ def _all() -> dict[str, MeasureDefaults]:
             label=row["label"],
             direction=1 if row["direction"] == "higher" else -1,
             meaningful_change=float(row["meaningful_change"]),
+            largest_change=float(row["largest_change"]),
             is_assumption=row["status"] != "published",
             band_column=row["band_column"] or None,
             source=row["source"],

@@ -31,7 +31,7 @@ from svcollect.scoring.double_counting import (
     Route,
     check_no_double_counting,
 )
-from svcollect.scoring.measures import known_measures
+from svcollect.scoring.measures import measure_defaults
 from svcollect.scoring.provenance import canonical_json, sha256_of
 from svcollect.scoring.value_tables import ValueTable as PureTable
 from svcollect.scoring.value_tables import ValueTableEntry as PureEntry
@@ -195,16 +195,20 @@ def record_assumptions(
     refuse_unless_buyer(user, contract, "record the valuation assumptions")
     refuse_if_kept(contract)
     valuation = ValuationAssumptions.from_mapping(values)  # raises InvalidAssumptionsError
-    errors = {
-        f"threshold_{k}": f"The meaningful change for {k} must be a number more than 0"
-        for k, v in thresholds.items()
-        if not (math.isfinite(v) and v > 0)
-    }
-    errors |= {
-        f"threshold_{k}": f"{k} is not a measure svcollect scores"
-        for k in thresholds
-        if k not in known_measures()
-    }
+    errors: dict[str, str] = {}
+    for k, v in thresholds.items():
+        defaults = measure_defaults(k)
+        if defaults is None:
+            errors[f"threshold_{k}"] = f"{k} is not a measure svcollect scores"
+        elif not (math.isfinite(v) and v > 0):
+            errors[f"threshold_{k}"] = (
+                f"The meaningful change for {defaults.label} must be a number more than 0"
+            )
+        elif v > defaults.largest_change:
+            errors[f"threshold_{k}"] = (
+                f"The meaningful change for {defaults.label} must be "
+                f"{defaults.largest_change:g} points or fewer: no one's score can change by more"
+            )
     if errors:
         raise InvalidAssumptionsError(errors)
     payload = {"valuation": valuation.to_dict(), "thresholds": dict(sorted(thresholds.items()))}

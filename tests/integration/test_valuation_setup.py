@@ -288,7 +288,21 @@ def test_assumptions_are_saved_as_versions_and_prefilled(app, council):
         ),
         ({"reporting_price_year": "1850"}, ["Reporting price year"], ['value="1850"']),
         ({"reporting_price_year": "²"}, ["Reporting price year"], ['value="²"']),
-        ({"threshold_wemwbs": "0"}, ["must be a number more than 0"], []),
+        (
+            {"threshold_wemwbs": "0"},
+            ["The meaningful change for WEMWBS score must be a number more than 0"],
+            [],
+        ),
+        (
+            {"threshold_wemwbs": "100"},
+            ["The meaningful change for WEMWBS score must be 56 points or fewer"],
+            ['value="100"'],
+        ),
+        (
+            {"source_drop_off": "x" * 501},
+            ["The source for drop-off must be 500 characters or fewer"],
+            [],
+        ),
         ({"threshold_wemwbs": "inf"}, ["Enter a number"], ['value="inf"']),
     ],
 )

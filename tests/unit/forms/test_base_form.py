@@ -46,15 +46,15 @@ def test_a_choice_not_on_the_list_says_what_to_do_and_not_what_was_sent(app: Fla
     from wtforms import SelectField, SelectMultipleField
 
     class Choosing(base.Form):
-        one = SelectField(choices=[("a", "A")])
-        many = SelectMultipleField(choices=[("a", "A")])
+        one = SelectField("Buying organisation", choices=[("a", "A")])
+        many = SelectMultipleField("Outcomes", choices=[("a", "A")])
 
     with app.test_request_context(method="POST", data={"one": "forged", "many": ["<b>forged</b>"]}):
         form = Choosing(meta={"csrf": False})
         assert not form.validate()
         assert form.errors == {
-            "one": ["Select one of the options shown"],
-            "many": ["Select one of the options shown"],
+            "one": ["Select one of the options shown for \u2018Buying organisation\u2019"],
+            "many": ["Select one of the options shown for \u2018Outcomes\u2019"],
         }
 
 
