@@ -77,4 +77,22 @@ def review_standard(declaration_id: int, code: str) -> Any:
         else:
             flash(_("Decision saved"))
             return redirect(decided, code=303)
+    _name_the_standard(form, declaration, code)
     return _render(declaration, {code: form}, form_status(form))
+
+
+def _name_the_standard(form: ReviewForm, declaration: Any, code: str) -> None:
+    """The page reviews every standard: each message says which one it is about."""
+    questionnaire = questionnaire_for(declaration.collection.questionnaire_version)
+    title = next((s.title for s in svc.standards_of(questionnaire) if s.code == code), code)
+    for field in form:
+        field.errors = [
+            _(
+                "\u2018%(standard)s\u2019: %(problem)s",
+                standard=title,
+                problem=e[:1].lower() + e[1:],
+            )
+            if isinstance(e, str)
+            else e
+            for e in field.errors
+        ]

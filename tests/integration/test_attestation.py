@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import io
 import json
 import re
@@ -351,6 +352,14 @@ def test_a_decision_refused_keeps_its_key_and_the_other_forms_get_their_own(app,
     refused = manager.post(f"{page}/standards/mhaw_4", data=sent)
     assert refused.status_code == 422
     again = refused.get_data(as_text=True)
+    # the page reviews every standard: the message says which one it is about
+    from svcollect.services.declarations import standards_of
+    from svcollect.services.questionnaires import questionnaire_for
+
+    questionnaire = questionnaire_for(declaration.collection.questionnaire_version)
+    [title] = [s.title for s in standards_of(questionnaire) if s.code == "mhaw_4"]
+    named = f"\u2018{title}\u2019: explain what the supplier needs to know or do"
+    assert html_lib.unescape(again).count(named) == 2  # error summary and the field
     kept = _prefixed(again, "mhaw_4")["mhaw_4-submission_key"]
     assert kept == sent["mhaw_4-submission_key"]  # the corrected form is the same one
     others = {_prefixed(again, code)[f"{code}-submission_key"] for code in CORE if code != "mhaw_4"}
