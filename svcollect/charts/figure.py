@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from svcollect.charts.svg import safe_id
@@ -74,6 +75,23 @@ def signed(value: float, places: int = 2) -> str:
 def money(value: float) -> str:
     sign = "-" if value < 0 else ""
     return f"{sign}£{abs(value):,.0f}"
+
+
+#: how people write the pound as a unit of an amount
+POUND_UNITS = frozenset({"£", "gbp", "pound", "pounds"})
+
+
+def with_unit(value: float | Decimal, unit: str) -> str:
+    """An amount with its unit as people write it: "£1,500,000.50", "1,200 hours".
+
+    Money has pence only when it has any; other amounts keep the digits they were given.
+    """
+    number = Decimal(str(value))
+    if unit.strip().casefold() in POUND_UNITS:
+        sign = "-" if number < 0 else ""
+        places = ",.0f" if number == number.to_integral_value() else ",.2f"
+        return f"{sign}£{abs(number):{places}}"
+    return f"{number.normalize():,f} {unit}".rstrip()
 
 
 def money_short(value: float) -> str:

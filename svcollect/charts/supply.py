@@ -8,7 +8,15 @@ from datetime import date
 from typing import Any
 
 from svcollect.charts.bars import Bar, Group, Panel, Reference, bar_chart
-from svcollect.charts.figure import Cell, Figure, Table, count_text, percent, stat_value
+from svcollect.charts.figure import (
+    Cell,
+    Figure,
+    Table,
+    count_text,
+    percent,
+    stat_value,
+    with_unit,
+)
 from svcollect.charts.svg import nice_domain
 
 SETS = {
@@ -172,7 +180,7 @@ def commitments_figure(items: Sequence[Progress], *, fig_id: str, context: str =
     rows = tuple(
         (
             Cell(f"{p.context}{p.title}"),
-            Cell(f"{_amount(p.target)} {p.unit}", numeric=True),
+            Cell(with_unit(p.target, p.unit), numeric=True),
             Cell(p.due_on.strftime("%-d %B %Y")),
             Cell("–" if p.delivered is None else _amount(p.delivered), numeric=True),
             Cell("–" if p.evidenced is None else _amount(p.evidenced), numeric=True),
@@ -197,7 +205,7 @@ def commitments_figure(items: Sequence[Progress], *, fig_id: str, context: str =
     groups = []
     for p in counted:
         note = (
-            f"Target {_amount(p.target)} {p.unit} by {p.due_on.strftime('%-d %b %Y')}: {p.status}"
+            f"Target {with_unit(p.target, p.unit)} by {p.due_on.strftime('%-d %b %Y')}: {p.status}"
         )
         bars = tuple(
             Bar(name, p.share(amount), _bar_text(p, amount or 0.0), series=series)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from flask import Flask, current_app, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
-from svcollect.charts.figure import money
+from svcollect.charts.figure import money, with_unit
 from svcollect.forms.render import error_href, question_params
 from svcollect.forms.widgets import component
 from svcollect.models._types import UK
@@ -34,11 +33,6 @@ def content(text: str | None) -> str:
     """Questionnaire content, translated if a catalogue has it. Unlike `_` in templates it
     does no %-formatting, so a "%" in a question cannot break the page."""
     return gettext(text) if text else ""
-
-
-def amount(value: Decimal | int | float) -> str:
-    """A stored amount as people write it: 20,000 or 2.5, never 2E+4 or 2.50."""
-    return format(Decimal(str(value)).normalize(), ",f")
 
 
 def people_count(n: int | None, k: int | None = None) -> str:
@@ -78,8 +72,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(long_datetime)
     app.add_template_filter(people_count)
-    app.add_template_filter(amount)
     app.add_template_filter(money)
+    app.add_template_filter(with_unit)
     app.add_template_global(current_locale)
     app.add_template_global(signed_in_user)
     app.add_template_global(component)

@@ -242,3 +242,16 @@ def test_texts_do_not_say_score_or_evidence_twice(change, stat):
     assert "evidence evidence" not in summary
     scored = change_figure({**change, "label": "WEMWBS score"}, fig_id="f9")
     assert "average WEMWBS score at baseline" in scored.svg and "score score" not in scored.svg
+
+
+def test_amounts_are_written_with_their_unit_as_people_write_them() -> None:
+    from decimal import Decimal
+
+    from svcollect.charts.figure import with_unit
+
+    assert with_unit(Decimal("1500000.5"), "GBP") == "£1,500,000.50"
+    assert with_unit(1500000.0, "£") == "£1,500,000"
+    assert with_unit(-20.25, "pounds") == "-£20.25"
+    assert with_unit(Decimal("1200"), "hours") == "1,200 hours"
+    assert with_unit(Decimal("2.50"), "people") == "2.5 people"
+    assert with_unit(Decimal("2E+4"), "hours") == "20,000 hours"
