@@ -220,7 +220,8 @@ class OrganisationForm(OnceForm):
         validators=[
             Optional(),
             Regexp(
-                r"^\d{1,7}$",
+                # 1200 or 1,200 (commas only between groups of three, as other numbers)
+                r"^(\d{1,7}|\d{1,3}(,\d{3}){1,2})$",
                 message=_l("Enter the number of employees as a whole number, like 250"),
             ),
         ],
@@ -253,7 +254,7 @@ class OrganisationForm(OnceForm):
     submit = SubmitField(_l("Save organisation"), widget=GovSubmitInput())
 
     def details(self) -> OrganisationDetails:
-        count = self.employee_count.data
+        count = (self.employee_count.data or "").replace(",", "")
         return OrganisationDetails(
             name=self.name.data or "",
             kind=self.kind.data or "",

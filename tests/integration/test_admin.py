@@ -260,7 +260,7 @@ def test_admin_adds_and_edits_an_organisation(app, client, admin):
     added = post_form(
         client,
         "/admin/organisations/new",
-        {"name": " Acme Care CIC ", "kind": "prime_supplier", "employee_count": "620"}
+        {"name": " Acme Care CIC ", "kind": "prime_supplier", "employee_count": "1,620"}
         | {"traits": ["sme", "vcse"]},
     )
     assert added.status_code == 303
@@ -268,7 +268,7 @@ def test_admin_adds_and_edits_an_organisation(app, client, admin):
     assert (organisation.name, organisation.kind, organisation.employee_count) == (
         "Acme Care CIC",
         "prime_supplier",
-        620,
+        1620,
     )
     assert organisation.is_sme and organisation.is_vcse and organisation.wemwbs_licence_ref is None
     listing = client.get("/admin/organisations").get_data(as_text=True)
@@ -276,7 +276,7 @@ def test_admin_adds_and_edits_an_organisation(app, client, admin):
 
     url = f"/admin/organisations/{organisation.id}/edit"
     form = client.get(url).get_data(as_text=True)
-    assert 'value="Acme Care CIC"' in form and 'value="620"' in form
+    assert 'value="Acme Care CIC"' in form and 'value="1620"' in form
     edited = post_form(
         client,
         url,
@@ -308,6 +308,7 @@ def test_admin_adds_and_edits_an_organisation(app, client, admin):
         ({"name": "   "}, "Enter the organisation's name"),
         ({"employee_count": "-3"}, "Enter the number of employees as a whole number"),
         ({"employee_count": "lots"}, "Enter the number of employees as a whole number"),
+        ({"employee_count": "12,00"}, "Enter the number of employees as a whole number"),
         ({"traits": ["sme", "charity"]}, "Select only the options shown"),
     ],
 )
