@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from svcollect.scoring.assumptions import ValuationAssumptions
-from svcollect.scoring.deflators import PriceYear
+from svcollect.scoring.deflators import PriceYear, parse_price_year
 from svcollect.scoring.grades import EvidenceGrade
 from svcollect.scoring.suppression import Stat, withheld
 
@@ -104,6 +104,8 @@ class Prices:
     base_year: str
     factor: float
     inputs: dict[str, Any]
+    #: price years as given that the series reads as another label ("2019" -> "2019-20")
+    reread: dict[str, str] = field(default_factory=dict)
 
 
 def uplift(base_values: dict[str, float], base_year: PriceYear, a: ValuationAssumptions) -> Prices:
@@ -111,6 +113,12 @@ def uplift(base_values: dict[str, float], base_year: PriceYear, a: ValuationAssu
     base_label = series.label(base_year)
     target = series.label(a.reporting_price_year)
     factor = series.factor(base_label, target)
+    # a calendar year read as a financial one is said so, not done silently
+    reread = {
+        str(given): label
+        for given, label in ((base_year, base_label), (a.reporting_price_year, target))
+        if str(given) != label and not parse_price_year(given)[1]
+    }
     inputs = {
         "deflator": series.describe(),
         "base_price_year": base_label,
@@ -120,7 +128,9 @@ def uplift(base_values: dict[str, float], base_year: PriceYear, a: ValuationAssu
         "uplift_factor": factor,
         "reporting_year_is_forecast": series.is_forecast(target),
     }
-    return Prices({k: v * factor for k, v in base_values.items()}, base_label, factor, inputs)
+    return Prices(
+        {k: v * factor for k, v in base_values.items()}, base_label, factor, inputs, reread
+    )
 
 
 def build(
@@ -163,6 +173,11 @@ def build(
     }
     if deadweight_included:
         notes.append("Deadweight is not deducted: the value table says it is already included.")
+    for given, label in prices.reread.items():
+        notes.append(
+            f"The price year {given} is read as the financial year {label} (April to March): "
+            "the assumptions use the financial-year deflator series."
+        )
     if prices.inputs["reporting_year_is_forecast"]:
         notes.append("The reporting price year uses a forecast deflator (OBR), not an outturn.")
     if hide is None:

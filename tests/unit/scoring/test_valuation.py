@@ -74,6 +74,15 @@ def test_financial_series_reads_2019_as_2019_20() -> None:
     a = ValuationAssumptions(deflator_basis="financial", reporting_price_year="2024-25")
     assert a.deflator_vintage == "2026-03"
     assert wellby_per_person(1.0, a)["central"] == pytest.approx(13_000 * 100 / 80.8738)
+    # and says so on every figure it prices, rather than silently
+    notes = wellby_value(10, 1.0, a).notes
+    assert (
+        "The price year 2019 is read as the financial year 2019-20 (April to March): the "
+        "assumptions use the financial-year deflator series." in notes
+    )
+    assert not any("2024-25 is read" in n for n in notes)  # given as a financial year
+    calendar = wellby_value(10, 1.0, ValuationAssumptions(reporting_price_year="2024")).notes
+    assert not any("is read as the financial year" in n for n in calendar)
 
 
 def test_forecast_reporting_year_is_noted() -> None:
