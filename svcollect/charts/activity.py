@@ -14,6 +14,7 @@ from svcollect.charts.figure import (
     count_shown,
     count_text,
     is_small_count,
+    percent,
     stat_value,
 )
 from svcollect.charts.timeline import cumulative, period_label, timeline_chart
@@ -44,7 +45,9 @@ def responses_figure(
     unit, points = cumulative(days, first, last, k)
     summary = f"{count_text(total, noun)} submitted by {max(days).strftime('%-d %B %Y')}"
     if invitations:
-        summary += f", {100 * total / invitations:.0f}% of {count_text(invitations, 'invitation')}"
+        summary += (
+            f", {percent(100 * total / invitations)} of {count_text(invitations, 'invitation')}"
+        )
     if any(p.suppressed for p in points):
         summary += f"; some running totals are withheld so that no count under {k} can be found"
     summary += "."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from svcollect.charts.svg import safe_id
@@ -91,6 +91,8 @@ def with_unit(value: float | Decimal, unit: str) -> str:
         sign = "-" if number < 0 else ""
         places = ",.0f" if number == number.to_integral_value() else ",.2f"
         return f"{sign}£{abs(number):{places}}"
+    if unit.strip().casefold() == "percent":
+        return f"{number.normalize():,f}%"
     return f"{number.normalize():,f} {unit}".rstrip()
 
 
@@ -105,7 +107,9 @@ def money_short(value: float) -> str:
 
 
 def percent(value: float) -> str:
-    return f"{value:.0f}%"
+    """A whole percentage, halves rounded up as people do (62.5 -> 63%, not Python's 62%)."""
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{rounded + 0:.0f}%"  # + 0 turns -0 into 0
 
 
 def shown(stat: Mapping[str, Any] | None, render: Any = number) -> str:

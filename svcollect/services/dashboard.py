@@ -45,7 +45,7 @@ from svcollect.scoring.suppression import (
 )
 from svcollect.services.collections import collections_of, kept_counts, response_counts
 from svcollect.services.commitments import commitments_of
-from svcollect.services.declarations import latest_submitted, standard_states
+from svcollect.services.declarations import adherence_summary, latest_submitted, standard_states
 from svcollect.services.outcomes import outcome_map
 from svcollect.services.portfolio import portfolio
 from svcollect.services.questionnaires import questionnaire_for
@@ -224,15 +224,60 @@ def delivery_amounts(contract: Contract) -> dict[str, tuple[float, float]]:
     return {m: (d, e) for m, (d, e) in amounts.items()}
 
 
+def adherence_shares(contract: Contract) -> dict[str, tuple[float, float]]:
+    """Per adherence measure (a share of suppliers): (declared %, accepted %) now.
+
+    From the newest supplier collection of the measure's questionnaire that has submitted
+    declarations, as its attestation summary reports them. Suppliers, not people: nothing
+    is suppressed.
+    """
+    wanted = {
+        m.code: m
+        for m in outcome_map().measures.values()
+        if m.kind == "survey" and m.unit == "percent" and (m.score or "").endswith("_accepted")
+    }
+    newest: dict[str, Collection] = {}
+    for collection in collections_of(contract):
+        qid = collection.questionnaire_version.questionnaire_id
+        if collection.access == "supplier" and latest_submitted(collection):
+            best = newest.get(qid)
+            if best is None or (collection.opens_at, collection.id) > (best.opens_at, best.id):
+                newest[qid] = collection
+    shares: dict[str, tuple[float, float]] = {}
+    summaries: dict[str, Any] = {}
+    for code, measure in wanted.items():
+        source = newest.get(measure.questionnaire)
+        if source is None:
+            continue
+        if measure.questionnaire not in summaries:
+            summaries[measure.questionnaire] = adherence_summary(source).figures
+        figures = summaries[measure.questionnaire]
+        accepted = figures.get(measure.score or "")
+        declared = figures.get((measure.score or "").removesuffix("_accepted") + "_declared")
+        if accepted is None or declared is None:
+            continue
+        if accepted.share.value is None or declared.share.value is None:
+            continue  # it applies to no supplier yet
+        shares[code] = (100 * float(declared.share.value), 100 * float(accepted.share.value))
+    return shares
+
+
 def commitment_progress(contract: Contract, today: date, context: str = "") -> list[Progress]:
-    """Each commitment with the delivered and evidenced amounts of its measure so far."""
+    """Each commitment with the delivered and evidenced amounts of its measure so far.
+
+    For a share of suppliers adhering (MHAW standards), "delivered" is the share that
+    declared them and "evidenced" the share whose evidence was accepted.
+    """
     measures = outcome_map().measures
     amounts = delivery_amounts(contract)
+    shares = adherence_shares(contract)
     items = []
     for commitment in commitments_of(contract):
         measure = measures.get(commitment.measure_code)
-        counted = measure is None or measure.kind == "counted"
-        delivered, evidenced = amounts.get(commitment.measure_code, (0.0, 0.0))
+        counted = measure is None or measure.kind == "counted" or measure.code in shares
+        delivered, evidenced = amounts.get(commitment.measure_code) or shares.get(
+            commitment.measure_code, (0.0, 0.0)
+        )
         items.append(
             Progress(
                 title=measure.title if measure else commitment.measure_code,

@@ -191,6 +191,35 @@ def test_commitments_against_delivered_and_evidenced(app, setup):
     )
 
 
+def test_an_adherence_commitment_is_compared_with_the_shares_adhering(app, world):  # noqa: F811
+    manager = _invite(app, world)
+    _, large = _attest(
+        app, world["large_user"], world["large"], 900, {c: "in_place" for c in CORE + ENHANCED}
+    )
+    _attest(app, world["small_user"], world["small"], 40, {c: "in_place" for c in CORE})
+    for code in CORE:
+        _review(manager, large, code, "accepted")
+    contract = world["contract"]
+    known = {"supply_chain_mhaw_adherence"}
+    due = date.today() + timedelta(days=300)
+    add_commitment(
+        world["manager"],
+        contract,
+        "supply_chain_mhaw_adherence",
+        "percent",
+        Decimal(80),
+        due,
+        known,
+    )
+    text = _plain(_page(manager, f"/manage/contracts/{contract.id}/dashboard"))
+    # both declare all 6 (100%); one has its evidence accepted (50%)
+    assert (
+        "Suppliers meeting the 6 Mental Health at Work Commitment standards 80% "
+        f"{due.strftime('%-d %B %Y')} 100 50 63% not due yet" in text
+    )
+    assert "survey measure: see the outcome charts" not in text
+
+
 def test_adherence_declared_and_accepted_match_the_results(app, world):  # noqa: F811
     manager = _invite(app, world)
     _, large = _attest(

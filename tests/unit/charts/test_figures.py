@@ -255,3 +255,10 @@ def test_amounts_are_written_with_their_unit_as_people_write_them() -> None:
     assert with_unit(Decimal("1200"), "hours") == "1,200 hours"
     assert with_unit(Decimal("2.50"), "people") == "2.5 people"
     assert with_unit(Decimal("2E+4"), "hours") == "20,000 hours"
+    assert with_unit(Decimal("80"), "percent") == "80%"
+
+
+def test_percentages_round_halves_up_as_people_do() -> None:
+    from svcollect.charts.figure import percent
+
+    assert [percent(v) for v in (62.5, 12.5, 0.4, 99.5, -0.4)] == ["63%", "13%", "0%", "100%", "0%"]
