@@ -18,6 +18,12 @@ _PLAIN_TAGS = frozenset(
 )
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
+#: Refused while composing: an alias shares a node, and expanding shared nodes into plain
+#: data can grow exponentially (a "billion laughs" file), so none is ever built.
+ANCHORS_REFUSED = (
+    "anchors and aliases (&name, *name) are not allowed in questionnaire files: "
+    "write the text out in full"
+)
 
 
 class YamlSyntaxError(Exception):
@@ -50,10 +56,24 @@ class ParsedYaml:
         return self.lines.get((), 1)
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing an anchor or alias as soon as the composer meets it.
+
+    Every node is then used once, so the document is a tree and converting it is linear
+    in the size of the file.
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise YamlSyntaxError(event.start_mark.line + 1, ANCHORS_REFUSED)
+        return super().compose_node(parent, index)
+
+
 def parse_yaml(text: str) -> ParsedYaml:
     """Parse one YAML document; raise :class:`YamlSyntaxError` if it cannot be read."""
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
         raise _reader_error(text, exc) from exc
     try:
@@ -106,7 +126,6 @@ class _Converter:
     def __init__(self, loader: yaml.SafeLoader, result: ParsedYaml) -> None:
         self._loader = loader
         self._result = result
-        self._active: set[int] = set()
         #: (line, key, first line, path of the mapping) for keys written twice.
         self._repeats: list[tuple[int, str, int, PathT]] = []
 
@@ -125,18 +144,12 @@ class _Converter:
         self._result.issues.append((node.start_mark.line + 1, message))
 
     def convert(self, node: yaml.Node, path: PathT) -> Any:
-        if id(node) in self._active:
-            self._issue(node, "a YAML alias refers to itself; write the content out instead")
-            return None
-        self._active.add(id(node))
-        try:
-            if isinstance(node, yaml.MappingNode):
-                return self._mapping(node, path)
-            if isinstance(node, yaml.SequenceNode):
-                return self._sequence(node, path)
-            return self._scalar(node)
-        finally:
-            self._active.discard(id(node))
+        # A tree (the loader refuses aliases), so each node is converted once.
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return self._sequence(node, path)
+        return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: PathT) -> dict[str, Any]:
         result: dict[str, Any] = {}

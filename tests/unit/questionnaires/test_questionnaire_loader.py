@@ -6,6 +6,8 @@ import ast
 import dataclasses
 import hashlib
 import json
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -198,7 +200,9 @@ def test_scale_id_and_range_problems(known_scorers: frozenset[str]) -> None:
         ("id: demo\nid: demo\n", 2, "the key 'id' appears twice in the questionnaire"),
         ("id: !custom demo\n", 1, "the YAML tag '!custom' is not supported"),
         ("id: .nan\n", 1, "'.nan' is not an ordinary number"),
-        ("base: &b {id: demo}\n<<: *b\n", 2, "YAML merge keys ('<<') are not supported"),
+        ("id: demo\n<<: {title: x}\n", 2, "YAML merge keys ('<<') are not supported"),
+        ("id: demo\ntitle: &t x\n", 2, "anchors and aliases (&name, *name) are not allowed"),
+        ("id: demo\npages:\n  - *p\n", 3, "anchors and aliases (&name, *name) are not allowed"),
         ("id: demo\nx: \x07\n", 2, "the file contains a control character"),
     ],
 )
@@ -208,6 +212,48 @@ def test_unreadable_yaml_is_reported_with_its_line(
     _, problems = check_text(text, PATH, known_scorers)
     assert problems, text
     assert any(p.line == line and p.message.startswith(start) for p in problems), problems
+
+
+def test_anchors_and_aliases_are_refused_by_line(known_scorers: frozenset[str]) -> None:
+    # Even a harmless-looking reuse of text is refused: write it out in full.
+    text = BASE.replace('title: "First"', 'title: &first "First"').replace(
+        'title: "Second"', "title: *first"
+    )
+    assert problems_of(text, known_scorers) == [
+        "questionnaires/demo/v1.yaml:11: anchors and aliases (&name, *name) are not allowed "
+        "in questionnaire files: write the text out in full"
+    ]
+
+
+def _billion_laughs(levels: int = 9) -> str:
+    lines = ['id: demo', 'l0: &l0 "lol"']
+    for level in range(1, levels + 1):
+        lines.append(f"l{level}: &l{level} [{', '.join([f'*l{level - 1}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_billion_laughs_file_is_refused_before_anything_is_expanded(
+    known_scorers: frozenset[str],
+) -> None:
+    """Expanded, this file would be 9**9 (387 million) strings; refused, it is read at once."""
+
+    def too_slow(signum: int, frame: object) -> None:
+        raise TimeoutError("the file took more than 2 seconds to check: aliases were expanded")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.setitimer(signal.ITIMER_REAL, 2)
+    try:
+        started = time.perf_counter()
+        problems = problems_of(_billion_laughs(), known_scorers)
+        elapsed = time.perf_counter() - started
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert problems == [
+        "questionnaires/demo/v1.yaml:2: anchors and aliases (&name, *name) are not allowed "
+        "in questionnaire files: write the text out in full"
+    ]
+    assert elapsed < 0.5
 
 
 def test_dates_in_yaml_stay_text(known_scorers: frozenset[str]) -> None:
