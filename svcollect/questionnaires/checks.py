@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .conditions import QuestionRef, check_condition
+from .licensed import check_licensed
 from .messages import MESSAGE_KEYS, applicable_message_keys
 from .model import MAX_MAX_LENGTH
 from .naming import describe, quoted_list, show_value
@@ -99,6 +100,9 @@ def _check_scorer(data: dict[str, Any], known_scorers: Collection[str], report: 
     if scorer not in known_scorers:
         known = quoted_list(sorted(known_scorers)) or "none"
         report.at(("scorer",), f"scorer '{scorer}' is not a known scorer (known scorers: {known})")
+    # The wemwbs and swemwbs scorers read licensed items: the licence, their wording and
+    # their answers must stay as released (DOMAIN.md section 2.1).
+    check_licensed(data, report)
 
 
 def _check_scales(data: dict[str, Any], report: Report) -> dict[str, list[Any]]:

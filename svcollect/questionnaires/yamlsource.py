@@ -64,9 +64,10 @@ class _Loader(yaml.SafeLoader):
     """
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise YamlSyntaxError(event.start_mark.line + 1, ANCHORS_REFUSED)
+        if self.check_event(yaml.NodeEvent):  # an alias, or a node that may have an anchor
+            event = self.current_event
+            if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
+                raise YamlSyntaxError(event.start_mark.line + 1, ANCHORS_REFUSED)
         return super().compose_node(parent, index)
 
 

@@ -34,7 +34,7 @@ id: demo
 version: 1
 title: "Demo"
 audience: [workforce]
-scorer: wemwbs
+scorer: ons4
 scales:
   zero_to_ten: {min: 0, max: 10, min_label: "Not at all", max_label: "Completely"}
 pages:
@@ -122,7 +122,7 @@ def test_shipped_hash_ignores_comments(shipped_root: Path, known_scorers: frozen
     original = load_file(path, known_scorers).content_hash
     edited, _ = check_text("# edited comment\n" + text, path, known_scorers)
     assert edited is not None and edited.content_hash == original
-    changed, _ = check_text(text.replace("feeling useful", "feeling usefull"), path, known_scorers)
+    changed, _ = check_text(text.replace("about 3 minutes", "about 4 minutes"), path, known_scorers)
     assert changed is not None and changed.content_hash != original
 
 
@@ -226,7 +226,7 @@ def test_anchors_and_aliases_are_refused_by_line(known_scorers: frozenset[str]) 
 
 
 def _billion_laughs(levels: int = 9) -> str:
-    lines = ['id: demo', 'l0: &l0 "lol"']
+    lines = ["id: demo", 'l0: &l0 "lol"']
     for level in range(1, levels + 1):
         lines.append(f"l{level}: &l{level} [{', '.join([f'*l{level - 1}'] * 9)}]")
     return "\n".join(lines) + "\n"
@@ -278,7 +278,7 @@ def test_files_must_be_utf8(tmp_path: Path, known_scorers: frozenset[str]) -> No
 def test_load_file_raises_with_every_problem(tmp_path: Path, known_scorers: frozenset[str]) -> None:
     folder = tmp_path / "other"
     folder.mkdir()
-    (folder / "v3.yaml").write_text(BASE.replace("scorer: wemwbs", "scorer: nope"), "utf-8")
+    (folder / "v3.yaml").write_text(BASE.replace("scorer: ons4", "scorer: nope"), "utf-8")
     with pytest.raises(QuestionnaireError) as raised:
         load_file(folder / "v3.yaml", known_scorers)
     assert [(p.line, p.message.split(" ")[0]) for p in raised.value.problems] == [
