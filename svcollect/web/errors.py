@@ -12,6 +12,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from svcollect.extensions import db
+from svcollect.services.questionnaires import QuestionnaireUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +96,39 @@ def register_error_handlers(app: Flask) -> None:
             log.debug("rollback after database error failed", exc_info=True)
         return render_error(503)
 
+    @app.errorhandler(QuestionnaireUnavailable)
+    def questionnaire_unavailable(error: QuestionnaireUnavailable) -> tuple[str, int]:
+        # Start-up refuses a missing file that collections use; this is reached only when
+        # it could not read the database then. No stack trace: the cause is known.
+        log.error(
+            "%s %s needs questionnaire %s version %d, whose file is missing: restore "
+            "%s/v%d.yaml in the questionnaires folder",
+            request.method,
+            request.path,
+            error.questionnaire_id,
+            error.version,
+            error.questionnaire_id,
+            error.version,
+        )
+        _rollback()
+        page = render_template(
+            "errors/error.html",
+            title=_("Sorry, this questionnaire is not available"),
+            body=_("Try again later. Answers you saved before this page have not been lost."),
+            status=503,
+        )
+        return page, 503
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
         log.exception("unhandled error on %s %s", request.method, request.path)
         # A failed flush leaves the session unusable; the error page may read from it.
-        try:
-            db.session.rollback()
-        except Exception:
-            log.debug("rollback after an unexpected error failed", exc_info=True)
+        _rollback()
         return render_error(500)
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:
+        log.debug("rollback after an error failed", exc_info=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from svcollect.extensions import db
 from svcollect.models import QuestionnaireVersion
 from svcollect.questionnaires.model import Condition, Question, Questionnaire
-from svcollect.services.questionnaires import questionnaire_for
+from svcollect.services.questionnaires import is_loaded, questionnaire_for
 from svcollect.web.access import found_or_404, role_required
 from svcollect.web.template_helpers import content
 
@@ -26,13 +26,12 @@ MANAGERS = ("admin", "contract_manager")
 @bp.route("/")
 @role_required(*MANAGERS)
 def index() -> str:
-    versions = list(
-        db.session.scalars(
-            select(QuestionnaireVersion).order_by(
-                QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.version
-            )
+    rows = db.session.scalars(
+        select(QuestionnaireVersion).order_by(
+            QuestionnaireVersion.questionnaire_id, QuestionnaireVersion.version
         )
     )
+    versions = [version for version in rows if is_loaded(version)]
     return render_template("questionnaires/index.html", versions=versions)
 
 

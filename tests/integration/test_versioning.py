@@ -13,10 +13,19 @@ from sqlalchemy import select
 from svcollect import create_app
 from svcollect.cli import main
 from svcollect.extensions import db
-from svcollect.models import QuestionnaireVersion
-from svcollect.questionnaires import QuestionnaireError
-from svcollect.services.questionnaires import ReleasedVersionEdited
-from tests.conftest import ROOT, make_config
+from svcollect.models import Collection, QuestionnaireVersion
+from svcollect.questionnaires import QuestionnaireError, load_directory
+from svcollect.scoring import scorer_names
+from svcollect.services.questionnaires import (
+    ReleasedVersionEdited,
+    ReleasedVersionMissing,
+    is_loaded,
+    released_version,
+    sync_releases,
+    with_added_rules,
+)
+from tests.conftest import ROOT, IsolatedClient, make_config
+from tests.integration.helpers import make_collection, make_contract, make_user, signed_in
 
 INVALID = ROOT / "tests" / "fixtures" / "questionnaires" / "invalid"
 
@@ -104,3 +113,122 @@ def test_validate_command_prints_file_line_problem():
         main, ["questionnaires", "validate", "--dir", str(ROOT / "questionnaires")]
     )
     assert ok.exit_code == 0, ok.output
+
+
+# --- a released file that collections use is never removed or renamed --------------------
+
+
+@pytest.fixture
+def all_questionnaires(tmp_path: Path) -> Path:
+    folder = tmp_path / "all-questionnaires"
+    shutil.copytree(ROOT / "questionnaires", folder)
+    return folder
+
+
+def _uses_ons4(label: str) -> Collection:
+    collection = make_collection("ons4", contract=make_contract("REF-ONS-1"))
+    collection.label = label
+    db.session.commit()
+    return collection
+
+
+def test_a_missing_file_that_collections_use_stops_start_up_and_sync(
+    app, database_url, all_questionnaires, tmp_path
+):
+    collection = _uses_ons4("Staff wellbeing, spring")
+    file = all_questionnaires / "ons4" / "v1.yaml"
+    text = file.read_text()
+    file.unlink()
+    with pytest.raises(ReleasedVersionMissing) as refused:
+        _app(database_url, all_questionnaires, tmp_path)
+    message = str(refused.value)
+    assert message.startswith(f"{file}: ons4 version 1 was released on ")
+    assert (
+        f"and 1 collection uses it, but there is no file for it: collection {collection.id} "
+        "'Staff wellbeing, spring' (contract REF-ONS-1). Restore ons4/v1.yaml exactly as it "
+        "was released" in message
+    )
+    # Renaming the version is refused the same way: v1 is still missing.
+    (all_questionnaires / "ons4" / "v2.yaml").write_text(text.replace("version: 1", "version: 2"))
+    with pytest.raises(ReleasedVersionMissing, match=r"ons4 version 1 .* no file for it"):
+        _app(database_url, all_questionnaires, tmp_path)
+    # Sync refuses, and records nothing, even when given a registry that lacks the file.
+    registry = with_added_rules(load_directory(all_questionnaires, scorer_names()))
+    with pytest.raises(ReleasedVersionMissing, match=r"Restore ons4/v1\.yaml"):
+        sync_releases(registry)
+    assert released_version("ons4", 2) is None
+    # The command says so and stops, without a traceback.
+    result = _cli(["questionnaires", "sync"], database_url, all_questionnaires, tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "svcollect cannot start:" in result.output
+    assert f"collection {collection.id} 'Staff wellbeing, spring' (contract REF-ONS-1)" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+    # Restored, it starts again.
+    (all_questionnaires / "ons4" / "v2.yaml").unlink()
+    file.write_text(text)
+    assert _app(database_url, all_questionnaires, tmp_path) is not None
+
+
+def _cli(args: list[str], database_url: str, folder: Path, tmp_path: Path):
+    env = {
+        "SVCOLLECT_DATABASE_URL": database_url,
+        "SVCOLLECT_QUESTIONNAIRE_DIR": str(folder),
+        "SVCOLLECT_SECRET_KEY": "test-secret-key-that-is-long-enough-for-production-use",
+        "SVCOLLECT_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "SVCOLLECT_EXPORT_DIR": str(tmp_path / "exports"),
+    }
+    return contextvars.Context().run(CliRunner().invoke, main, args, env=env)
+
+
+def test_many_collections_are_counted_not_all_listed(
+    app, database_url, all_questionnaires, tmp_path
+):
+    contract = make_contract("REF-MANY")
+    for _ in range(12):
+        make_collection("ons4", contract=contract)
+    (all_questionnaires / "ons4" / "v1.yaml").unlink()
+    with pytest.raises(ReleasedVersionMissing) as refused:
+        _app(database_url, all_questionnaires, tmp_path)
+    message = str(refused.value)
+    assert "12 collections use it" in message
+    assert message.count("(contract REF-MANY)") == 10
+    assert "; and 2 more. Restore" in message
+
+
+def test_a_missing_file_no_collection_uses_is_not_offered(
+    app, database_url, all_questionnaires, tmp_path, caplog
+):
+    (all_questionnaires / "ons4" / "v1.yaml").unlink()
+    with caplog.at_level("WARNING", logger="svcollect.services.questionnaires"):
+        other = _app(database_url, all_questionnaires, tmp_path)
+    assert "ons4 version 1 was released but its file is missing" in caplog.text
+    with other.app_context():
+        assert not is_loaded(released_version("ons4", 1))
+        assert is_loaded(released_version("wemwbs", 1))
+
+
+def test_a_page_needing_a_missing_file_says_so_plainly(
+    app, database_url, all_questionnaires, tmp_path
+):
+    """Start-up could not refuse (here the file went before any collection used it, as
+    when the database is down at start-up): the page is a plain one, not a stack trace."""
+    (all_questionnaires / "ons4" / "v1.yaml").unlink()
+    other = _app(database_url, all_questionnaires, tmp_path)
+    other.test_client_class = IsolatedClient
+    collection = _uses_ons4("Staff wellbeing")
+    version_id = collection.questionnaire_version_id
+    survey = other.test_client().get(f"/s/{collection.public_id}")
+    assert survey.status_code == 503
+    page = survey.get_data(as_text=True)
+    assert "Sorry, this questionnaire is not available" in page
+    assert "Traceback" not in page and "KeyError" not in page
+    manager = make_user("contract_manager", collection.contract.buyer)
+    client = signed_in(other, manager)
+    listed = client.get("/manage/questionnaires/").get_data(as_text=True)
+    assert f"/manage/questionnaires/{version_id}" not in listed
+    assert "/manage/questionnaires/" in listed
+    preview = client.get(f"/manage/questionnaires/{version_id}")
+    assert preview.status_code == 503
+    assert "Sorry, this questionnaire is not available" in preview.get_data(as_text=True)

@@ -31,7 +31,7 @@ from svcollect.services import audit
 from svcollect.services import collections as collections_svc
 from svcollect.services import contracts as contracts_svc
 from svcollect.services import declarations as declarations_svc
-from svcollect.services.questionnaires import questionnaire_for
+from svcollect.services.questionnaires import is_loaded, questionnaire_for
 from svcollect.web.access import found_or_404, role_required
 from svcollect.web.form_pages import attach_error, checks_own_token, form_status, repeat_of
 from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract
@@ -47,6 +47,8 @@ def _released_choices() -> list[tuple[str, str]]:
     )
     choices, seen = [], set()
     for v in rows:
+        if not is_loaded(v):
+            continue  # its file is missing (start-up logged it): it cannot be used
         label = f"{v.title} (v{v.version})"
         if v.questionnaire_id in seen:
             label = _("%(title)s (v%(n)d, an earlier version)", title=v.title, n=v.version)
