@@ -21,7 +21,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 #: Refused while composing: an alias shares a node, and expanding shared nodes into plain
 #: data can grow exponentially (a "billion laughs" file), so none is ever built.
 ANCHORS_REFUSED = (
-    "anchors and aliases (&name, *name) are not allowed in questionnaire files: "
+    "anchors and aliases (&name, *name) are not allowed in svcollect's YAML files: "
     "write the text out in full"
 )
 
