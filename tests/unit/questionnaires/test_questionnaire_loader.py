@@ -221,7 +221,7 @@ def test_anchors_and_aliases_are_refused_by_line(known_scorers: frozenset[str]) 
     )
     assert problems_of(text, known_scorers) == [
         "questionnaires/demo/v1.yaml:11: anchors and aliases (&name, *name) are not allowed "
-        "in questionnaire files: write the text out in full"
+        "in svcollect's YAML files: write the text out in full"
     ]
 
 
@@ -251,7 +251,7 @@ def test_a_billion_laughs_file_is_refused_before_anything_is_expanded(
         signal.signal(signal.SIGALRM, previous)
     assert problems == [
         "questionnaires/demo/v1.yaml:2: anchors and aliases (&name, *name) are not allowed "
-        "in questionnaire files: write the text out in full"
+        "in svcollect's YAML files: write the text out in full"
     ]
     assert elapsed < 0.5
 
