@@ -163,7 +163,10 @@ Answers fingerprint (SHA-256): {meta.get("answers_sha256", "")}
 What is in this pack
 --------------------
 - {meta.get("workbook", "the workbook")}: Cover, Summary, Outcomes, Valuation (live Excel
-  formulas next to svcollect's own figures), Assumptions and sources, Supplier adherence,
+  formulas next to svcollect's own figures, each row with its route, collections and
+  value-table version), Assumptions and sources, Inputs (every collection that fed the
+  results with its responses counted, every valuation route and value-table version
+  used), Supplier adherence,
   Delivery returns (each supplier's newest submitted return, figure by figure, with its
   evidence review and files, and the totals the counted-outcome valuations and the
   dashboard use), Commitments (each commitment made at bid with what has been delivered

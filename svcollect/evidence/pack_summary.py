@@ -17,10 +17,12 @@ from svcollect.evidence.pack_tables import (
     Styled,
     figure_label,
     header,
+    measure_of,
     notes,
     stat_cell,
 )
 from svcollect.evidence.people_counts import disclose_people_counts
+from svcollect.scoring.grades import ORGANISATION_GRADES
 
 
 def _change_row(pairing: Mapping[str, Any], change: Mapping[str, Any]) -> tuple[Row, str]:
@@ -52,8 +54,30 @@ def _change_row(pairing: Mapping[str, Any], change: Mapping[str, Any]) -> tuple[
     return [*base, change.get("n_paired"), None, None, None, None, None], change.get("reason") or ""
 
 
-def summary_sheet(results: Mapping[str, Any], collections: Mapping[str, str]) -> Sheet:
-    """Headline figures as on screen; `collections` maps collection id to its label."""
+def _measure(v: Mapping[str, Any], measures: Mapping[str, tuple[str, str]]) -> tuple[Cell, Cell]:
+    """The valued measure's title (outcomes file) and code: for a counted outcome the
+    delivery-return measure its route prices, not the value table's outcome code (that is on
+    Valuation). Kept results from before routes were recorded show what they recorded."""
+    code = (v.get("route_ref") or {}).get("measure")
+    title, code = measure_of(code, measures)
+    return (title if title is not None else v["outcome"]), code
+
+
+def _counted(v: Mapping[str, Any]) -> tuple[Cell, Cell]:
+    """(people, returns): a survey value's n is people; a counted outcome's is the number of
+    suppliers' returns whose figures it adds up (for its evidence grade)."""
+    n = v["total"]["central"].get("n")
+    return (None, n) if v["evidence_grade"] in ORGANISATION_GRADES else (n, None)
+
+
+def summary_sheet(
+    results: Mapping[str, Any],
+    collections: Mapping[str, str],
+    measures: Mapping[str, tuple[str, str]] | None = None,
+) -> Sheet:
+    """Headline figures as on screen; `collections` maps collection id to its label and
+    `measures` a measure code (or scorer measure) to its (code, title) in the outcomes file."""
+    measures = measures or {}
     sheet = Sheet("Summary", widths={1: 22, 2: 14, 3: 14, 4: 34, 5: 12, 6: 30, 13: 70})
     results = disclose_people_counts(results)
     k = results["provenance"].get("suppression_min_n")
@@ -99,10 +123,12 @@ def summary_sheet(results: Mapping[str, Any], collections: Mapping[str, str]) ->
     sheet.add(
         *header(
             "Route",
-            "Outcome",
+            "Measure",
+            "Measure code",
             "Price year",
             "Evidence grade",
-            "n",
+            "People (n)",
+            "Returns counted",
             "Low (£)",
             "Central (£)",
             "High (£)",
@@ -113,12 +139,21 @@ def summary_sheet(results: Mapping[str, Any], collections: Mapping[str, str]) ->
         total = v["total"]
         sheet.add(
             v["route"],
-            v["outcome"],
+            *_measure(v, measures),
             v["price_year"],
             v["evidence_grade"],
-            total["central"].get("n"),
+            *_counted(v),
             *(stat_cell(total[level], "money") for level in ("low", "central", "high")),
             notes(*total.values(), extra=v.get("notes", ())),
+        )
+    if any(v["evidence_grade"] in ORGANISATION_GRADES for v in results["valuations"]):
+        sheet.add(
+            Styled(
+                "Returns counted: the suppliers' newest submitted delivery returns whose "
+                "figures a counted outcome adds up, for its evidence grade (see Delivery "
+                "returns). The value table's outcome code is on Valuation.",
+                "wrap",
+            )
         )
     if results.get("totals_by_grade"):
         sheet.add(Styled("Totals by evidence grade (grades are never added together)", "wrap"))
@@ -127,7 +162,9 @@ def summary_sheet(results: Mapping[str, Any], collections: Mapping[str, str]) ->
                 "total",
                 None,
                 None,
+                None,
                 grade,
+                None,
                 None,
                 *(stat_cell(levels[level], "money") for level in ("low", "central", "high")),
                 notes(*levels.values()),

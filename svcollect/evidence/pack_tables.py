@@ -158,6 +158,15 @@ def cover_sheet(info: Mapping[str, Any]) -> Sheet:
     return sheet
 
 
+def measure_of(code: str | None, measures: Mapping[str, tuple[str, str]]) -> tuple[Cell, Cell]:
+    """(title, code) of a measure in the outcomes file (`measures`: a measure's code, or a
+    survey measure's scorer measure, -> (code, title)); (None, code) if it has none."""
+    if code and code in measures:
+        found, title = measures[code]
+        return title, found
+    return None, code
+
+
 def figure_label(name: str) -> str:
     kind, _, grade = name.rpartition("_")
     return f"{MHAW_FIGURES.get(kind, kind)} ({grade})"

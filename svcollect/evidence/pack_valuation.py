@@ -72,6 +72,17 @@ COL = {
     "total_high": 26,
     "calculation": 28,
     "notes": 29,
+    # where the row came from: the route and collections (see Inputs) and the value table
+    "route_id": 30,
+    "baseline": 31,
+    "follow_up": 32,
+    "table_name": 33,
+    "table_version": 34,
+    "table_sha256": 35,
+    "table_row": 36,
+    "source": 37,
+    "licence": 38,
+    "table_deadweight": 39,
 }
 TITLES = (
     "Route",
@@ -103,7 +114,20 @@ TITLES = (
     "svcollect value",
     "How svcollect calculated it",
     "Notes",
+    "Route id",
+    "Baseline collection",
+    "Follow-up or delivery-return collection",
+    "Value table",
+    "Value table version",
+    "Value table SHA-256",
+    "Value table row (outcome code)",
+    "Source of the value",
+    "Licence",
+    "Deadweight included in the value",
 )
+#: a kept result computed before svcollect recorded where each figure came from
+NOT_RECORDED = "not recorded"
+WELLBY_TABLE = "none: the values per WELLBY are assumptions (see Assumptions and sources)"
 
 
 def assumptions_sheet(assumptions: Mapping[str, Any]) -> Sheet:
@@ -176,12 +200,42 @@ def _row_formulas(r: int) -> dict[str, Formula]:
     return out
 
 
+def trace(v: Mapping[str, Any]) -> dict[str, Cell]:
+    """Where a valuation came from, as results recorded it: the route and its collections
+    (listed on the Inputs sheet), and the value-table entry (or, for WELLBYs, the Green
+    Book source) that priced it, with its source, licence and whether deadweight is in it."""
+    ref = v.get("route_ref")
+    source = v.get("value_source") or {}
+    out: dict[str, Cell] = {"route_id": NOT_RECORDED}
+    if ref is not None:
+        out["route_id"] = ref.get("id")
+        out["baseline"] = ref.get("baseline_collection")
+        out["follow_up"] = ref.get("follow_up_collection")
+    if v["route"] == "wellby":
+        out["table_name"] = WELLBY_TABLE
+        out["source"] = "; ".join(str(source[k]) for k in ("name", "note") if source.get(k))
+    else:
+        table = (ref or {}).get("value_table") or {}
+        out["table_name"] = table.get("name") or source.get("table")
+        out["table_version"] = table.get("version", NOT_RECORDED)
+        out["table_sha256"] = table.get("sha256") or source.get("table_sha256")
+        out["table_row"] = source.get("outcome_code")
+        out["source"] = source.get("source")
+        out["licence"] = source.get("licence")
+    out["table_deadweight"] = "yes" if source.get("deadweight_included") else "no"
+    if out.get("source"):
+        out["source"] = Styled(out["source"], "wrap")
+    return out
+
+
 def _valuation_row(v: Mapping[str, Any], r: int) -> list[Cell]:
     cells: list[Cell] = [None] * len(TITLES)
 
     def put(name: str, value: Cell, offset: int = 0) -> None:
         cells[COL[name] - 1 + offset] = value
 
+    for name, value in trace(v).items():
+        put(name, value)
     put("route", v["route"])
     put("outcome", v["outcome"])
     put("grade", v["evidence_grade"])
@@ -228,14 +282,20 @@ def _valuation_row(v: Mapping[str, Any], r: int) -> list[Cell]:
 
 
 def valuation_sheet(results: Mapping[str, Any]) -> Sheet:
-    sheet = Sheet("Valuation", widths={1: 16, 2: 28, 3: 24, 28: 70, 29: 60}, freeze="C1")
+    sheet = Sheet(
+        "Valuation",
+        widths={1: 16, 2: 28, 3: 24, 28: 70, 29: 60, 33: 30, 35: 24, 37: 50, 38: 24},
+        freeze="C1",
+    )
     sheet.add(Styled("Valuation: every £ figure as a live Excel formula", "title"))
     sheet.add(
         Styled(
             "Formulas read the named cells on 'Assumptions and sources': change an assumption "
             "there and these figures recompute. The 'svcollect value' column beside each "
             "formula is svcollect's own figure, as on screen. Figures based on too few people "
-            "are suppressed and have no formula.",
+            "are suppressed and have no formula. The last columns say where each row came "
+            "from: its valuation route and collections (listed on the Inputs sheet) and the "
+            "value-table entry that priced it, with its source and licence.",
             "wrap",
         )
     )

@@ -13,7 +13,8 @@ What counts people: in every outcome change, each whole number under a key ``n``
 ``n_...`` (per-wave n, n_scored, n_without_code, n_duplicates_dropped, n_paired,
 n_unpaired_..., the cohort's n_baseline and n_follow_up, every statistic's n) and each
 distribution's total and cell counts; in valuations and totals from survey answers, every
-statistic's n and the people inputs (n_people, people_moving). Figures from suppliers'
+statistic's n and the people inputs (n_people, people_moving); and the survey responses
+each collection counted (provenance ``responses_counted``). Figures from suppliers'
 declarations (counted outcomes, adherence) count organisations' returns, not people, and
 are left as they are, as are amounts of money, means and 0 (nobody).
 """
@@ -100,6 +101,14 @@ def disclose_people_counts(results: Mapping[str, Any]) -> dict[str, Any]:
         out["valuations"] = [
             _people(v, policy) if _about_people(v) else v for v in results["valuations"]
         ]
+    provenance = results.get("provenance")
+    if isinstance(provenance, Mapping) and provenance.get("responses_counted"):
+        out["provenance"] = {
+            **provenance,
+            "responses_counted": {
+                cid: people_cell(n, policy) for cid, n in provenance["responses_counted"].items()
+            },
+        }
     if results.get("totals_by_grade"):
         out["totals_by_grade"] = {
             grade: levels if grade in ORGANISATION_GRADES else _people(levels, policy)

@@ -39,7 +39,9 @@ class Valuation:
 
     ``total`` and ``per_unit`` map low/central/high to a Stat (withheld when based on fewer
     than k people). ``contributions`` (per respondent code; individual-level) is kept for
-    portfolio de-duplication and is never part of ``to_dict``.
+    portfolio de-duplication and is never part of ``to_dict``. ``route_ref`` says which
+    stored valuation route made it (its id, collections and value-table version): the
+    services set it, so an evidence pack can trace each row; pure callers leave it None.
     """
 
     route: str
@@ -57,9 +59,10 @@ class Valuation:
     value_source: dict[str, Any]
     notes: tuple[str, ...]
     contributions: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    route_ref: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "route": self.route,
             "outcome": self.outcome,
             "evidence_grade": self.evidence_grade.value,
@@ -74,6 +77,9 @@ class Valuation:
             "value_source": self.value_source,
             "notes": list(self.notes),
         }
+        if self.route_ref is not None:
+            out["route_ref"] = self.route_ref
+        return out
 
 
 def duration_weights(duration_years: float, drop_off: float, discount_rate: float) -> list[float]:

@@ -31,8 +31,9 @@ from svcollect.models import (
 )
 from svcollect.services.collections import uk_midnight
 from svcollect.services.declarations import latest_submitted, standard_states
+from svcollect.services.outcomes import outcome_map
 from svcollect.services.questionnaires import questionnaire_for
-from svcollect.services.valuation import current_assumptions
+from svcollect.services.valuation import current_assumptions, opened_on
 
 Progress = Callable[[int, str], None]
 NULL = "\\N"
@@ -78,6 +79,46 @@ def questionnaire_dict(collection: Collection) -> dict[str, Any]:
             for item in q.questions()
         ],
     }
+
+
+def collection_inputs(ids: list[int], now: datetime) -> list[dict[str, Any]]:
+    """What the Inputs sheet says about each collection that fed the results (by id order):
+    its label, questionnaire version, audience, wave, and the UK days it opened and closed."""
+    rows: list[dict[str, Any]] = []
+    for cid in sorted(ids):
+        collection = db.session.get(Collection, cid)
+        if collection is None:
+            rows.append({"id": cid, "missing": True})
+            continue
+        version = collection.questionnaire_version
+        rows.append(
+            {
+                "id": collection.id,
+                "label": collection.label,
+                "questionnaire": version.questionnaire_id,
+                "version": version.version,
+                "content_hash": version.content_hash,
+                "audience": collection.audience,
+                "wave": collection.wave,
+                "access": collection.access,
+                "opened_on": opened_on(collection),
+                "closes_on": collection.closed_on,
+                "state": collection.state(now),
+                "closed_early": collection.closed_early_at is not None,
+            }
+        )
+    return rows
+
+
+def measure_titles() -> dict[str, tuple[str, str]]:
+    """Measure code, and a survey measure's scorer measure (life_satisfaction, wemwbs), ->
+    (measure code, title) from the outcomes file: what the Summary and Inputs sheets name."""
+    measures = outcome_map().measures.values()
+    titles = {m.code: (m.code, m.title) for m in measures}
+    for m in measures:
+        if m.score:
+            titles.setdefault(m.score, (m.code, m.title))
+    return titles
 
 
 def assumptions_dict(contract: Contract) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from svcollect.evidence import pack_responses as responses_tables
 from svcollect.evidence import pack_tables as tables
 from svcollect.evidence.pack import PackError, PackNames, atomic_pack, sha256_file
 from svcollect.evidence.pack_delivery import commitments_sheet, delivery_sheet
+from svcollect.evidence.pack_inputs import inputs_sheet
 from svcollect.evidence.pack_summary import summary_sheet
 from svcollect.evidence.pack_valuation import assumptions_sheet, valuation_sheet
 from svcollect.evidence.workbook import EXCEL_MAX_ROWS, StreamedTable, WorkbookBuilder
@@ -299,12 +300,17 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
             ),
         }
         labels = {str(c.id): f"{c.id}: {c.label}" for c in collections}
+        measures = gather.measure_titles()
+        # the collections the results were computed from (open surveys are left out of the
+        # employer's), as the results recorded them
+        fed = [int(cid) for cid in data["provenance"].get("questionnaires", {})]
         progress(70, "Writing the workbook")
         builder.add(tables.cover_sheet(cover))
-        builder.add(summary_sheet(data, labels))
+        builder.add(summary_sheet(data, labels, measures))
         builder.add(tables.outcomes_sheet(data))
         builder.add(valuation_sheet(data))
         builder.add(assumptions_sheet(assumptions))
+        builder.add(inputs_sheet(data, gather.collection_inputs(fed, started), measures))
         # Delivery returns' measures have a sheet of their own (their files are named
         # there too): on this one they would be listed twice, as "standards" never declared.
         returns = {c.id for c in suppliers if export_delivery.is_delivery_return(c)}
@@ -376,6 +382,11 @@ def _cover_notes(
     notes.append(
         "Figures on Summary, Outcomes and Valuation are svcollect's results for the contract, "
         "exactly as on screen; figures based on too few people are written as 'suppressed'."
+    )
+    notes.append(
+        "Each Valuation row names its valuation route, collections and value table version; "
+        "Inputs lists every collection that fed the results (with the responses counted), "
+        "every route and every value table version used."
     )
     notes.append(
         "Delivery returns lists each supplier's newest submitted delivery return, figure by "

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -131,6 +131,10 @@ class _Scores:
             self._cache[collection.id] = result
         return result
 
+    def counted(self) -> dict[str, int]:
+        """Collection id -> responses scored for it (every whole collection scored)."""
+        return {str(cid): r.n_responses for cid, r in sorted(self._cache.items())}
+
 
 def survey_pairings(collections: list[Collection]) -> list[Pairing]:
     """Each baseline paired with each later wave of the same questionnaire and audience.
@@ -222,7 +226,7 @@ def compute_results(contract: Contract, *, closed_only: bool = False) -> Contrac
             "suppliers": summary.suppliers,
             "figures": {name: p.to_dict() for name, p in summary.figures.items()},
         }
-    valuations, problems, tables = _valuations(
+    valuations, problems, tables, routes = _valuations(
         contract, pairings, scores, assumptions, set(left_out)
     )
     provenance = {
@@ -233,6 +237,10 @@ def compute_results(contract: Contract, *, closed_only: bool = False) -> Contrac
             for c in collections
         },
         "value_tables": sorted(tables),
+        # every route with its collections and value-table version; the survey responses
+        # each scored collection counted (exact: exports pass them through people_counts)
+        "routes": routes,
+        "responses_counted": scores.counted(),
         "assumptions_sha256": assumptions.sha256,
         "assumption_set_version": assumptions.record.version if assumptions.record else None,
         "suppression_min_n": policy.k,
@@ -256,18 +264,62 @@ def _change_for(
     return None
 
 
+def _route_ref(route: Any, entry: ValueTableEntry | None, measure: str | None) -> dict[str, Any]:
+    """Which stored route a valuation came from: its id, collections and value-table version
+    (what an evidence pack's Valuation and Inputs sheets trace each figure back to)."""
+    table = entry.table if entry is not None else None
+    return {
+        "id": route.id,
+        "route": route.route,
+        "measure": measure,
+        "baseline_collection": route.baseline_collection_id,
+        "follow_up_collection": route.follow_up_collection_id,
+        "value_table": None
+        if entry is None or table is None
+        else {
+            "id": table.id,
+            "name": table.name,
+            "version": table.version,
+            "sha256": table.content_hash,
+            "file_name": table.file_name,
+            "entry_id": entry.id,
+            "outcome_code": entry.outcome_code,
+        },
+    }
+
+
+def _band_measure(pairings: list[Pairing], route: Any) -> str:
+    """The band route's questionnaire (and measure): WEMWBS or SWEMWBS."""
+    qids = _qids(pairings, route)
+    if not qids:  # its baseline is not in these results (still open for the employer)
+        baseline = db.session.get(Collection, route.baseline_collection_id or 0)
+        qids = {baseline.questionnaire_version.questionnaire_id} if baseline else set()
+    return "wemwbs" if "wemwbs" in qids else "swemwbs"
+
+
 def _valuations(
     contract: Contract,
     pairings: list[Pairing],
     scores: _Scores,
     assumptions: Assumptions,
     left_out: set[int],
-) -> tuple[list[Valuation], list[str], set[str]]:
+) -> tuple[list[Valuation], list[str], set[str], list[dict[str, Any]]]:
+    """The valuations, the problems, the value tables used and every route as recorded."""
     valuations: list[Valuation] = []
     problems: list[str] = []
     tables: set[str] = set()
+    refs: list[dict[str, Any]] = []
     a = assumptions.valuation
     for route in routes_of(contract):
+        entry = db.session.get(ValueTableEntry, route.value_table_entry_id or 0)
+        if route.route == "wellby":
+            measure: str | None = "life_satisfaction"
+        elif route.route == "band":
+            measure = _band_measure(pairings, route)
+        else:
+            measure = route.measure_code
+        ref = _route_ref(route, entry, measure)
+        refs.append(ref)
         if {route.baseline_collection_id, route.follow_up_collection_id} & left_out:
             # The true reason, not "no paired responses yet": there may be many.
             problems.append(
@@ -275,10 +327,10 @@ def _valuations(
                 "taking answers (figures are shown once they close)."
             )
             continue
-        entry = db.session.get(ValueTableEntry, route.value_table_entry_id or 0)
         table = pure_table(entry.table) if entry else None
         if entry is not None:
             tables.add(f"{entry.table.name} v{entry.table.version} {entry.table.content_hash}")
+        made: list[Valuation] = []
         try:
             if route.route == "wellby":
                 change = _change_for(
@@ -290,21 +342,22 @@ def _valuations(
                 if change is None or change.method != "paired":
                     problems.append(_no_pairs(route.id, "life satisfaction", change))
                     continue
-                valuations.append(value_wellby(change, a))
+                made.append(value_wellby(change, a))
             elif route.route == "band" and table is not None and entry is not None:
-                qid = "wemwbs" if "wemwbs" in _qids(pairings, route) else "swemwbs"
+                qid = measure or "swemwbs"
                 change = _change_for(
                     pairings, route.baseline_collection_id, route.follow_up_collection_id, qid
                 )
                 if change is None or change.method != "paired":
                     problems.append(_no_pairs(route.id, qid.upper(), change))
                     continue
-                valuations.append(value_band_movement(change, table, entry.outcome_code, a))
+                made.append(value_band_movement(change, table, entry.outcome_code, a))
             elif route.route == "counted" and table is not None and entry is not None:
-                valuations.extend(_counted(route, table, entry, scores, a))
+                made.extend(_counted(route, table, entry, scores, a))
         except ValueError as error:
             problems.append(f"Route {route.id}: {error}")
-    return valuations, problems, tables
+        valuations.extend(replace(v, route_ref=ref) for v in made)
+    return valuations, problems, tables, refs
 
 
 def _qids(pairings: list[Pairing], route: Any) -> set[str]:

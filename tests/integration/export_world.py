@@ -44,6 +44,7 @@ SHEETS = [
     "Outcomes",
     "Valuation",
     "Assumptions and sources",
+    "Inputs",
     "Supplier adherence",
     "Delivery returns",
     "Commitments",
@@ -171,3 +172,32 @@ def workbook_of(pack: Path, tmp_path: Path) -> Any:
 
 def rows_of(ws: Any) -> list[list[Any]]:
     return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def table_of(rows: list[list[Any]], *first: str) -> list[dict[str, Any]]:
+    """The rows of the table whose header row starts with `first`, as dicts by header,
+    up to the first row that is blank or a line of text."""
+    start = next(i for i, r in enumerate(rows) if r[: len(first)] == list(first))
+    titles = rows[start]
+    out = []
+    for row in rows[start + 1 :]:
+        if row[0] is None or all(v is None for v in row[1 : len(titles)]):
+            break
+        out.append({t: v for t, v in zip(titles, row, strict=False) if t is not None})
+    return out
+
+
+def valuation_rows(book: Any) -> list[dict[str, Any]]:
+    """The Valuation sheet's valued rows, by column title (the first of two equal titles)."""
+    rows = rows_of(book["Valuation"])
+    start = next(i for i, r in enumerate(rows) if r[:2] == ["Route", "Outcome"])
+    titles = rows[start]
+    out = []
+    for row in rows[start + 1 :]:
+        if row[0] is None or all(v is None for v in row[1:]):
+            break  # the end, or the line saying nothing is valued
+        record: dict[str, Any] = {}
+        for title, value in zip(titles, row, strict=False):
+            record.setdefault(title, value)
+        out.append(record)
+    return out

@@ -21,7 +21,14 @@ import pytest
 
 from svcollect.evidence.pack import MANIFEST, README, verify_pack
 from svcollect.extensions import db
-from svcollect.models import Answer, ContractSupplier, EvidenceFile
+from svcollect.models import (
+    Answer,
+    ContractSupplier,
+    EvidenceFile,
+    ValuationRoute,
+    ValueTable,
+    ValueTableEntry,
+)
 from svcollect.models._types import UK, utcnow
 from svcollect.scoring.grades import EvidenceGrade
 from svcollect.services.commitments import add_commitment
@@ -42,6 +49,8 @@ from tests.integration.export_world import (
     pack_of,
     rows_of,
     sha256,
+    table_of,
+    valuation_rows,
     workbook_of,
 )
 from tests.integration.helpers import (
@@ -304,6 +313,67 @@ def test_totals_are_the_figures_the_dashboard_and_the_valuation_use(app, world, 
     valuation = rows_of(book["Valuation"])
     quantities = sorted(r[4] for r in valuation if r[0] == "counted_outcome")
     assert quantities == sorted([priced["Evidenced (accepted)"], priced[DECLARED_ONLY]])
+
+
+def test_each_counted_valuation_row_names_its_route_collection_and_value_table(
+    app, world, tmp_path
+):
+    contract = world["contract"]
+    first, _ = world["collections"]
+    book = workbook_of(pack_of(app, export(contract, world["manager"])), tmp_path)
+    [route] = db.session.scalars(db.select(ValuationRoute).filter_by(contract_id=contract.id))
+    entry = db.session.get(ValueTableEntry, route.value_table_entry_id)
+    table = db.session.get(ValueTable, entry.value_table_id)
+    inputs = rows_of(book["Inputs"])
+    routes = {r["Route id"]: r for r in table_of(inputs, "Route id", "Route")}
+    tables = {
+        (r["Value table"], r["Version"], r["Row used (outcome code)"]): r
+        for r in table_of(inputs, "Value table", "Version")
+    }
+    collections = {r["Collection"]: r for r in table_of(inputs, "Collection", "Label")}
+    rows = valuation_rows(book)
+    assert len(rows) == 2  # evidence accepted, and declared only
+    for row in rows:
+        # the stored route, collection and value table version that priced it
+        assert row["Route id"] == route.id
+        assert row["Baseline collection"] is None
+        assert row["Follow-up or delivery-return collection"] == first.id
+        assert (row["Value table"], row["Value table version"]) == (table.name, table.version)
+        assert row["Value table SHA-256"] == table.content_hash
+        assert row["Value table row (outcome code)"] == entry.outcome_code == "VOL-H"
+        assert (row["Source of the value"], row["Licence"]) == ("Our own estimate", "Internal")
+        assert row["Deadweight included in the value"] == "no"
+        # ... each on the Inputs sheet, where it matches too
+        listed = routes[row["Route id"]]
+        assert listed["Follow-up or delivery-return collection"] == first.id
+        assert (listed["Value table"], listed["Value table version"]) == (table.name, 1)
+        assert listed["Measure code"] == route.measure_code == "volunteering_hours_local"
+        assert listed["Rows on Valuation"] == 2
+        used = tables[(row["Value table"], row["Value table version"], "VOL-H")]
+        assert used["SHA-256 of the imported file"] == table.content_hash
+        assert used["File imported"] == "values.csv" and used["Routes"] == str(route.id)
+        assert first.id in collections
+    # the delivery-return collection counts suppliers' returns, exactly (organisations)
+    assert collections[first.id]["Responses counted"] == 3
+    assert collections[first.id]["Questionnaire"] == "delivery-return"
+    # Summary: the measure's title and code (not the value table's code) and the returns
+    summary = table_of(rows_of(book["Summary"]), "Route", "Measure")
+    counted = [r for r in summary if r["Route"] == "counted_outcome"]
+    assert {(r["Measure"], r["Measure code"]) for r in counted} == {
+        ("Volunteering hours in the local community", "volunteering_hours_local")
+    }
+    returns = {r["Evidence grade"]: r["Returns counted"] for r in counted}
+    assert returns == {
+        EvidenceGrade.ACCEPTED_DECLARATION.value: 1,  # only the first supplier's accepted
+        EvidenceGrade.DECLARED.value: 2,
+    }
+    assert all(r["People (n)"] is None for r in counted)
+    [priced] = [
+        t
+        for t in table_of(rows_of(book["Delivery returns"]), "Collection", "Measure")
+        if t["Measure"] == "volunteering_hours_local" and t["Collection"].startswith(f"{first.id}:")
+    ]
+    assert sum(returns.values()) == priced["Returns counted"] == 3
 
 
 def test_a_figure_whose_evidence_was_rejected_is_not_valued(app, world, tmp_path):

@@ -17,7 +17,7 @@ from svcollect.evidence.pack import MANIFEST, verify_pack
 from svcollect.evidence.pack_tables import Formula, Styled
 from svcollect.evidence.pack_valuation import valuation_sheet
 from svcollect.extensions import db
-from svcollect.models import AuditEvent, Response
+from svcollect.models import AuditEvent, Collection, Response, ValuationRoute
 from svcollect.services.results import compute_results
 from svcollect.services.valuation import add_route
 from tests.integration.export_world import (
@@ -28,6 +28,8 @@ from tests.integration.export_world import (
     pack_of,
     rows_of,
     sha256,
+    table_of,
+    valuation_rows,
     workbook_of,
 )
 from tests.integration.helpers import make_contract, make_user, ons_pairs
@@ -90,10 +92,10 @@ def test_summary_figures_are_the_results_figures(app, world, tmp_path):
     assert row[5] == change["evidence_grade"]
     [valuation] = data["valuations"]
     [value_row] = [r for r in rows if r[0] == "wellby"]
-    assert value_row[5:8] == pytest.approx(
+    assert value_row[7:10] == pytest.approx(
         [valuation["total"][k]["value"] for k in ("low", "central", "high")], rel=1e-14
     )
-    assert value_row[7] == pytest.approx(12 * 3250 * 16 / 13)  # high: £16,000 a WELLBY
+    assert value_row[9] == pytest.approx(12 * 3250 * 16 / 13)  # high: £16,000 a WELLBY
     figures = [r for r in rows if r[2] and "Mental Health at Work" in str(r[2])]
     assert figures, "adherence shares are on the summary"
     cover = dict((r[0], r[1]) for r in rows_of(wb["Cover"]) if r[0])
@@ -105,6 +107,77 @@ def test_summary_figures_are_the_results_figures(app, world, tmp_path):
         )
         - len(world["files"]) // 2
     )  # supplier declarations are not survey responses
+
+
+def test_the_wellby_row_names_its_route_collections_and_green_book_source(app, world, tmp_path):
+    contract = world["contract"]
+    [route] = db.session.scalars(select(ValuationRoute).filter_by(contract_id=contract.id))
+    book = workbook_of(pack_of(app, export(contract)), tmp_path)
+    [row] = valuation_rows(book)
+    assert row["Route"] == "wellby" and row["Route id"] == route.id
+    assert row["Baseline collection"] == route.baseline_collection_id
+    assert row["Follow-up or delivery-return collection"] == route.follow_up_collection_id
+    assert row["Source of the value"].startswith("HM Treasury Green Book")
+    assert row["Value table"].startswith("none: the values per WELLBY are assumptions")
+    assert row["Deadweight included in the value"] == "no"
+    inputs = rows_of(book["Inputs"])
+    [listed] = table_of(inputs, "Route id", "Route")
+    assert (listed["Route id"], listed["Route"], listed["Rows on Valuation"]) == (
+        route.id,
+        "WELLBY",
+        1,
+    )
+    assert (listed["Baseline collection"], listed["Follow-up or delivery-return collection"]) == (
+        route.baseline_collection_id,
+        route.follow_up_collection_id,
+    )
+    assert (listed["Measure"], listed["Measure code"]) == (
+        "Life satisfaction (ONS4)",
+        "life_satisfaction_ons4",
+    )
+    collections = {r["Collection"]: r for r in table_of(inputs, "Collection", "Label")}
+    assert {route.baseline_collection_id, route.follow_up_collection_id} <= set(collections)
+    summary = table_of(rows_of(book["Summary"]), "Route", "Measure")
+    [value] = [r for r in summary if r["Route"] == "wellby"]
+    assert (value["Measure"], value["Measure code"], value["People (n)"]) == (
+        "Life satisfaction (ONS4)",
+        "life_satisfaction_ons4",
+        12,
+    )
+    assert value["Returns counted"] is None
+
+
+@pytest.mark.parametrize("k", [10, 5])
+def test_inputs_lists_every_collection_with_the_responses_it_counted(
+    app, world, tmp_path, monkeypatch, k
+):
+    monkeypatch.setitem(app.config, "SVCOLLECT_SUPPRESSION_MIN_N", k)
+    contract = world["contract"]
+    book = workbook_of(pack_of(app, export(contract)), tmp_path)
+    rows = {r["Collection"]: r for r in table_of(rows_of(book["Inputs"]), "Collection", "Label")}
+    stored = list(db.session.scalars(select(Collection).filter_by(contract_id=contract.id)))
+    assert set(rows) == {c.id for c in stored}
+    for collection in stored:
+        row = rows[collection.id]
+        version = collection.questionnaire_version
+        assert (row["Label"], row["Audience"], row["Wave"]) == (
+            collection.label,
+            collection.audience,
+            collection.wave,
+        )
+        assert (row["Questionnaire"], row["Questionnaire version"]) == (
+            version.questionnaire_id,
+            version.version,
+        )
+        assert row["Opened (UK date)"].date() <= row["Closed, or closes (UK date)"].date()
+    by_questionnaire = {r["Questionnaire"]: r for r in rows.values() if r["Wave"] == "baseline"}
+    # six loneliness answers: people, so under the threshold they read "fewer than k"
+    assert by_questionnaire["loneliness"]["Responses counted"] == (
+        "fewer than 10" if k == 10 else 6
+    )
+    assert by_questionnaire["ons4"]["Responses counted"] == 12
+    # three suppliers' declarations: organisations, counted exactly
+    assert by_questionnaire["mhaw-standards"]["Responses counted"] == 3
 
 
 def test_figures_about_fewer_than_ten_people_are_written_suppressed(app, tmp_path):
@@ -123,7 +196,7 @@ def test_figures_about_fewer_than_ten_people_are_written_suppressed(app, tmp_pat
     assert row[7:12] == ["suppressed"] * 5
     assert "fewer than 10 people" in row[12]
     [value_row] = [r for r in summary if r[0] == "wellby"]
-    assert value_row[5:8] == ["suppressed"] * 3
+    assert value_row[7:10] == ["suppressed"] * 3
     for sheet in ("Summary", "Outcomes", "Valuation"):
         for r in rows_of(wb[sheet]):
             assert 5.5 not in r, f"the follow-up mean of 6 people is on {sheet}"

@@ -16,7 +16,15 @@ import pytest
 from svcollect.evidence.pack import MANIFEST
 from svcollect.extensions import db
 from svcollect.models import ExportJob
-from tests.integration.export_world import export, make_world, pack_of, rows_of, workbook_of
+from tests.integration.export_world import (
+    export,
+    make_world,
+    pack_of,
+    rows_of,
+    table_of,
+    valuation_rows,
+    workbook_of,
+)
 from tests.integration.helpers import csrf_token, make_organisation, make_user, signed_in
 
 
@@ -79,6 +87,35 @@ def test_the_employers_pack_leaves_out_surveys_still_open_and_says_so(app, world
     assert not any("still taking answers" in str(row[-1]) for row in buyer_cover)
     valuation = rows_of(workbook_of(pack_of(app, employer_job), tmp_path)["Valuation"])
     assert not any("3,250" in str(cell) or cell == 39000 for row in valuation for cell in row)
+
+
+def test_the_employers_inputs_list_no_open_survey_and_no_count_of_its_responses(
+    app, world, tmp_path
+):
+    from svcollect.models import Collection
+
+    contract = world["contract"]
+    stored = list(db.session.scalars(db.select(Collection).filter_by(contract_id=contract.id)))
+    surveys = {c.id for c in stored if c.access != "supplier"}
+    book = workbook_of(pack_of(app, export(contract, world["employer"])), tmp_path)
+    inputs = rows_of(book["Inputs"])
+    listed = {r["Collection"] for r in table_of(inputs, "Collection", "Label")}
+    assert listed == {c.id for c in stored} - surveys  # only the suppliers' collections
+    assert any("still taking answers are left out" in str(r[0]) for r in inputs)
+    [route] = table_of(inputs, "Route id", "Route")
+    assert route["Rows on Valuation"] == 0
+    assert "still taking answers" in route["Not valued because"]
+    assert valuation_rows(book) == []
+    # once they close, the employer's Inputs are the buyer's, to the cell
+    _close_surveys(contract)
+    buyer = rows_of(
+        workbook_of(pack_of(app, export(contract, world["manager"])), tmp_path)["Inputs"]
+    )
+    employer = rows_of(
+        workbook_of(pack_of(app, export(contract, world["employer"])), tmp_path)["Inputs"]
+    )
+    assert employer == buyer
+    assert surveys <= {r["Collection"] for r in table_of(employer, "Collection", "Label")}
 
 
 def test_the_employer_can_neither_list_nor_download_a_pack_with_answers(app, world):

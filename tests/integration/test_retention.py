@@ -231,7 +231,7 @@ def test_packs_holding_the_answers_are_deleted_and_a_new_pack_shows_the_kept_res
     assert "survey answers were deleted" in text and before.sha256 in text
     [wellby] = [r for r in rows_of(wb["Summary"]) if r[0] == "wellby"]
     [valuation] = before.to_dict()["valuations"]
-    assert wellby[6] == pytest.approx(valuation["total"]["central"]["value"])
+    assert wellby[8] == pytest.approx(valuation["total"]["central"]["value"])
 
 
 def test_the_kept_contract_takes_no_new_answers_collections_or_valuation_changes(app, world):

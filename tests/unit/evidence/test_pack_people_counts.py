@@ -188,9 +188,10 @@ def test_summary_writes_people_paired_under_k_as_text():
     [row] = [r for r in rows if r and r[0] == "ons4"]
     assert row[6] == "fewer than 10" and isinstance(row[6], str)
     [value_row] = [r for r in rows if r and r[0] == "wellby"]
-    assert value_row[4] == "fewer than 10"
+    assert value_row[5] == "fewer than 10" and value_row[6] is None
     [counted_row] = [r for r in rows if r and r[0] == "counted_outcome"]
-    assert counted_row[4] == 3  # three suppliers' delivery returns, not people
+    # three suppliers' delivery returns, not people: in their own column
+    assert counted_row[5] is None and counted_row[6] == 3
     rows = summary_sheet(_results(_paired_change(12)), {}).rows
     [row] = [r for r in rows if r and r[0] == "ons4"]
     assert row[6] == 12

@@ -76,10 +76,10 @@ def _results(total):
 def test_summary_writes_suppressed_values_with_the_reason():
     rows = summary_sheet(_results(HIDDEN), {}).rows
     [row] = [r for r in rows if r and r[0] == "wellby"]
-    assert row[5:8] == [SUPPRESSED] * 3 and "fewer than 10" in str(row[8])
+    assert row[7:10] == [SUPPRESSED] * 3 and "fewer than 10" in str(row[10])
     rows = summary_sheet(_results(stat(39000.0)), {}).rows
     [row] = [r for r in rows if r and r[0] == "wellby"]
-    assert [c.value for c in row[5:8]] == [39000.0] * 3  # type: ignore[union-attr]
+    assert [c.value for c in row[7:10]] == [39000.0] * 3  # type: ignore[union-attr]
 
 
 def test_responses_are_one_wide_row_each_with_numbers_as_numbers():
