@@ -109,14 +109,41 @@ def _reference_taken(reference: str) -> ContractRefused:
     )
 
 
+def may_add_contract(user: User) -> bool:
+    """A contract belongs to its buyer: only the buyer's contract managers add one (for
+    their own organisation), or an admin (for any buyer).
+
+    A prime supplier's managers run collections on the contracts they are named on, but a
+    contract they added would be the buyer's, under the buyer's references.
+    """
+    if user.role == "admin":
+        return True
+    return (
+        user.role == "contract_manager"
+        and user.organisation is not None
+        and user.organisation.kind == "buyer"
+    )
+
+
+#: why a prime supplier's manager cannot add a contract, and what to do instead
+ADD_REFUSED = (
+    "Only the buying organisation can add a contract. Ask the buyer to add it and name "
+    "your organisation as its prime supplier: it then appears in your list of contracts"
+)
+
+
 def create_contract(user: User, details: ContractDetails, known_outcomes: set[str]) -> Contract:
-    reference = _checked_reference(details, known_outcomes)
-    buyer = _organisation(details.buyer_id, ("buyer",), "buyer_id")
-    if user.role != "admin" and user.organisation_id not in (
-        details.buyer_id,
-        details.prime_supplier_id,
-    ):
+    """Add a contract for `details.buyer_id` (see may_add_contract for who may).
+
+    Who may add it is settled before its reference is compared with the buyer's others:
+    otherwise the refusal would tell anyone which references a buyer holds.
+    """
+    if not may_add_contract(user):
+        raise ContractRefused(ADD_REFUSED)
+    if user.role != "admin" and details.buyer_id != user.organisation_id:
         raise ContractRefused("You can only add contracts for your own organisation", "buyer_id")
+    buyer = _organisation(details.buyer_id, ("buyer",), "buyer_id")
+    reference = _checked_reference(details, known_outcomes)
     contract = Contract(
         reference=reference,
         title=details.title.strip(),

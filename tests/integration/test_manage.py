@@ -6,7 +6,7 @@ import csv
 import dataclasses
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from svcollect.extensions import db
 from svcollect.models import AuditEvent, Collection, Contract, Invitation, QuestionnaireVersion
 from svcollect.services import collections as collections_svc
+from svcollect.services import contracts as contracts_svc
 from svcollect.services import retention
 from tests.integration.helpers import (
     Respondent,
@@ -96,11 +97,109 @@ def test_duplicate_reference_is_refused(app, council):
     assert db.session.scalar(select(func.count()).select_from(Contract)) == 1
 
 
+def _contracts() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(Contract))
+
+
 def test_forged_buyer_of_another_organisation_is_refused(app, council):
     other = make_organisation("Other Council", "buyer")
-    result = _add_contract(council["client"], other.id)
+    theirs = _add_contract(signed_in(app, make_user("contract_manager", other)), other.id)
+    assert theirs.status_code == 303
+    result = _add_contract(council["client"], other.id)  # their reference, NC-2026-001
     assert result.status_code == 422
-    assert db.session.scalar(select(func.count()).select_from(Contract)) == 0
+    html = result.get_data(as_text=True)
+    assert _summary_links(html) == {
+        "You can only add contracts for your own organisation": "#buyer_id"
+    }
+    assert 'id="buyer_id"' in html  # where that link lands
+    assert "already has a contract" not in html  # nothing said of the other's references
+    assert _contracts() == 1
+
+
+def test_a_buyers_manager_adds_contracts_for_their_own_organisation_only(app, council):
+    make_organisation("Other Council", "buyer")
+    page = council["client"].get("/manage/contracts/new").get_data(as_text=True)
+    assert "Buying organisation: Northshire Council" in page
+    assert '<select class="govuk-select" id="buyer_id"' not in page
+    assert "Other Council" not in page  # not offered, not even named
+    assert _add_contract(council["client"], council["buyer"].id).status_code == 303
+    assert db.session.scalar(select(Contract)).buyer_id == council["buyer"].id
+
+
+def test_an_admin_chooses_the_buyer(app, council):
+    other = make_organisation("Other Council", "buyer")
+    client = signed_in(app, make_user("admin", None))
+    page = client.get("/manage/contracts/new").get_data(as_text=True)
+    assert 'id="buyer_id"' in page and "Other Council" in page and "Northshire Council" in page
+    assert _add_contract(client, other.id).status_code == 303
+    assert db.session.scalar(select(Contract)).buyer_id == other.id
+
+
+def _prime_manager():
+    return make_user("contract_manager", make_organisation("Acme Services", "prime_supplier"))
+
+
+def test_a_prime_suppliers_manager_cannot_add_a_contract(app, council):
+    # The contract would be the buyer's, under its references: the buyer adds it.
+    assert _add_contract(council["client"], council["buyer"].id).status_code == 303
+    manager = _prime_manager()
+    client = signed_in(app, manager)
+    listing = client.get("/manage/").get_data(as_text=True)
+    assert "/manage/contracts/new" not in listing and "Add a contract" not in listing
+    assert "The buying organisation adds each contract" in listing
+    refused = client.get("/manage/contracts/new")
+    assert refused.status_code == 403
+    html = refused.get_data(as_text=True)
+    assert "You cannot add a contract" in html
+    assert "Only the buying organisation can add a contract" in html
+    assert "Northshire Council" not in html and 'name="reference"' not in html
+    token = csrf_token(listing)
+    for reference in ("NC-2026-001", "NC-2026-002"):  # the buyer's, and a new one
+        forged = client.post(
+            "/manage/contracts/new",
+            data={
+                "csrf_token": token,
+                **_contract_form(
+                    council["buyer"].id,
+                    reference=reference,
+                    prime_supplier_id=str(manager.organisation_id),
+                ),
+            },
+        )
+        assert forged.status_code == 403
+        assert "already has a contract" not in forged.get_data(as_text=True)
+    assert _contracts() == 1
+
+
+def _details(buyer_id: int, prime_id: int | None = None, reference: str = "NC-9"):
+    return contracts_svc.ContractDetails(
+        reference=reference,
+        title="Facilities management",
+        buyer_id=buyer_id,
+        prime_supplier_id=prime_id,
+        starts_on=date(2026, 4, 1),
+        ends_on=date(2029, 3, 31),
+        value_gbp=None,
+    )
+
+
+def test_the_service_refuses_a_contract_for_anyone_but_the_buyer(app, council):
+    buyer = council["buyer"]
+    other = make_organisation("Other Council", "buyer")
+    prime = _prime_manager()
+    contracts_svc.create_contract(council["manager"], _details(buyer.id), set())
+    # The buyer's own reference: the refusal must not say that the buyer holds it.
+    with pytest.raises(contracts_svc.ContractRefused, match="Only the buying organisation"):
+        contracts_svc.create_contract(prime, _details(buyer.id, prime.organisation_id), set())
+    with pytest.raises(contracts_svc.ContractRefused, match="Only the buying organisation"):
+        contracts_svc.create_contract(prime, _details(buyer.id, reference="NC-10"), set())
+    with pytest.raises(contracts_svc.ContractRefused, match="for your own organisation"):
+        contracts_svc.create_contract(council["manager"], _details(other.id), set())
+    db.session.rollback()
+    assert _contracts() == 1
+    admin = make_user("admin", None)
+    assert contracts_svc.create_contract(admin, _details(other.id), set()).buyer_id == other.id
 
 
 def _contract(client, buyer_id) -> Contract:

@@ -36,7 +36,9 @@ from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract, organ
 @role_required(*MANAGERS)
 def contracts() -> str:
     return render_template(
-        "manage/contracts.html", contracts=contracts_svc.visible_contracts(current_user)
+        "manage/contracts.html",
+        contracts=contracts_svc.visible_contracts(current_user),
+        may_add=contracts_svc.may_add_contract(current_user),
     )
 
 
@@ -44,12 +46,29 @@ def contracts() -> str:
 @checks_own_token
 @role_required(*MANAGERS)
 def new_contract() -> Rendered:
+    """A buyer's manager adds a contract for their own organisation; an admin, for any."""
+    if not contracts_svc.may_add_contract(current_user):
+        # A prime supplier's manager: the contract would be the buyer's (services.contracts).
+        page = render_template(
+            "errors/error.html",
+            title=_("You cannot add a contract"),
+            body=_(
+                "Only the buying organisation can add a contract. Ask the buyer to add it "
+                "and name your organisation as its prime supplier: it then appears in your "
+                "list of contracts."
+            ),
+            status=403,
+        )
+        return page, 403
     form = ContractForm()
-    buyers = organisations_of("buyer")
-    if current_user.role != "admin":
-        own = current_user.organisation_id
-        buyers = [o for o in buyers if o.id == own] or buyers
-    form.buyer_id.choices = [(o.id, o.name) for o in buyers]
+    own_buyer = None if current_user.role == "admin" else current_user.organisation
+    if own_buyer is None:
+        form.buyer_id.choices = [(o.id, o.name) for o in organisations_of("buyer")]
+    else:
+        # Their own organisation, shown and not chosen. Another buyer's id (a forged form)
+        # is left for the service to refuse, so that the refusal says why.
+        form.buyer_id.choices = [(own_buyer.id, own_buyer.name)]
+        form.buyer_id.validate_choice = False
     outcomes = _term_choices(form)
     if form.validate_on_submit():
         if (repeat := repeat_of(form, url_for(".contracts"))) is not None:
@@ -74,7 +93,8 @@ def new_contract() -> Rendered:
             submissions.send_repeats_to(current_user, form.submission_key.data, made)
             flash(_("Contract %(ref)s added", ref=contract.reference))
             return redirect(made, code=303)
-    return render_template("manage/contract_new.html", form=form), form_status(form)
+    page = render_template("manage/contract_new.html", form=form, own_buyer=own_buyer)
+    return page, form_status(form)
 
 
 def _term_choices(form: Any) -> Any:
