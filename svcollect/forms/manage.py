@@ -134,10 +134,19 @@ class ContractForm(OnceForm):
     submit = SubmitField(_l("Add contract"), widget=GovSubmitInput())
 
 
+def read_version(form: Any) -> int | None:
+    """The version a change form was read at, from its hidden `version` field (None when
+    it carries none, or not a number: only a forged or very old page sends that)."""
+    value = (form.version.data or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 class ContractChangeForm(ContractForm):
     """Every term but the buyer, which decides who owns the contract."""
 
     buyer_id = None
+    #: the contract's version when the page was shown (services.contracts.check_version)
+    version = HiddenField()
     deletion_confirmed = BooleanField(
         _l("Yes, delete the survey answers at the next daily run"), widget=GovCheckboxInput()
     )
@@ -273,6 +282,8 @@ class CommitmentForm(OnceForm):
 
 
 class CommitmentChangeForm(CommitmentForm):
+    #: the commitment's version when the page was shown (services.contracts.check_version)
+    version = HiddenField()
     submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
 
 

@@ -92,6 +92,13 @@ class Contract(db.Model):  # type: ignore[name-defined]
     #: secret per contract: respondent codes are stored only as HMACs under it
     respondent_salt: Mapped[str] = mapped_column(String(64), default=new_salt)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: counts the saves of its terms (outcomes too): a change form carries the count it was
+    #: read at, and a save from an older one is refused rather than undo someone else's
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    # The ORM checks the count in every UPDATE's WHERE clause, so two saves that read the
+    # same count cannot both succeed; services.contracts counts each save itself.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     @validates("reference")
     def _keep_key(self, _name: str, reference: str) -> str:
@@ -141,3 +148,7 @@ class Commitment(db.Model):  # type: ignore[name-defined]
     target: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     due_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: counts the saves of its terms, as Contract.version (services.commitments)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}

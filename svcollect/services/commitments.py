@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from svcollect.extensions import db
 from svcollect.models import Commitment, Contract, User
@@ -19,7 +20,9 @@ from svcollect.outcomes import PERCENT
 from svcollect.services import audit
 from svcollect.services.contracts import (
     ContractRefused,
+    EditConflict,
     changes_as_text,
+    check_version,
     contract_for,
     differences,
     long_day,
@@ -107,16 +110,21 @@ def change_commitment(
     target: Decimal,
     due_on: date,
     known_measures: set[str],
+    *,
+    read_version: int | None,
 ) -> dict[str, tuple[object, object]]:
     """Correct a commitment, or change it after a contract variation; the changes made.
 
     Commitments are what the supplier promised, so only the buyer changes them (as with
-    the contract's terms), and the audit log keeps what they were.
+    the contract's terms), and the audit log keeps what they were. They are changed in
+    place, so as with a contract's terms a form read at an older `read_version` saves
+    nothing (EditConflict).
     """
     contract = db.session.get(Contract, commitment.contract_id)
     assert contract is not None
     if not may_change(user, contract):
         raise ContractRefused("Only the buying organisation can change a commitment", "submit")
+    check_version("commitment", commitment, read_version)
     _check_terms(contract, measure_code, unit, target, due_on, known_measures)
     before: dict[str, object] = {
         "measure": commitment.measure_code,
@@ -133,17 +141,24 @@ def change_commitment(
     changes = differences(before, after)
     if not changes:
         return changes
-    commitment.measure_code, commitment.unit = measure_code, unit
-    commitment.target, commitment.due_on = target, due_on
-    audit.record(
-        "commitment_changed",
-        actor=user,
-        obj=contract,
-        organisation_id=contract.buyer_id,
-        commitment_id=commitment.id,
-        changes=changes_as_text(changes),
-    )
-    db.session.commit()
+    try:
+        # The UPDATE matches no row if another save counted first since this one read it.
+        commitment.version = commitment.version + 1
+        commitment.measure_code, commitment.unit = measure_code, unit
+        commitment.target, commitment.due_on = target, due_on
+        db.session.flush()
+        audit.record(
+            "commitment_changed",
+            actor=user,
+            obj=contract,
+            organisation_id=contract.buyer_id,
+            commitment_id=commitment.id,
+            changes=changes_as_text(changes),
+        )
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise EditConflict("commitment") from None
     return changes
 
 

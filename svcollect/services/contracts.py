@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from svcollect.extensions import db
 from svcollect.models import (
@@ -31,6 +32,29 @@ class ContractRefused(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class EditConflict(ContractRefused):
+    """Someone saved a change after this form was read: nothing of this save was kept.
+
+    On the form's hidden `version` field: the page shows what is saved now beside what
+    was typed, and carries the current version, so the person can make their change again.
+    """
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"Someone else changed this {what} since you opened this page, so your changes "
+            "have not been saved. Check what is saved now, then make your changes again "
+            "and save",
+            "version",
+        )
+
+
+def check_version(what: str, row: Contract | Commitment, read_version: int | None) -> None:
+    """Refuse a save from a form read at another version of ``row`` than the one stored
+    (None: the form carried no version, so whether it is out of date cannot be told)."""
+    if read_version != row.version:
+        raise EditConflict(what)
 
 
 @dataclass(frozen=True)
@@ -237,9 +261,13 @@ def change_contract(
     *,
     retention_days: int,
     today: date,
+    read_version: int | None,
     deletion_confirmed: bool = False,
 ) -> dict[str, tuple[object, object]]:
     """Change a contract's terms (every field but the buyer); the changes made, old and new.
+
+    `read_version` is the contract's version when the form was read: if anyone has saved
+    it since, nothing is saved (EditConflict), so that no one undoes a change unseen.
 
     Once its survey answers have been deleted its dates stay as they were: the deletion
     was decided on them. A new end date that puts the answers past their retention period
@@ -248,6 +276,7 @@ def change_contract(
     """
     if not may_change(user, contract):
         raise ContractRefused("Only the buying organisation can change this contract", "submit")
+    check_version("contract", contract, read_version)
     reference = _checked_reference(change, known_outcomes, contract.id)
     before: dict[str, object] = {
         "reference": contract.reference,
@@ -284,21 +313,29 @@ def change_contract(
         raise DeletionNotConfirmed(kept_until)
     if not changes:
         return changes
-    for name in ("reference", "title", "prime_supplier_id", "starts_on", "ends_on", "value_gbp"):
-        setattr(contract, name, after[name])
-    if "outcome_codes" in changes:
-        db.session.execute(delete(ContractOutcome).filter_by(contract_id=contract.id))
-        for code in outcome_codes:
-            db.session.add(ContractOutcome(contract_id=contract.id, outcome_code=code))
-    audit.record(
-        "contract_changed",
-        actor=user,
-        obj=contract,
-        organisation_id=contract.buyer_id,
-        changes=changes_as_text(changes),
-    )
     try:
+        # Counted on every save, the outcomes alone too (they are rows of their own); the
+        # UPDATE matches no row if another save counted first since this one read it.
+        contract.version = contract.version + 1
+        names = ("reference", "title", "prime_supplier_id", "starts_on", "ends_on", "value_gbp")
+        for name in names:
+            setattr(contract, name, after[name])
+        db.session.flush()
+        if "outcome_codes" in changes:
+            db.session.execute(delete(ContractOutcome).filter_by(contract_id=contract.id))
+            for code in outcome_codes:
+                db.session.add(ContractOutcome(contract_id=contract.id, outcome_code=code))
+        audit.record(
+            "contract_changed",
+            actor=user,
+            obj=contract,
+            organisation_id=contract.buyer_id,
+            changes=changes_as_text(changes),
+        )
         db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise EditConflict("contract") from None
     except IntegrityError:
         db.session.rollback()
         raise _reference_taken(reference) from None

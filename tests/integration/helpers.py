@@ -24,6 +24,7 @@ from svcollect.services.questionnaires import registry, released_version
 
 CSRF = re.compile(r'<input[^>]*name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"')
 IDEMPOTENCY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
+VERSION = re.compile(r'<input[^>]*name="version"[^>]*value="([^"]*)"')
 
 
 def make_contract(reference: str | None = None, licence_ref: str | None = "LIC-1") -> Contract:
@@ -202,10 +203,12 @@ def post_form(
     page: str | None = None,
     prefix: str | None = None,
 ) -> Any:
-    """POST with the CSRF token read from `page` (or from `url` itself)."""
+    """POST with the CSRF token read from `page` (or from `url` itself), and as a browser
+    would, the version a change form was read at (unless `data` says which)."""
     html = client.get(page or url).get_data(as_text=True)
     name = f"{prefix}-csrf_token" if prefix else "csrf_token"
-    result = client.post(url, data={name: csrf_token(html), **data})
+    read = {"version": m.group(1)} if not prefix and (m := VERSION.search(html)) else {}
+    result = client.post(url, data={name: csrf_token(html), **read, **data})
     db.session.expire_all()
     return result
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from html import unescape
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from svcollect.extensions import db
 from svcollect.models import AuditEvent, Collection, Commitment, Contract, ContractOutcome
@@ -279,7 +282,13 @@ def test_after_the_answers_are_deleted_the_dates_stay_fixed(app, monkeypatch):
     )
     with pytest.raises(contracts.ContractRefused, match="dates can no longer change"):
         contracts.change_contract(
-            manager, contract, change, set(), retention_days=DAYS, today=retention.uk_today()
+            manager,
+            contract,
+            change,
+            set(),
+            retention_days=DAYS,
+            today=retention.uk_today(),
+            read_version=contract.version,
         )
 
 
@@ -404,3 +413,193 @@ def test_new_dates_must_still_hold_the_contracts_collections_and_commitments(app
     assert _change(client, contract, ends_on=_day(due)).status_code == 303
     db.session.refresh(contract)
     assert contract.ends_on == due
+
+
+HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|submission_key|version)"[^>]*value="([^"]*)"')
+
+
+def _opened(client, url: str) -> dict[str, str]:
+    """A change page opened in a tab of its own: the hidden fields it will send back."""
+    html = client.get(url).get_data(as_text=True)
+    return dict(HIDDEN.findall(html))
+
+
+def _save(client, url: str, tab: dict[str, str], data: dict):
+    result = client.post(url, data={**tab, **data})
+    db.session.expire_all()
+    return result
+
+
+CONFLICT = "Someone else changed this {} since you opened this page"
+
+
+def test_a_save_from_a_page_opened_before_another_save_is_refused_and_nothing_is_lost(app, buyer):
+    contract, client = buyer["contract"], buyer["client"]
+    url = f"/manage/contracts/{contract.id}/change"
+    one, two = _opened(client, url), _opened(client, url)
+    assert one["version"] == two["version"] == "1"
+    first = _save(client, url, one, _form(contract, title="Title from tab one"))
+    assert first.status_code == 303
+    typed = _form(contract, title="Title from tab two", value_gbp="£99,000")
+    stale = _save(client, url, two, typed)
+    assert stale.status_code == 422
+    html = stale.get_data(as_text=True)
+    [(message, href)] = _summary(html).items()
+    assert message.startswith(CONFLICT.format("contract")) and href == "#version"
+    assert 'id="version"' in html and "What is saved now" in html
+    saved_now = html[html.index('id="version"') :].split("<form")[0]
+    assert "Title from tab one" in saved_now and "Not recorded" in saved_now
+    assert 'value="Title from tab two"' in html and 'value="£99,000"' in html  # kept
+    db.session.refresh(contract)
+    assert (contract.title, contract.value_gbp, contract.version) == ("Title from tab one", None, 2)
+    assert len(_changes()) == 1  # the stale save changed and recorded nothing
+    # The refused page carries the version saved now: sending it again is a choice made
+    # having seen the other change.
+    again = dict(HIDDEN.findall(html))
+    assert again["version"] == "2"
+    assert _save(client, url, again, typed).status_code == 303
+    db.session.refresh(contract)
+    assert (contract.title, str(contract.value_gbp)) == ("Title from tab two", "99000.00")
+    # ...and so does the page opened again.
+    reloaded = _opened(client, url)
+    assert reloaded["version"] == "3"
+    assert _save(client, url, reloaded, _form(contract, title="Later")).status_code == 303
+    db.session.refresh(contract)
+    assert contract.title == "Later" and len(_changes()) == 3
+
+
+def test_a_change_to_the_outcomes_alone_counts_as_a_save(app, buyer):
+    contract, client = buyer["contract"], buyer["client"]
+    url = f"/manage/contracts/{contract.id}/change"
+    one, two = _opened(client, url), _opened(client, url)
+    assert _save(client, url, one, _form(contract, outcome_codes=[HEALTH])).status_code == 303
+    stale = _save(client, url, two, _form(contract, title="Renamed"))
+    assert stale.status_code == 422
+    assert CONFLICT.format("contract") in stale.get_data(as_text=True)
+    db.session.refresh(contract)
+    assert contract.title == "Test contract"
+    assert contracts.contract_outcomes(contract) == [HEALTH]
+
+
+@pytest.mark.parametrize("version", ["", "1x", "9" * 40])
+def test_a_change_without_a_version_it_was_read_at_is_refused(app, buyer, version):
+    contract = buyer["contract"]
+    result = post_form(
+        buyer["client"],
+        f"/manage/contracts/{contract.id}/change",
+        _form(contract, title="Unread", version=version),
+    )
+    assert result.status_code == 422
+    assert CONFLICT.format("contract") in result.get_data(as_text=True)
+    db.session.refresh(contract)
+    assert contract.title == "Test contract"
+
+
+def _elsewhere(table: str, row_id: int, **values) -> None:
+    """Another request's save, committed while this one is between its check and its write."""
+    settings = ", ".join(f"{name} = :{name}" for name in values)
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(f"UPDATE {table} SET {settings}, version = version + 1 WHERE id = :id"),
+            {"id": row_id, **values},
+        )
+
+
+def test_two_saves_that_read_the_same_version_cannot_both_be_made(app, buyer):
+    contract, manager = buyer["contract"], buyer["manager"]
+    read = contract.version
+    _elsewhere("contract", contract.id, title="Saved elsewhere")
+    change = contracts.ContractDetails(
+        reference=contract.reference,
+        title="Saved here",
+        buyer_id=contract.buyer_id,
+        prime_supplier_id=None,
+        starts_on=contract.starts_on,
+        ends_on=contract.ends_on,
+        value_gbp=None,
+        outcome_codes=(HEALTH,),
+    )
+    with pytest.raises(contracts.EditConflict):
+        contracts.change_contract(
+            manager,
+            contract,
+            change,
+            {HEALTH},
+            retention_days=DAYS,
+            today=retention.uk_today(),
+            read_version=read,
+        )
+    db.session.refresh(contract)
+    assert (contract.title, contract.version) == ("Saved elsewhere", read + 1)
+    assert contracts.contract_outcomes(contract) == [] and _changes() == []
+
+
+def test_a_commitment_saved_from_a_page_opened_before_another_save_is_refused(app, buyer):
+    contract, client = buyer["contract"], buyer["client"]
+    assert _commit(client, contract).status_code == 303
+    [commitment] = commitments.commitments_of(contract)
+    url = f"/manage/commitments/{commitment.id}/change"
+    one, two = _opened(client, url), _opened(client, url)
+    terms = {
+        "measure_code": "mh_first_aiders_trained",
+        "target": "20",
+        "due_on": ["31", "3", "2027"],
+    }
+    assert _save(client, url, one, {**terms, "target": "30"}).status_code == 303
+    stale = _save(client, url, two, {**terms, "due_on": ["30", "6", "2027"]})
+    assert stale.status_code == 422
+    html = stale.get_data(as_text=True)
+    [(message, href)] = _summary(html).items()
+    assert message.startswith(CONFLICT.format("commitment")) and href == "#version"
+    saved_now = html[html.index('id="version"') :].split("<form")[0]
+    assert "30 people" in saved_now and "31 March 2027" in saved_now
+    form = html[html.index('id="version"') :].split("<form", 1)[1]
+    assert re.search(r'name="target"[^>]*value="20"', form)  # the form keeps what was typed
+    assert re.search(r'id="due_on-month"[^>]*value="6"', form)
+    db.session.refresh(commitment)
+    assert (str(commitment.target), commitment.due_on) == ("30.00", date(2027, 3, 31))
+    assert len(_audited("commitment_changed")) == 1
+    reloaded = _opened(client, url)
+    assert reloaded["version"] == "2"
+    saved = _save(client, url, reloaded, {**terms, "target": "30", "due_on": ["30", "6", "2027"]})
+    assert saved.status_code == 303
+    db.session.refresh(commitment)
+    assert (str(commitment.target), commitment.due_on) == ("30.00", date(2027, 6, 30))
+
+
+def test_two_commitment_saves_that_read_the_same_version_cannot_both_be_made(app, buyer):
+    contract = buyer["contract"]
+    commitment = Commitment(
+        contract_id=contract.id,
+        measure_code="mh_first_aiders_trained",
+        unit="people",
+        target=20,
+        due_on=contract.starts_on,
+    )
+    db.session.add(commitment)
+    db.session.commit()
+    read = commitment.version
+    _elsewhere("commitment", commitment.id, target=25)
+    with pytest.raises(contracts.EditConflict):
+        commitments.change_commitment(
+            buyer["manager"],
+            commitment,
+            "mh_first_aiders_trained",
+            "people",
+            Decimal(30),
+            contract.starts_on,
+            {"mh_first_aiders_trained"},
+            read_version=read,
+        )
+    db.session.refresh(commitment)
+    assert (commitment.target, commitment.version) == (Decimal(25), read + 1)
+    assert _audited("commitment_changed") == []
+
+
+def _summary(html: str) -> dict[str, str]:
+    summary = html[html.index("govuk-error-summary") :]
+    summary = summary[: summary.index("</ul>")]
+    return {
+        unescape(t.strip()): href
+        for href, t in re.findall(r'<a href="([^"]+)">([^<]+)</a>', summary)
+    }

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from svcollect import create_app
@@ -293,6 +293,52 @@ def test_organisation_name_migration_keys_each_kinds_names_and_keeps_every_organ
         assert "name_key" not in _columns("organisation")
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM organisation")).scalar() == 7
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_edit_versions_migration_starts_every_row_at_1_and_goes_down_again(
+    empty_database, tmp_path
+):
+    from flask_migrate import downgrade, upgrade
+
+    from svcollect.models import Commitment
+
+    app = create_app(make_config(empty_database, tmp_path))
+    with app.app_context():
+        upgrade()
+        contract = make_contract("seed")
+        contract_id = contract.id
+        db.session.remove()
+        downgrade(revision="b7e4d2c9a1f0")
+        assert "version" not in _columns("contract") | _columns("commitment")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO commitment (contract_id, measure_code, unit, target, due_on, "
+                    "created_at) VALUES (:c, 'mh_first_aiders_trained', 'people', 20, "
+                    "'2027-03-31', '2026-01-01 00:00:00')"
+                ),
+                {"c": contract_id},
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            for table in ("contract", "commitment"):
+                versions = connection.execute(text(f"SELECT version FROM {table}")).scalars()
+                assert list(versions) == [1], table
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "render_as_batch": True}
+            )
+            assert compare_metadata(context, db.metadata) == []
+        commitment = db.session.scalar(select(Commitment))
+        commitment.version, commitment.target = 2, 25  # a save, as the services count it
+        db.session.commit()
+        downgrade(revision="b7e4d2c9a1f0")
+        assert "version" not in _columns("contract") | _columns("commitment")
+        with db.engine.connect() as connection:
+            kept = connection.execute(text("SELECT target FROM commitment")).scalar_one()
+            assert int(kept) == 25
         upgrade()
         db.session.remove()
         db.engine.dispose()

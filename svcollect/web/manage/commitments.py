@@ -16,11 +16,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from svcollect.charts.figure import with_unit
 from svcollect.extensions import db
 from svcollect.forms.manage import (
     CommitmentChangeForm,
     CommitmentForm,
     ConfirmForm,
+    read_version,
 )
 from svcollect.services import commitments as commitments_svc
 from svcollect.services import contracts as contracts_svc
@@ -30,11 +32,19 @@ from svcollect.web.form_pages import attach_error, checks_own_token, form_status
 from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract
 
 
-def _commitment_page(contract: Any, form: Any, heading: str, save: Callable[..., str]) -> Rendered:
+def _commitment_page(
+    contract: Any,
+    form: Any,
+    heading: str,
+    save: Callable[..., str],
+    saved_now: Callable[[], Any] | None = None,
+) -> Rendered:
     """The add and change pages share one form; ``save(measure_code, unit, target, due_on,
-    known_measures)`` makes the change and says what it did."""
+    known_measures)`` makes the change and says what it did. After an edit conflict the
+    page shows ``saved_now()``, the terms as saved now, and the form their version."""
     outcomes = outcome_map()
     form.measure_code.choices = outcomes.measure_choices()
+    conflict = None
     if form.validate_on_submit():
         if (repeat := repeat_of(form, url_for(".contract", contract_id=contract.id))) is not None:
             return repeat
@@ -50,11 +60,17 @@ def _commitment_page(contract: Any, form: Any, heading: str, save: Callable[...,
         except contracts_svc.ContractRefused as refused:
             db.session.rollback()
             attach_error(form, refused.field, str(refused))
+            if isinstance(refused, contracts_svc.EditConflict) and saved_now is not None:
+                conflict = saved_now()
         else:
             flash(message)
             return redirect(url_for(".contract", contract_id=contract.id), code=303)
     page = render_template(
-        "manage/commitment_new.html", form=form, contract=contract, heading=heading
+        "manage/commitment_new.html",
+        form=form,
+        contract=contract,
+        heading=heading,
+        saved_now=conflict,
     )
     return page, form_status(form)
 
@@ -92,14 +108,28 @@ def change_commitment(commitment_id: int) -> Rendered:
         "measure_code": commitment.measure_code,
         "target": commitment.target,
         "due_on": commitment.due_on,
+        "version": str(commitment.version),
     }
     form = CommitmentChangeForm(data=saved if request.method == "GET" else None)
 
     def save(*terms: Any) -> str:
-        changes = commitments_svc.change_commitment(current_user, commitment, *terms)
+        changes = commitments_svc.change_commitment(
+            current_user, commitment, *terms, read_version=read_version(form)
+        )
         return _("Commitment saved") if changes else _("No changes to save")
 
-    return _commitment_page(contract, form, _("Change a commitment made at bid"), save)
+    def saved_now() -> list[tuple[str, str]]:
+        # What they typed stays in the form; it now carries the version saved, so saving
+        # again is a choice made knowingly (as for a contract's terms).
+        form.version.data = str(commitment.version)
+        measure = outcome_map().measures.get(commitment.measure_code)
+        return [
+            (_("Measure"), measure.title if measure else commitment.measure_code),
+            (_("Target"), with_unit(commitment.target, commitment.unit)),
+            (_("Due date"), contracts_svc.long_day(commitment.due_on)),
+        ]
+
+    return _commitment_page(contract, form, _("Change a commitment made at bid"), save, saved_now)
 
 
 @bp.route("/commitments/<int:commitment_id>/remove", methods=["GET", "POST"])

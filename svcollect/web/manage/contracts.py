@@ -20,6 +20,7 @@ from svcollect.forms.manage import (
     ContractChangeForm,
     ContractForm,
     SupplierForm,
+    read_version,
 )
 from svcollect.models._types import utcnow
 from svcollect.services import collections as collections_svc
@@ -124,10 +125,12 @@ def change_contract(contract_id: int) -> Rendered:
             "ends_on": contract.ends_on,
             "value_gbp": contract.value_gbp,
             "outcome_codes": contracts_svc.contract_outcomes(contract),
+            "version": str(contract.version),
         }
         if request.method == "GET"
         else None
     )
+    conflict = False
     if deletion is not None:  # the dates are fixed: the deletion was decided on them
         del form["starts_on"], form["ends_on"]
     outcomes = _term_choices(form)
@@ -152,8 +155,16 @@ def change_contract(contract_id: int) -> Rendered:
                 set(outcomes.outcomes),
                 retention_days=retention.retention_days(),
                 today=retention.uk_today(),
+                read_version=read_version(form),
                 deletion_confirmed=bool(form.deletion_confirmed.data),
             )
+        except contracts_svc.EditConflict as refused:
+            # What they typed stays in the form; what is saved now is shown beside it, and
+            # the form now carries that version, so saving again is a choice made knowingly.
+            db.session.rollback()
+            attach_error(form, refused.field, str(refused))
+            form.version.data = str(contract.version)
+            conflict = True
         except contracts_svc.ContractRefused as refused:
             db.session.rollback()
             attach_error(form, refused.field, str(refused))
@@ -175,7 +186,32 @@ def change_contract(contract_id: int) -> Rendered:
         retention_days=retention.retention_days(),
         kept_until=kept_until,
         held=retention.responses_held(contract) if kept_until else 0,
+        saved_now=_saved_now(contract, outcomes) if conflict else None,
     ), form_status(form)
+
+
+def _saved_now(contract: Any, outcomes: Any) -> list[tuple[str, str]]:
+    """A contract's terms as saved now, to show beside what was typed after an edit conflict."""
+    value = contract.value_gbp
+    return [
+        (_("Contract reference"), contract.reference),
+        (_("Contract title"), contract.title),
+        (
+            _("Prime supplier"),
+            contract.prime_supplier.name if contract.prime_supplier else _("None yet"),
+        ),
+        (_("Start date"), contracts_svc.long_day(contract.starts_on)),
+        (_("End date"), contracts_svc.long_day(contract.ends_on)),
+        (_("Contract value"), f"£{value:,.2f}" if value is not None else _("Not recorded")),
+        (
+            _("Outcomes"),
+            ", ".join(
+                outcomes.outcomes[code].title if code in outcomes.outcomes else code
+                for code in contracts_svc.contract_outcomes(contract)
+            )
+            or _("None recorded"),
+        ),
+    ]
 
 
 @bp.route("/contracts/<int:contract_id>")
