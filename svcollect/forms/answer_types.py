@@ -257,6 +257,7 @@ def _date_field(question: Question) -> Field:
         format="%d %m %Y",
         invalid_message=_t(question.message("invalid")),
         year_message=_t(question.message("year")),
+        year_range_message=_t(question.message("year_range")),
     )
 
 

@@ -13,7 +13,7 @@ from wtforms.fields import DateField
 from wtforms.validators import StopValidation, ValidationError
 
 from svcollect.questionnaires import Question
-from svcollect.questionnaires.model import FIRST_YEAR, LAST_YEAR
+from svcollect.questionnaires.messages import FIRST_YEAR, LAST_YEAR
 
 #: month names and their usual short forms, as people type them in the month box
 _MONTHS = {
@@ -60,8 +60,10 @@ def wrong_part(day: str, month: str, year: str) -> str:
 class GovDateField(DateField):
     """A day/month/year date that tolerates forged bodies with the wrong number of parts.
 
-    ``invalid_message`` replaces "Enter a real date" (a questionnaire's own wording), and
-    ``year_message`` "Year must include 4 numbers": a page with two dates names which one.
+    ``invalid_message`` replaces "Enter a real date" (a questionnaire's own wording),
+    ``year_message`` "Year must include 4 numbers" and ``year_range_message`` the message
+    for a year before 1900 or after 2200 (by default it names the date by its label): a
+    page with two dates says which one.
     ``wrong_part`` names the box its own error is about ("day", "month" or "year"), so
     the error summary links to that box; None when the date as a whole is wrong.
     """
@@ -73,11 +75,13 @@ class GovDateField(DateField):
         *args: Any,
         invalid_message: str | None = None,
         year_message: str | None = None,
+        year_range_message: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.invalid_message = invalid_message
         self.year_message = year_message
+        self.year_range_message = year_range_message
 
     def gettext(self, string: str) -> str:
         if string == "Enter a real date" and self.invalid_message:
@@ -115,7 +119,13 @@ class GovDateField(DateField):
             self.data = None  # 9999 is a real date, but a day after it is not
             self.wrong_part = "year"
             raise ValueError(
-                gettext("Enter a year from %(first)d to %(last)d", first=FIRST_YEAR, last=LAST_YEAR)
+                self.year_range_message
+                or gettext(
+                    "%(date)s must be in a year from %(first)d to %(last)d",
+                    date=self.label.text,
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                )
             )
 
 

@@ -13,7 +13,7 @@ from svcollect.forms.dates import GovDateField
 from svcollect.forms.widgets import GovDateInput, GovSubmitInput
 
 
-def _period_date(label: Any, hint: Any, invalid: Any, year: Any) -> Any:
+def _period_date(label: Any, hint: Any, invalid: Any, year: Any, year_range: Any) -> Any:
     # No Optional(): it stops at a blank day and would drop "Enter a real date" for a date
     # typed without one. GovDateField itself reads three blank boxes as no date.
     return GovDateField(
@@ -23,6 +23,7 @@ def _period_date(label: Any, hint: Any, invalid: Any, year: Any) -> Any:
         format="%d %m %Y",
         invalid_message=invalid,
         year_message=year,
+        year_range_message=year_range,
     )
 
 
@@ -32,12 +33,14 @@ class ExportForm(OnceForm):
         _l("For example, 1 4 2026. Leave blank to start from the beginning of the contract."),
         _l("The period's first day must be a real date"),
         _l("The period's first day must include a year with 4 numbers"),
+        _l("The period's first day must be in a year from 1900 to 2200"),
     )
     period_end = _period_date(
         _l("Period to (optional)"),
         _l("For example, 31 3 2027. Leave blank to include everything up to now."),
         _l("The period's last day must be a real date"),
         _l("The period's last day must include a year with 4 numbers"),
+        _l("The period's last day must be in a year from 1900 to 2200"),
     )
     submit = SubmitField(_l("Build an evidence pack"), widget=GovSubmitInput())
 

@@ -80,7 +80,7 @@ def _text(label: Any, max_length: int, message: Any, **kwargs: Any) -> Any:
     )
 
 
-def _date(label: Any, message: Any, invalid: Any, year: Any) -> Any:
+def _date(label: Any, message: Any, invalid: Any, year: Any, year_range: Any) -> Any:
     return GovDateField(
         label,
         description=_l("For example, 27 3 2026"),
@@ -89,6 +89,7 @@ def _date(label: Any, message: Any, invalid: Any, year: Any) -> Any:
         format="%d %m %Y",
         invalid_message=invalid,
         year_message=year,
+        year_range_message=year_range,
     )
 
 
@@ -109,12 +110,14 @@ class ContractForm(OnceForm):
         _l("Enter the start date"),
         _l("Start date must be a real date"),
         _l("Start date must include a year with 4 numbers"),
+        _l("Start date must be in a year from 1900 to 2200"),
     )
     ends_on = _date(
         _l("End date"),
         _l("Enter the end date"),
         _l("End date must be a real date"),
         _l("End date must include a year with 4 numbers"),
+        _l("End date must be in a year from 1900 to 2200"),
     )
     value_gbp = AmountField(
         _l("Contract value in pounds"),
@@ -194,12 +197,14 @@ class CollectionForm(OnceForm):
         _l("Enter the date it opens"),
         _l("The opening date must be a real date"),
         _l("The opening date must include a year with 4 numbers"),
+        _l("The opening date must be in a year from 1900 to 2200"),
     )
     closes_on = _date(
         _l("Closes on"),
         _l("Enter the date it closes"),
         _l("The closing date must be a real date"),
         _l("The closing date must include a year with 4 numbers"),
+        _l("The closing date must be in a year from 1900 to 2200"),
     )
     submit = SubmitField(_l("Open collection"), widget=GovSubmitInput())
 
@@ -277,6 +282,7 @@ class CommitmentForm(OnceForm):
         _l("Enter the due date"),
         _l("Due date must be a real date"),
         _l("Due date must include a year with 4 numbers"),
+        _l("Due date must be in a year from 1900 to 2200"),
     )
     submit = SubmitField(_l("Add commitment"), widget=GovSubmitInput())
 

@@ -23,7 +23,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from svcollect.questionnaires import Question
-from svcollect.questionnaires.model import FIRST_YEAR, LAST_YEAR
+from svcollect.questionnaires.messages import FIRST_YEAR, LAST_YEAR
 
 from .cells import not_none
 from .problems import shown
@@ -164,7 +164,7 @@ def _date(question: Question, text: str) -> Verdict:
         return (
             None,
             None,
-            f"{question.message('invalid')}: the year must be {FIRST_YEAR} to {LAST_YEAR}",
+            question.message("year_range"),
         )
     return day.isoformat(), None, None
 

@@ -6,17 +6,30 @@ from collections.abc import Sequence
 from typing import Final, Literal
 
 MessageKey = Literal[
-    "required", "invalid", "year", "too_small", "too_large", "too_long", "too_early"
+    "required",
+    "invalid",
+    "year",
+    "year_range",
+    "too_small",
+    "too_large",
+    "too_long",
+    "too_early",
 ]
 MESSAGE_KEYS: Final[tuple[MessageKey, ...]] = (
     "required",
     "invalid",
     "year",
+    "year_range",
     "too_small",
     "too_large",
     "too_long",
     "too_early",
 )
+
+#: The years a date answer (or any date typed into svcollect) may have: real dates here are
+#: never outside them, and the day after 31 December 9999 cannot be reckoned.
+FIRST_YEAR: Final[int] = 1900
+LAST_YEAR: Final[int] = 2200
 
 _SELECT_TYPES = frozenset({"scale", "single_choice", "yes_no"})
 _TEXT_TYPES = frozenset({"short_text", "long_text"})
@@ -78,6 +91,8 @@ def default_message(
         return f"Enter a valid answer for {quoted}"
     if key == "year":
         return f"{answer} must include a year with 4 numbers"
+    if key == "year_range":
+        return f"{answer} must be in a year from {FIRST_YEAR} to {LAST_YEAR}"
     if key == "too_small":
         if min is not None:
             return f"{answer} must be {format_number(min)} or more"
@@ -138,5 +153,5 @@ def applicable_message_keys(type: str) -> frozenset[MessageKey]:
     if type in _TEXT_TYPES:
         keys.add("too_long")
     if type == "date":
-        keys |= {"year", "too_early"}
+        keys |= {"year", "year_range", "too_early"}
     return frozenset(keys)

@@ -43,10 +43,6 @@ Audience = Literal["workforce", "supplier", "community"]
 AUDIENCES: Final[tuple[Audience, ...]] = ("workforce", "supplier", "community")
 Operator = Literal["equals", "any_of", "at_least", "at_most", "answered"]
 OPERATORS: Final[tuple[Operator, ...]] = ("equals", "any_of", "at_least", "at_most", "answered")
-#: The years a date answer (or any date typed into svcollect) may have: real dates here are
-#: never outside them, and the day after 31 December 9999 cannot be reckoned.
-FIRST_YEAR: Final[int] = 1900
-LAST_YEAR: Final[int] = 2200
 #: File types an evidence upload may allow (a question's ``accept`` is a subset).
 FILE_TYPES: Final[tuple[str, ...]] = ("pdf", "docx", "xlsx", "csv", "txt", "png", "jpeg")
 DEFAULT_MAX_LENGTH: Final[Mapping[str, int]] = MappingProxyType(

@@ -72,7 +72,7 @@ def test_contract_is_added_with_outcomes_and_audited(app, council):
         ({"starts_on": ["31", "2", "2026"]}, "Start date must be a real date"),
         ({"starts_on": ["1", "1", "26"]}, "Start date must include a year with 4 numbers"),
         ({"ends_on": ["1", "1", "27"]}, "End date must include a year with 4 numbers"),
-        ({"ends_on": ["31", "12", "9999"]}, "Enter a year from 1900 to 2200"),
+        ({"ends_on": ["31", "12", "9999"]}, "End date must be in a year from 1900 to 2200"),
         ({"value_gbp": "-5"}, "£0 or more"),
         ({"value_gbp": "1e30"}, "Enter a number, like 2,500 or 12.5"),
         ({"value_gbp": "5000000000000"}, "Enter a value of £1,000,000,000,000 or less"),
@@ -242,7 +242,10 @@ def test_wemwbs_needs_a_licence_reference_before_opening(app, council):
 
 @pytest.mark.parametrize(
     ("closes_on", "message"),
-    [(["31", "12", "9999"], "Enter a year from 1900 to 2200"), (["1", "6", "26"], "4 numbers")],
+    [
+        (["31", "12", "9999"], "The closing date must be in a year from 1900 to 2200"),
+        (["1", "6", "26"], "4 numbers"),
+    ],
 )
 def test_collection_dates_far_out_are_refused_not_a_500(app, council, closes_on, message):
     contract = _contract(council["client"], council["buyer"].id)

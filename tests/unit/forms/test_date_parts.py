@@ -81,7 +81,7 @@ def _boxes_in_error(html: str) -> set[str]:
     [
         (["1", "13", "2026"], "month", "Enter a real date"),
         (["1", "1", "26"], "year", "Year must include 4 numbers"),
-        (["1", "1", "9999"], "year", "Enter a year from 1900 to 2200"),
+        (["1", "1", "9999"], "year", "Closes on must be in a year from 1900 to 2200"),
         (["32", "1", "2026"], "day", "Enter a real date"),
     ],
 )

@@ -171,7 +171,7 @@ def test_impossible_or_unknown_dates_are_refused(branching, typed):
 @pytest.mark.parametrize("typed", ["9999-12-31", "31/12/1899", "0026-01-01"])
 def test_dates_outside_the_years_a_form_takes_are_refused(branching, typed):
     problem = _import(branching.question("policy_date"), typed)[2]
-    assert "must be a real date" in problem and "the year must be 1900 to 2200" in problem
+    assert problem.endswith("must be in a year from 1900 to 2200")
 
 
 def test_control_characters_are_refused_in_any_column(branching):

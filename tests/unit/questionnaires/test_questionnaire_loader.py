@@ -345,10 +345,15 @@ def test_default_messages_are_written_for_the_person_answering(
         f"Your answer to \u2018{demo.question('started').text}\u2019"
         " must include a year with 4 numbers"
     )
+    assert demo.question("started").message("year_range") == (
+        f"Your answer to \u2018{demo.question('started').text}\u2019"
+        " must be in a year from 1900 to 2200"
+    )
     assert set(count.messages) == {
         "required",
         "invalid",
         "year",
+        "year_range",
         "too_small",
         "too_large",
         "too_long",
