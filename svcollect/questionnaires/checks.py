@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import QuestionRef, check_condition
+from .conditions import QuestionRef, answer_bounds, check_condition
 from .licensed import check_licensed
 from .messages import MESSAGE_KEYS, applicable_message_keys
 from .model import MAX_MAX_LENGTH
@@ -203,6 +203,7 @@ def _index_questions(
                 path=path,
                 question_index=question_index,
                 option_values=tuple(options),
+                bounds=answer_bounds(question, options),
             )
     return index
 

@@ -27,6 +27,8 @@ class QuestionRef:
     #: 0-based position on its page
     question_index: int
     option_values: tuple[Any, ...]
+    #: the lowest and highest answer a number or scale question takes (None: no limit)
+    bounds: tuple[float | None, float | None] = (None, None)
 
 
 def check_condition(
@@ -98,6 +100,10 @@ def _check_operator(
                 f"{owner} uses '{operator}' on '{target.id}', which is a {kind} question; "
                 f"'{operator}' only works with number and scale questions",
             )
+            return
+        problem = _never_true(operator, condition[operator], target)
+        if problem:
+            report.at((*path, operator), f"{owner} has a show_if condition that {problem}")
         return
     if kind == "file":
         report.at(
@@ -118,6 +124,24 @@ def _check_operator(
                 f"{owner} has a show_if condition on '{target.id}' with the value "
                 f"{show_value(value)}, {problem}",
             )
+
+
+def _never_true(operator: str, value: Any, target: QuestionRef) -> str | None:
+    """Why ``at_least`` / ``at_most`` ``value`` can never hold for ``target``'s answers."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"compares '{target.id}' with {show_value(value)}, which is not a number"
+    low, high = target.bounds
+    if operator == "at_least" and high is not None and value > high:
+        return (
+            f"can never be true: '{target.id}' is answered {show_value(high)} at most, "
+            f"so it is never at least {show_value(value)}"
+        )
+    if operator == "at_most" and low is not None and value < low:
+        return (
+            f"can never be true: '{target.id}' is answered {show_value(low)} at least, "
+            f"so it is never at most {show_value(value)}"
+        )
+    return None
 
 
 def _value_problem(target: QuestionRef, value: Any) -> str | None:
@@ -148,3 +172,19 @@ def _is_iso_date(value: Any) -> bool:
     except ValueError:
         return False
     return True
+
+
+def answer_bounds(
+    question: dict[str, Any], options: list[Any]
+) -> tuple[float | None, float | None]:
+    """The lowest and highest answer a number or scale question can have (None: no limit)."""
+    if question.get("type") == "scale":
+        numbers = [v for v in options if isinstance(v, int | float) and not isinstance(v, bool)]
+        return (min(numbers), max(numbers)) if numbers else (None, None)
+    if question.get("type") == "number":
+        low, high = question.get("min"), question.get("max")
+        return (
+            low if isinstance(low, int | float) and not isinstance(low, bool) else None,
+            high if isinstance(high, int | float) and not isinstance(high, bool) else None,
+        )
+    return None, None

@@ -434,3 +434,32 @@ def test_package_imports_only_the_standard_library_yaml_and_jsonschema() -> None
 def test_modules_stay_small() -> None:
     for source in Path(package.__file__).parent.glob("*.py"):
         assert len(source.read_text(encoding="utf-8").splitlines()) <= 400, source
+
+
+@pytest.mark.parametrize(
+    ("condition", "problem"),
+    [
+        (
+            "{question: happy, at_least: 11}",
+            "can never be true: 'happy' is answered 10 at most, so it is never at least 11",
+        ),
+        (
+            "{question: count, at_least: 100001}",
+            "can never be true: 'count' is answered 100000 at most, so it is never at least 100001",
+        ),
+        (
+            "{question: count, at_most: -1}",
+            "can never be true: 'count' is answered 0 at least, so it is never at most -1",
+        ),
+    ],
+)
+def test_a_show_if_that_can_never_be_true_is_refused(
+    known_scorers: frozenset[str], condition: str, problem: str
+) -> None:
+    text = BASE.replace("{question: count, at_least: 500}", condition)
+    [message] = problems_of(text, known_scorers)
+    assert message.startswith("questionnaires/demo/v1.yaml:24: page 'second' has a show_if")
+    assert message.endswith(problem)
+    # the edge itself is a condition some answers meet
+    edge = condition.replace("11", "10").replace("100001", "100000").replace("-1", "0")
+    load(BASE.replace("{question: count, at_least: 500}", edge), known_scorers)
