@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,46 @@ def check_licensed(data: dict[str, Any], report: Report) -> None:
         return
     _check_licence(data, scorer, released, report)
     _check_items(data, scorer, released, report)
+    _check_layout(data, released, report)
+
+
+def _check_layout(data: dict[str, Any], released: Reference, report: Report) -> None:
+    """The items stay together on one page in the released order (the licence forbids
+    changing the layout); other questions may come before or after them."""
+    asked = _questions(data)
+    present = [(item.id, asked[item.id][0]) for item in released.items if item.id in asked]
+    if len(present) < 2:
+        return
+    first_id, first = present[0]
+    pages = data["pages"]
+    for qid, path in present[1:]:
+        if path[1] != first[1]:
+            report.at(
+                path,
+                f"question '{qid}' must be on the same page as '{first_id}' (page "
+                f"'{pages[first[1]]['id']}'), as in {released.name}: the licence does not "
+                "allow changing the layout",
+            )
+            return
+    pairs = list(pairwise(present))
+    for (before_id, before), (qid, path) in pairs:
+        if path[3] < before[3]:
+            report.at(
+                path,
+                f"question '{qid}' must come after '{before_id}', in the order of "
+                f"{released.name}: the licence does not allow changing the layout",
+            )
+            return
+    for (before_id, before), (qid, path) in pairs:
+        if path[3] > before[3] + 1:
+            between = pages[path[1]]["questions"][before[3] + 1]["id"]
+            report.at(
+                ("pages", path[1], "questions", before[3] + 1),
+                f"question '{between}' is between '{before_id}' and '{qid}': nothing may be "
+                f"asked among the items of {released.name}, as the licence does not allow "
+                "changing the layout; put it before or after them",
+            )
+            return
 
 
 def _check_licence(data: dict[str, Any], scorer: str, released: Reference, report: Report) -> None:

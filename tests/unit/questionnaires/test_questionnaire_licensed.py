@@ -258,3 +258,39 @@ def test_a_missing_reference_is_reported(known_scorers: frozenset[str]) -> None:
         "scored by 'wemwbs' is checked against the released file nowhere/v1.yaml, which "
         "could not be read; restore that file"
     ]
+
+
+def _item_block(text: str, item: str) -> str:
+    """The lines of one item question, from its '- id:' line to the next question."""
+    start = text.index(f"      - id: {item}\n")
+    end = text.index("      - id: ", start + 1)
+    return text[start:end]
+
+
+def test_the_items_stay_together_in_order_on_one_page(known_scorers: frozenset[str]) -> None:
+    text = as_v2(WEMWBS)
+    third, fourth = _item_block(text, "wemwbs_03"), _item_block(text, "wemwbs_04")
+    swapped = text.replace(third + fourth, fourth + third)
+    assert problems(swapped, known_scorers) == [
+        f"questionnaires/wemwbs/v2.yaml:{line_of(swapped, '- id: wemwbs_04')}: question "
+        "'wemwbs_04' must come after 'wemwbs_03', in the order of "
+        "questionnaires/wemwbs/v1.yaml: the licence does not allow changing the layout"
+    ]
+    extra = '      - id: team\n        type: short_text\n        text: "Your team"\n'
+    between = text.replace(fourth, extra + fourth)
+    assert problems(between, known_scorers) == [
+        f"questionnaires/wemwbs/v2.yaml:{line_of(between, '- id: team')}: question 'team' is "
+        "between 'wemwbs_03' and 'wemwbs_04': nothing may be asked among the items of "
+        "questionnaires/wemwbs/v1.yaml, as the licence does not allow changing the layout; "
+        "put it before or after them"
+    ]
+    last = _item_block(text, "wemwbs_13")
+    moved = text.replace(last, "") + (
+        '  - id: more\n    title: "More"\n    questions:\n' + last.replace("wemwbs_13", "wemwbs_13")
+    )
+    found = problems(moved, known_scorers)
+    assert found == [
+        f"questionnaires/wemwbs/v2.yaml:{line_of(moved, '- id: wemwbs_13')}: question "
+        "'wemwbs_13' must be on the same page as 'wemwbs_01' (page 'feelings'), as in "
+        "questionnaires/wemwbs/v1.yaml: the licence does not allow changing the layout"
+    ]
