@@ -125,34 +125,39 @@ def _check_layout(data: dict[str, Any], released: Reference, report: Report) -> 
     """The items stay together on one page in the released order (the licence forbids
     changing the layout); other questions may come before or after them."""
     asked = _questions(data)
-    present = [(item.id, asked[item.id][0]) for item in released.items if item.id in asked]
+    # (item id, page index, position on the page) of each item asked, in released order
+    present = [
+        (item.id, int(asked[item.id][0][1]), int(asked[item.id][0][3]))
+        for item in released.items
+        if item.id in asked
+    ]
     if len(present) < 2:
         return
-    first_id, first = present[0]
     pages = data["pages"]
-    for qid, path in present[1:]:
-        if path[1] != first[1]:
+    first_id, first_page, _ = present[0]
+    for qid, page, index in present[1:]:
+        if page != first_page:
             report.at(
-                path,
+                ("pages", page, "questions", index),
                 f"question '{qid}' must be on the same page as '{first_id}' (page "
-                f"'{pages[first[1]]['id']}'), as in {released.name}: the licence does not "
+                f"'{pages[first_page]['id']}'), as in {released.name}: the licence does not "
                 "allow changing the layout",
             )
             return
     pairs = list(pairwise(present))
-    for (before_id, before), (qid, path) in pairs:
-        if path[3] < before[3]:
+    for (before_id, _, before), (qid, page, index) in pairs:
+        if index < before:
             report.at(
-                path,
+                ("pages", page, "questions", index),
                 f"question '{qid}' must come after '{before_id}', in the order of "
                 f"{released.name}: the licence does not allow changing the layout",
             )
             return
-    for (before_id, before), (qid, path) in pairs:
-        if path[3] > before[3] + 1:
-            between = pages[path[1]]["questions"][before[3] + 1]["id"]
+    for (before_id, _, before), (qid, page, index) in pairs:
+        if index > before + 1:
+            between = pages[page]["questions"][before + 1]["id"]
             report.at(
-                ("pages", path[1], "questions", before[3] + 1),
+                ("pages", page, "questions", before + 1),
                 f"question '{between}' is between '{before_id}' and '{qid}': nothing may be "
                 f"asked among the items of {released.name}, as the licence does not allow "
                 "changing the layout; put it before or after them",
