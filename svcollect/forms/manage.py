@@ -231,6 +231,11 @@ class ConfirmForm(Form):
     submit = SubmitField(_l("Confirm"), widget=GovSubmitInput())
 
 
+class RemoveCommitmentForm(ConfirmForm):
+    #: the commitment's version when the page was shown (services.contracts.check_version)
+    version = HiddenField()
+
+
 class WithdrawForm(Form):
     given = _text(
         _l("Reference or respondent code"),

@@ -162,12 +162,17 @@ def change_commitment(
     return changes
 
 
-def remove_commitment(user: User, commitment: Commitment) -> None:
-    """Remove a commitment entered by mistake or dropped by a variation; audited in full."""
+def remove_commitment(user: User, commitment: Commitment, *, read_version: int | None) -> None:
+    """Remove a commitment entered by mistake or dropped by a variation; audited in full.
+
+    As a change, the removal is refused if the commitment was changed after the page
+    asking to remove it was read: what is removed is what the person saw.
+    """
     contract = db.session.get(Contract, commitment.contract_id)
     assert contract is not None
     if not may_change(user, contract):
         raise ContractRefused("Only the buying organisation can remove a commitment", "submit")
+    check_version("commitment", commitment, read_version)
     audit.record(
         "commitment_removed",
         actor=user,

@@ -17,6 +17,7 @@ from svcollect.models._types import UK
 from svcollect.services import commitments, contracts, retention
 from tests.integration.export_world import make_world
 from tests.integration.helpers import (
+    VERSION,
     make_collection,
     make_contract,
     make_organisation,
@@ -354,6 +355,35 @@ def test_the_buyer_corrects_and_removes_a_commitment_and_both_are_audited(app, b
     # a repeat of the removal finds nothing to remove
     token = _csrf(client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True))
     assert client.post(remove_url, data={"csrf_token": token}).status_code == 404
+    assert len(_audited("commitment_removed")) == 1
+
+
+def test_a_commitment_changed_after_its_removal_page_opened_is_not_removed(app, buyer):
+    contract, client = buyer["contract"], buyer["client"]
+    assert _commit(client, contract).status_code == 303
+    [commitment] = commitments.commitments_of(contract)
+    remove_url = f"/manage/commitments/{commitment.id}/remove"
+    opened = client.get(remove_url).get_data(as_text=True)  # tab 1 asks to remove it
+    read = VERSION.search(opened).group(1)
+    changed = post_form(  # tab 2 changes its target meanwhile
+        client,
+        f"/manage/commitments/{commitment.id}/change",
+        {"measure_code": "mh_first_aiders_trained", "target": "45", "due_on": ["31", "3", "2027"]},
+    )
+    assert changed.status_code == 303
+    refused = client.post(remove_url, data={"csrf_token": _csrf(opened), "version": read})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Someone else changed this commitment since you opened this page" in page
+    assert "45 people" in page  # the terms as saved now
+    assert commitments.commitments_of(contract) == [commitment]
+    assert _audited("commitment_removed") == []
+    # confirming on the page that now shows the saved terms removes it
+    again = client.post(
+        remove_url, data={"csrf_token": _csrf(page), "version": VERSION.search(page).group(1)}
+    )
+    assert again.status_code == 303
+    assert commitments.commitments_of(contract) == []
     assert len(_audited("commitment_removed")) == 1
 
 

@@ -21,7 +21,7 @@ from svcollect.extensions import db
 from svcollect.forms.manage import (
     CommitmentChangeForm,
     CommitmentForm,
-    ConfirmForm,
+    RemoveCommitmentForm,
     read_version,
 )
 from svcollect.services import commitments as commitments_svc
@@ -136,11 +136,31 @@ def change_commitment(commitment_id: int) -> Rendered:
 @role_required(*MANAGERS)
 def remove_commitment(commitment_id: int) -> Rendered:
     commitment, contract = _commitment(commitment_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        commitments_svc.remove_commitment(current_user, commitment)
-        flash(_("Commitment removed"))
-        return redirect(url_for(".contract", contract_id=contract.id), code=303)
+    form = RemoveCommitmentForm()
+    if request.method == "GET":
+        form.version.data = str(commitment.version)
+    elif form.validate_on_submit():
+        try:
+            commitments_svc.remove_commitment(
+                current_user, commitment, read_version=read_version(form)
+            )
+        except contracts_svc.EditConflict:
+            db.session.rollback()
+            # The page now shows the commitment as saved, and its version: removing it
+            # after reading that is a choice made knowingly.
+            attach_error(
+                form,
+                "submit",
+                _(
+                    "Someone else changed this commitment since you opened this page, so it "
+                    "has not been removed. Check it as it is saved now, then remove it if "
+                    "you still want to"
+                ),
+            )
+            form.version.data = str(commitment.version)
+        else:
+            flash(_("Commitment removed"))
+            return redirect(url_for(".contract", contract_id=contract.id), code=303)
     return render_template(
         "manage/commitment_remove.html",
         form=form,
