@@ -274,6 +274,17 @@ class Progress:
             if any(q.id in questions for q in page.questions)
         ]
 
+    def page_count_settled(self) -> bool:
+        """Whether the number of pages shown can no longer change: no show_if still waits
+        on a question this respondent will be asked but has not answered."""
+        waiting = {q.id for q in self.questionnaire.visible_questions(self.typed)} - set(
+            self.rows
+        )
+        conditions = [page.show_if for page in self.questionnaire.pages] + [
+            q.show_if for q in self.questionnaire.questions()
+        ]
+        return not any(c is not None and c.question in waiting for c in conditions)
+
     def visible_questions(self, page: Page) -> list[Question]:
         visible = {q.id for q in self.questionnaire.visible_questions(self.typed)}
         return [q for q in page.questions if q.id in visible]

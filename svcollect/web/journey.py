@@ -118,7 +118,8 @@ def question_page(
             returning=returning,
             back_url=back_url,
             page_number=pages.index(page.id) + 1,
-            page_count=len(pages),
+            # a total that would jump once an answer shows more pages is not given
+            page_count=len(pages) if progress.page_count_settled() else None,
         ),
         form_status(form),
     )

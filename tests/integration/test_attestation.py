@@ -264,6 +264,20 @@ def test_evidence_download_is_authorised_and_audited(app, world):
     )
 
 
+def test_the_page_total_is_given_only_once_it_cannot_jump(app, world):
+    _invite(app, world)
+    client = signed_in(app, world["large_user"])
+    base = f"/supplier/declarations/{_declaration(world['large']).id}"
+    first = client.get(f"{base}/page/organisation").get_data(as_text=True)
+    # the enhanced standards' 4 pages depend on the employee count, not yet given
+    assert "Page 1<" in first and "Page 1 of" not in first
+    post_form(client, f"{base}/page/organisation", {"employee_count": "900"})
+    second = client.get(f"{base}/page/mhaw_1").get_data(as_text=True)
+    assert "Page 2 of 11<" in second  # organisation, 6 core and 4 enhanced standards
+    post_form(client, f"{base}/page/organisation", {"employee_count": "40"})
+    assert "Page 2 of 7<" in client.get(f"{base}/page/mhaw_1").get_data(as_text=True)
+
+
 def test_review_before_submission_is_refused(app, world):
     manager = _invite(app, world)
     declaration = _declaration(world["small"])
