@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 MessageKey = Literal[
     "required",
@@ -15,16 +15,8 @@ MessageKey = Literal[
     "too_long",
     "too_early",
 ]
-MESSAGE_KEYS: Final[tuple[MessageKey, ...]] = (
-    "required",
-    "invalid",
-    "year",
-    "year_range",
-    "too_small",
-    "too_large",
-    "too_long",
-    "too_early",
-)
+#: every key, in the order the Literal lists them
+MESSAGE_KEYS: Final[tuple[MessageKey, ...]] = get_args(MessageKey)
 
 #: The years a date answer (or any date typed into svcollect) may have: real dates here are
 #: never outside them, and the day after 31 December 9999 cannot be reckoned.
