@@ -277,9 +277,7 @@ class Progress:
     def page_count_settled(self) -> bool:
         """Whether the number of pages shown can no longer change: no show_if still waits
         on a question this respondent will be asked but has not answered."""
-        waiting = {q.id for q in self.questionnaire.visible_questions(self.typed)} - set(
-            self.rows
-        )
+        waiting = {q.id for q in self.questionnaire.visible_questions(self.typed)} - set(self.rows)
         conditions = [page.show_if for page in self.questionnaire.pages] + [
             q.show_if for q in self.questionnaire.questions()
         ]
