@@ -7,7 +7,7 @@ are the results page's) or from counts that carry no answers; charts are drawn b
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -45,7 +45,7 @@ from svcollect.scoring.suppression import (
 )
 from svcollect.services.collections import collections_of, kept_counts, response_counts
 from svcollect.services.commitments import commitments_of
-from svcollect.services.declarations import adherence_summary, latest_submitted, standard_states
+from svcollect.services.declarations import latest_submitted, standard_states
 from svcollect.services.outcomes import outcome_map
 from svcollect.services.portfolio import portfolio
 from svcollect.services.questionnaires import questionnaire_for
@@ -224,53 +224,50 @@ def delivery_amounts(contract: Contract) -> dict[str, tuple[float, float]]:
     return {m: (d, e) for m, (d, e) in amounts.items()}
 
 
-def adherence_shares(contract: Contract) -> dict[str, tuple[float, float]]:
+def adherence_shares(
+    contract: Contract, adherence: Mapping[str, Any]
+) -> dict[str, tuple[float, float]]:
     """Per adherence measure (a share of suppliers): (declared %, accepted %) now.
 
-    From the newest supplier collection of the measure's questionnaire that has submitted
-    declarations, as its attestation summary reports them. Suppliers, not people: nothing
-    is suppressed.
+    ``adherence`` is the results' (``to_dict()["adherence"]``): the figures the dashboard's
+    adherence section shows, from the newest supplier collection of the measure's
+    questionnaire with a submitted declaration. Suppliers, not people: nothing is suppressed.
     """
-    wanted = {
-        m.code: m
-        for m in outcome_map().measures.values()
-        if m.kind == "survey" and m.unit == "percent" and (m.score or "").endswith("_accepted")
-    }
-    newest: dict[str, Collection] = {}
-    for collection in collections_of(contract):
-        qid = collection.questionnaire_version.questionnaire_id
-        if collection.access == "supplier" and latest_submitted(collection):
-            best = newest.get(qid)
-            if best is None or (collection.opens_at, collection.id) > (best.opens_at, best.id):
-                newest[qid] = collection
+    opened = {str(c.id): (c.opens_at, c.id) for c in collections_of(contract)}
+    newest: dict[str, Mapping[str, Any]] = {}
+    for cid in sorted((c for c in adherence if c in opened), key=opened.__getitem__):
+        entry = adherence[cid]
+        if entry.get("suppliers"):
+            newest[entry["questionnaire"]] = entry.get("figures") or {}
     shares: dict[str, tuple[float, float]] = {}
-    summaries: dict[str, Any] = {}
-    for code, measure in wanted.items():
-        source = newest.get(measure.questionnaire)
-        if source is None:
+    for measure in outcome_map().measures.values():
+        score = measure.score or ""
+        figures = newest.get(measure.questionnaire)
+        if measure.kind != "survey" or not score.endswith("_accepted") or figures is None:
             continue
-        if measure.questionnaire not in summaries:
-            summaries[measure.questionnaire] = adherence_summary(source).figures
-        figures = summaries[measure.questionnaire]
-        accepted = figures.get(measure.score or "")
-        declared = figures.get((measure.score or "").removesuffix("_accepted") + "_declared")
-        if accepted is None or declared is None:
-            continue
-        if accepted.share.value is None or declared.share.value is None:
-            continue  # it applies to no supplier yet
-        shares[code] = (100 * float(declared.share.value), 100 * float(accepted.share.value))
+        accepted = (figures.get(score) or {}).get("share", {}).get("value")
+        declared = (
+            (figures.get(score.removesuffix("_accepted") + "_declared") or {})
+            .get("share", {})
+            .get("value")
+        )
+        if accepted is not None and declared is not None:  # None: applies to no supplier
+            shares[measure.code] = (100 * float(declared), 100 * float(accepted))
     return shares
 
 
-def commitment_progress(contract: Contract, today: date, context: str = "") -> list[Progress]:
+def commitment_progress(
+    contract: Contract, today: date, adherence: Mapping[str, Any], context: str = ""
+) -> list[Progress]:
     """Each commitment with the delivered and evidenced amounts of its measure so far.
 
     For a share of suppliers adhering (MHAW standards), "delivered" is the share that
-    declared them and "evidenced" the share whose evidence was accepted.
+    declared them and "evidenced" the share whose evidence was accepted, as the results'
+    ``adherence`` give them.
     """
     measures = outcome_map().measures
     amounts = delivery_amounts(contract)
-    shares = adherence_shares(contract)
+    shares = adherence_shares(contract, adherence)
     items = []
     for commitment in commitments_of(contract):
         measure = measures.get(commitment.measure_code)
@@ -318,7 +315,8 @@ def contract_dashboard(
         outcomes=_outcome_sections(data, by_id),
         adherence=_adherence_figures(data, collections),
         commitments=commitments_figure(
-            commitment_progress(contract, today), fig_id=figure_id("commitments", contract.id)
+            commitment_progress(contract, today, data["adherence"]),
+            fig_id=figure_id("commitments", contract.id),
         ),
         values=values_figure(
             data["totals_by_grade"],
@@ -428,7 +426,9 @@ def portfolio_dashboard(user: User) -> PortfolioDashboard:
                 titles[f"c{collection.id}-{base}"] = (
                     f"{contract.reference}, {collection.label}: {SETS.get(base, base)}"
                 )
-        progress += commitment_progress(contract, today, context=f"{contract.reference}: ")
+        progress += commitment_progress(
+            contract, today, data["adherence"], context=f"{contract.reference}: "
+        )
         rows.append(
             ContractRow(
                 contract,

@@ -9,6 +9,7 @@ not is refused rather than written.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -241,10 +242,13 @@ def _check_adds_up(totals: list[dict[str, Any]], amounts: dict[str, tuple[float,
             )
 
 
-def commitment_items(contract: Contract, today: date) -> list[dict[str, Any]]:
-    """Each commitment with the dashboard's `commitment_progress` figures, as of `today`."""
+def commitment_items(
+    contract: Contract, today: date, adherence: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Each commitment with the dashboard's `commitment_progress` figures, as of `today`
+    (``adherence``: the results' adherence figures, as the dashboard reads them)."""
     commitments = commitments_of(contract)
-    progress = commitment_progress(contract, today)
+    progress = commitment_progress(contract, today, adherence)
     if len(progress) != len(commitments):
         raise PackError("The contract's commitments changed while the pack was built: try again")
     return [

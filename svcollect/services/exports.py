@@ -257,7 +257,7 @@ def build_pack(job_id: int, progress: Progress, out_dir: Path, row_limit: int) -
         # Organisations' figures, not individual answers: in every pack, the employer's too.
         delivery = export_delivery.delivery_returns(contract, suppliers, adherence_rows)
         as_of = started.astimezone(UK).date()
-        commitments = export_delivery.commitment_items(contract, as_of)
+        commitments = export_delivery.commitment_items(contract, as_of, data["adherence"])
         supplier_ids = [c.id for c in suppliers] or [0]
         declaration_ids = list(
             db.session.scalars(
