@@ -170,12 +170,18 @@ def read_waves(
     )
 
 
+def all_alike(values: npt.NDArray[np.float64]) -> bool:
+    """Two or more values, all the same (to float rounding): their mean is each of them,
+    so it is withheld however many there are (suppression.measure_stat's ``alike``)."""
+    return len(values) > 1 and bool(np.ptp(values) <= 1e-9)
+
+
 def summarise_wave(wave: Wave, policy: SuppressionPolicy) -> WaveSummary:
     """Mean, SD and band distribution of a wave, each carrying its n and suppressed if small."""
     n = len(wave.values)
     mean = float(wave.values.mean()) if n else None
     sd = float(wave.values.std(ddof=1)) if n > 1 else None
-    alike = n > 1 and bool((wave.values == wave.values[0]).all())
+    alike = all_alike(wave.values)
     distribution = None
     if wave.band_labels is not None:
         counts = np.bincount(wave.bands[wave.bands >= 0], minlength=len(wave.band_labels))

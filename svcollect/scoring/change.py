@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from svcollect.scoring._waves import Wave, WaveSummary, read_waves, summarise_wave
+from svcollect.scoring._waves import Wave, WaveSummary, all_alike, read_waves, summarise_wave
 from svcollect.scoring.grades import EvidenceGrade
 from svcollect.scoring.measures import measure_defaults
 from svcollect.scoring.results import ScoreResult
@@ -196,11 +196,11 @@ def _paired(
         MOVEMENT_LABELS, [improved, n - improved - worse, worse], policy
     )
     # identical scores (or changes) make the mean each person's score (or change)
-    same_change = _alike(diffs)
+    same_change = all_alike(diffs)
     change = PairedChange(
         n=n,
-        baseline_mean=measure_stat(float(before.mean()), n, policy, alike=_alike(before)),
-        follow_up_mean=measure_stat(float(after.mean()), n, policy, alike=_alike(after)),
+        baseline_mean=measure_stat(float(before.mean()), n, policy, alike=all_alike(before)),
+        follow_up_mean=measure_stat(float(after.mean()), n, policy, alike=all_alike(after)),
         mean_change=measure_stat(test.mean_change, n, policy, alike=same_change),
         ci_low=measure_stat(test.ci_low, n, policy, alike=same_change),
         ci_high=measure_stat(test.ci_high, n, policy, alike=same_change),
@@ -222,10 +222,6 @@ def _paired(
         }
     )
     return change, pairs
-
-
-def _alike(values: npt.NDArray[np.float64]) -> bool:
-    return len(values) > 1 and bool(np.ptp(values) <= _TOLERANCE)
 
 
 def _two_group(value: float | None, n_a: int, n_b: int, policy: SuppressionPolicy) -> Stat:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from svcollect.charts.figure import POUND_UNITS
 from svcollect.extensions import db
 from svcollect.imports.value_tables import read_value_table
 from svcollect.models import (
@@ -305,7 +306,7 @@ def unit_key(unit: str) -> str:
     word = unit.strip().casefold().removeprefix("per ").strip()
     if word in _PEOPLE or word.rstrip("s") in _PEOPLE or word == "beneficiaries":
         return "person"
-    if word in {"£", "gbp", "pound", "pounds"}:
+    if word in POUND_UNITS:
         return "pound"
     return word[:-1] if word.endswith("s") else word
 
