@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from svcollect.scoring._waves import Wave, WaveSummary, all_alike, read_waves, summarise_wave
+from svcollect.scoring.differences import secure_change
 from svcollect.scoring.grades import EvidenceGrade
 from svcollect.scoring.measures import measure_defaults
 from svcollect.scoring.results import ScoreResult
@@ -360,6 +361,15 @@ def outcome_change(
             "not a published figure."
         )
     provenance = {**_provenance(baseline, "baseline"), **_provenance(follow_up, "follow_up")}
+    unpaired = (len(base.values) - n_paired, len(follow.values) - n_paired)
+    base_summary, follow_summary, paired = secure_change(
+        summarise_wave(base, policy),
+        summarise_wave(follow, policy),
+        paired,
+        cohort,
+        unpaired,
+        policy,
+    )
     return OutcomeChange(
         measure=measure,
         label=label,
@@ -372,11 +382,11 @@ def outcome_change(
         method=method,
         evidence_grade=grade,
         reason=reason,
-        baseline=summarise_wave(base, policy),
-        follow_up=summarise_wave(follow, policy),
+        baseline=base_summary,
+        follow_up=follow_summary,
         n_paired=n_paired,
-        n_unpaired_baseline=len(base.values) - n_paired,
-        n_unpaired_follow_up=len(follow.values) - n_paired,
+        n_unpaired_baseline=unpaired[0],
+        n_unpaired_follow_up=unpaired[1],
         paired=paired,
         cohort=cohort,
         flags=tuple(flags),

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from svcollect.scoring import EvidenceGrade, SuppressionPolicy, get_scorer, outcome_change
-from svcollect.scoring.suppression import REASON_ALIKE
+from svcollect.scoring.suppression import REASON_ALIKE, REASON_TOTAL
 
 from .conftest import long_answers, scores, wemwbs_items
 
@@ -246,9 +246,12 @@ def test_identical_answers_are_withheld_however_many_people_gave_them() -> None:
     assert all(c["count"]["value"] is None for c in data["follow_up"]["bands"]["cells"])
     assert data["follow_up"]["bands"]["total"]["value"] == 12
     assert all(c["count"]["value"] is None for c in paired["movement"]["cells"])
-    # one person different: nothing is any one person's answer, so all is shown
+    # one person different: the change is no one's change, so it is shown; the baselines
+    # are still all 50, and the follow-up mean minus the change would say so
     follow = scores("wemwbs", [(100 + i, f"c{i}", 53 + (i == 0)) for i in range(12)])
-    shown = outcome_change(base, follow, "wemwbs").to_dict()["paired"]
-    assert shown["follow_up_mean"]["value"] == pytest.approx(53 + 1 / 12)
-    assert shown["mean_change"]["value"] == pytest.approx(3 + 1 / 12)
-    assert shown["baseline_mean"]["value"] is None  # the baselines are still all 50
+    shown = outcome_change(base, follow, "wemwbs").to_dict()
+    assert shown["paired"]["mean_change"]["value"] == pytest.approx(3 + 1 / 12)
+    assert shown["paired"]["baseline_mean"]["reason"] == REASON_ALIKE
+    assert shown["paired"]["follow_up_mean"]["value"] is None
+    assert shown["paired"]["follow_up_mean"]["reason"] == REASON_TOTAL
+    assert shown["follow_up"]["mean"]["value"] is None  # everyone paired: the same mean
