@@ -20,11 +20,18 @@ baseline mean or the change is withheld, or the baseline mean when the follow-up
 is. The change itself (and the interval, SD, p-value and SRM that go with it) is kept
 wherever it can be, as it is the evidence. Each figure withheld here carries
 ``REASON_TOTAL`` and keeps its value as ``hidden_value`` for totals inside the package.
-Pure: no pandas.
+Across changes (`secure_shared_waves`), one collection is a wave of every change it
+takes part in (a baseline paired with a 6-month and a 12-month follow-up): its mean,
+withheld in one change, is withheld in all; and two paired means of the same wave over
+groups of people that differ by fewer than k on each side (the 12-month group is the
+6-month group less two people) would give those people's mean, so the later change's
+is withheld. These rules close the routes that one or two subtractions open; they are
+not a full audit of every sum the published figures allow.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -32,7 +39,7 @@ from svcollect.scoring.suppression import REASON_TOTAL, Stat, SuppressionPolicy,
 
 if TYPE_CHECKING:
     from svcollect.scoring._waves import WaveSummary
-    from svcollect.scoring.change import CohortComparison, PairedChange
+    from svcollect.scoring.change import CohortComparison, OutcomeChange, PairedChange
 
 
 def shown(stat: Stat) -> bool:
@@ -81,7 +88,7 @@ def _secure_paired(
         if unpaired[1] == 0 and shown(follow.mean) != shown(paired.follow_up_mean):
             follow = hide_wave(follow)
             paired = replace(paired, follow_up_mean=hide(paired.follow_up_mean))
-        if (base, follow, paired) == before:
+        if all(now is then for now, then in zip((base, follow, paired), before, strict=True)):
             return base, follow, paired
 
 
@@ -105,3 +112,85 @@ def secure_change(
         else:
             base = hide_wave(base)
     return base, follow, paired
+
+
+#: a change in `secure_shared_waves`: (baseline wave's key, follow-up wave's key, change)
+Keyed = tuple[Hashable, Hashable, "OutcomeChange"]
+#: a change's waves: 0 the baseline, 1 the follow-up
+_WAVES = (0, 1)
+_RESPONSE_IDS = ("baseline_response_id", "follow_up_response_id")
+
+
+def _wave(change: OutcomeChange, role: int) -> WaveSummary:
+    return change.baseline if role == 0 else change.follow_up
+
+
+def _hide_wave_of(change: OutcomeChange, role: int) -> OutcomeChange:
+    if role == 0:
+        return replace(change, baseline=hide_wave(change.baseline))
+    return replace(change, follow_up=hide_wave(change.follow_up))
+
+
+def _paired_mean(paired: PairedChange, role: int) -> Stat:
+    return paired.baseline_mean if role == 0 else paired.follow_up_mean
+
+
+def _hide_paired_mean(change: OutcomeChange, role: int) -> OutcomeChange:
+    paired = change.paired
+    assert paired is not None
+    if role == 0:
+        paired = replace(paired, baseline_mean=hide(paired.baseline_mean))
+    else:
+        paired = replace(paired, follow_up_mean=hide(paired.follow_up_mean))
+    return replace(change, paired=paired)
+
+
+def _reclose(change: OutcomeChange) -> OutcomeChange:
+    unpaired = (change.n_unpaired_baseline, change.n_unpaired_follow_up)
+    base, follow, paired = secure_change(
+        change.baseline, change.follow_up, change.paired, change.cohort, unpaired, change.policy
+    )
+    if base is change.baseline and follow is change.follow_up and paired is change.paired:
+        return change
+    return replace(change, baseline=base, follow_up=follow, paired=paired)
+
+
+def _close_to(a: frozenset[int], b: frozenset[int], k: int) -> bool:
+    """Two different groups whose means, with their n, give the mean of fewer than k people
+    on each side of the difference (one side may be nobody)."""
+    return a != b and len(a - b) < k and len(b - a) < k
+
+
+def secure_shared_waves(changes: Sequence[Keyed], policy: SuppressionPolicy) -> list[OutcomeChange]:
+    """The changes, in order, with what one would give away of another withheld in both.
+
+    A wave is known by its key (a collection's id) and the measure; the people in a paired
+    mean by their response ids in the change's pairs. The earlier change keeps its figure.
+    """
+    keys = [(base_key, follow_key) for base_key, follow_key, _ in changes]
+    out = [_reclose(change) for _, _, change in changes]
+    while True:
+        before = list(out)
+        hidden_waves = {
+            (keys[i][role], change.measure)
+            for i, change in enumerate(out)
+            for role in _WAVES
+            if _wave(change, role).n and not shown(_wave(change, role).mean)
+        }
+        groups: dict[tuple[Hashable, str], list[frozenset[int]]] = {}
+        for i, change in enumerate(out):
+            for role in _WAVES:
+                wave = (keys[i][role], change.measure)
+                if wave in hidden_waves and shown(_wave(change, role).mean):
+                    out[i] = change = _hide_wave_of(change, role)
+                if change.paired is None or not shown(_paired_mean(change.paired, role)):
+                    continue
+                people = frozenset(change.pairs[_RESPONSE_IDS[role]].tolist())
+                earlier = groups.setdefault(wave, [])
+                if any(_close_to(people, other, policy.k) for other in earlier):
+                    out[i] = change = _hide_paired_mean(change, role)
+                else:
+                    earlier.append(people)
+        out = [_reclose(change) for change in out]
+        if all(now is then for now, then in zip(out, before, strict=True)):
+            return out

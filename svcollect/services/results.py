@@ -38,6 +38,7 @@ from svcollect.models._types import utcnow
 from svcollect.scoring import ScoreResult
 from svcollect.scoring.change import OutcomeChange, outcome_change
 from svcollect.scoring.delivery import delivery_totals
+from svcollect.scoring.differences import secure_shared_waves
 from svcollect.scoring.grades import EvidenceGrade
 from svcollect.scoring.provenance import canonical_json
 from svcollect.scoring.suppression import SuppressionPolicy, people_count
@@ -186,6 +187,19 @@ def _changes(
     return changes
 
 
+def _secure_shared_waves(pairings: list[Pairing], policy: SuppressionPolicy) -> None:
+    """A collection in several pairings shows the same figures in each, and no two paired
+    means of it give away the few people between them (`differences.secure_shared_waves`)."""
+    keyed = [
+        (p.baseline.id, p.follow_up.id if p.follow_up else None, change)
+        for p in pairings
+        for change in p.changes
+    ]
+    secured = iter(secure_shared_waves(keyed, policy))
+    for pairing in pairings:
+        pairing.changes = [next(secured) for _ in pairing.changes]
+
+
 def _empty_like(result: ScoreResult) -> pd.DataFrame:
     return result.scores.iloc[0:0]
 
@@ -216,6 +230,7 @@ def compute_results(contract: Contract, *, closed_only: bool = False) -> Contrac
     pairings = survey_pairings(collections)
     for pairing in pairings:
         pairing.changes = _changes(pairing, scores, assumptions, policy)
+    _secure_shared_waves(pairings, policy)
     adherence = {}
     for collection in collections:
         if collection.access != "supplier":

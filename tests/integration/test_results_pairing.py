@@ -158,3 +158,34 @@ def test_pairings_come_in_the_same_order_whatever_order_collections_are_given(ap
     for order in itertools.permutations(collections):
         assert _pairs(list(order)) == expected
     assert wemwbs_follow.id not in {f for _, f in expected}
+
+
+def test_a_baseline_paired_with_two_follow_ups_keeps_the_two_who_left_hidden(app):
+    # 20 answer the baseline and the six-month survey, 18 of them the year's: the year's
+    # pairing leaves 2 unpaired, so the baseline's own mean is withheld in both pairings
+    # (the first pairing's paired baseline mean is the same 20 people, so it goes too)
+    contract = make_contract()
+    start = datetime(2025, 1, 6, tzinfo=UK)
+    baseline = _opened(contract, "baseline", start)
+    six = _opened(contract, "follow_up", start + timedelta(days=180))
+    year = _opened(contract, "follow_up", start + timedelta(days=360))
+    codes = [f"TWO{i:03d}" for i in range(20)]
+    for collection, people, step in ((baseline, codes, 1), (six, codes, 2), (year, codes[:18], 3)):
+        seed_responses(
+            collection,
+            [
+                (c, {"life_satisfaction": 3 + i * step % 6, **ONS_OTHER})
+                for i, c in enumerate(people)
+            ],
+        )
+
+    outcomes = compute_results(contract).to_dict()["outcomes"]
+
+    changes = [
+        next(c for c in pairing["changes"] if c["measure"] == "life_satisfaction")
+        for pairing in outcomes
+    ]
+    assert [pairing["follow_up_collection"] for pairing in outcomes] == [six.id, year.id]
+    assert [c["baseline"]["mean"]["value"] for c in changes] == [None, None]
+    assert changes[0]["paired"]["baseline_mean"]["value"] is None
+    assert all(c["paired"]["mean_change"]["value"] is not None for c in changes)

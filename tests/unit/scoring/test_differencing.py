@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from svcollect.scoring import outcome_change
+from svcollect.scoring import SuppressionPolicy, outcome_change
+from svcollect.scoring.differences import secure_shared_waves
 from svcollect.scoring.suppression import REASON_ALIKE, REASON_TOTAL
 
 from .conftest import scores
@@ -141,3 +142,106 @@ def test_no_published_change_can_be_solved_for_a_hidden_figure(
     )
     data = outcome_change(base, follow, "wemwbs").to_dict()
     assert routes_back(data) == []
+
+
+# --- across changes: one collection in several pairings ----------------------------------
+
+
+def cross_routes(keyed: list[tuple[str, str, dict[str, Any]]], k: int = K) -> list[str]:
+    """Routes between changes: one wave shown in one and withheld in another, or two paired
+    means of one wave over groups differing by fewer than k people on each side."""
+    found = []
+    waves: dict[str, set[bool]] = {}
+    groups: dict[str, list[frozenset[int]]] = {}
+    for base_key, follow_key, (data, people) in keyed:
+        for key, role, mean in (
+            (base_key, "baseline", "baseline_mean"),
+            (follow_key, "follow_up", "follow_up_mean"),
+        ):
+            waves.setdefault(key, set()).add(data[role]["mean"]["value"] is None)
+            if data["paired"] and data["paired"][mean]["value"] is not None:
+                group = people[role]
+                for other in groups.setdefault(key, []):
+                    if group != other and len(group - other) < k and len(other - group) < k:
+                        found.append(f"the mean of the people between two paired groups of {key}")
+                groups[key].append(group)
+    found += [
+        f"{key}'s mean, withheld in one change only" for key, seen in waves.items() if len(seen) > 1
+    ]
+    return found
+
+
+def _published(base_key: str, follow_key: str, change: Any) -> tuple[str, str, Any]:
+    people = {
+        role: frozenset(change.pairs.get(f"{role}_response_id", []))
+        for role in ("baseline", "follow_up")
+    }
+    return base_key, follow_key, (change.to_dict(), people)
+
+
+def _changes(waves: dict[str, Any], pairings: list[tuple[str, str]]) -> list[Any]:
+    return [outcome_change(waves[b], waves[f], "wemwbs") for b, f in pairings]
+
+
+def _secured(waves: dict[str, Any], pairings: list[tuple[str, str]]) -> list[tuple[str, str, Any]]:
+    changes = _changes(waves, pairings)
+    keyed = [(b, f, c) for (b, f), c in zip(pairings, changes, strict=True)]
+    secured = secure_shared_waves(keyed, SuppressionPolicy())
+    return [_published(b, f, c) for (b, f), c in zip(pairings, secured, strict=True)]
+
+
+def test_a_baseline_with_two_follow_ups_does_not_give_away_who_answered_only_one() -> None:
+    # 20 at baseline, all 20 at six months, 18 of them at a year: the baseline means of
+    # the 20 and the 18 used to give the mean of the two who left
+    waves = {
+        "B": scores("wemwbs", [(i, f"c{i}", 40 + i % 7) for i in range(20)]),
+        "F1": scores("wemwbs", [(100 + i, f"c{i}", 42 + i % 5) for i in range(20)]),
+        "F2": scores("wemwbs", [(200 + i, f"c{i}", 44 + i % 6) for i in range(18)]),
+    }
+    pairings = [("B", "F1"), ("B", "F2")]
+    changes = _changes(waves, pairings)
+    unsecured = [_published(b, f, c) for (b, f), c in zip(pairings, changes, strict=True)]
+    assert any("withheld in one change only" in r for r in cross_routes(unsecured))
+    secured = _secured(waves, pairings)
+    assert cross_routes(secured) == []
+    for _b, _f, (data, _people) in secured:
+        assert routes_back(data) == []
+        assert data["paired"]["mean_change"]["value"] is not None  # the evidence stays
+
+
+def test_two_baselines_with_one_follow_up_keep_the_follow_up_consistent() -> None:
+    waves = {
+        "B1": scores("wemwbs", [(i, f"c{i}", 40 + i % 7) for i in range(20)]),
+        "B2": scores("wemwbs", [(50 + i, f"c{i}", 41 + i % 3) for i in range(2, 20)]),
+        "F": scores("wemwbs", [(100 + i, f"c{i}", 42 + i % 5) for i in range(20)]),
+    }
+    secured = _secured(waves, [("B1", "F"), ("B2", "F")])
+    assert cross_routes(secured) == []
+
+
+_wave_rows = st.lists(
+    st.tuples(st.one_of(st.none(), st.integers(0, 24)), st.integers(44, 47)), max_size=30
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_wave_rows, _wave_rows, _wave_rows)
+def test_no_two_changes_of_one_collection_can_be_solved_for_a_hidden_figure(
+    base: list[tuple[int | None, int]],
+    first: list[tuple[int | None, int]],
+    second: list[tuple[int | None, int]],
+) -> None:
+    def wave(rows: list[tuple[int | None, int]], start: int) -> Any:
+        return scores(
+            "wemwbs",
+            [
+                (start + i, None if code is None else f"c{code}", value)
+                for i, (code, value) in enumerate(rows)
+            ],
+        )
+
+    waves = {"B": wave(base, 0), "F1": wave(first, 1000), "F2": wave(second, 2000)}
+    secured = _secured(waves, [("B", "F1"), ("B", "F2")])
+    assert cross_routes(secured) == []
+    for _b, _f, (data, _people) in secured:
+        assert routes_back(data) == []
