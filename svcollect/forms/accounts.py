@@ -9,6 +9,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     Field,
+    HiddenField,
     PasswordField,
     RadioField,
     SelectField,
@@ -251,6 +252,8 @@ class OrganisationForm(OnceForm):
         ],
         widget=GovTextInput(),
     )
+    #: the organisation's version when the page was shown (services.contracts.check_version)
+    version = HiddenField()
     submit = SubmitField(_l("Save organisation"), widget=GovSubmitInput())
 
     def details(self) -> OrganisationDetails:
@@ -275,6 +278,7 @@ class OrganisationForm(OnceForm):
             if holds
         ]
         self.wemwbs_licence_ref.data = organisation.wemwbs_licence_ref or ""
+        self.version.data = str(organisation.version)
 
 
 class ConfirmForm(Form):

@@ -328,4 +328,6 @@ class LicenceForm(Form):
     licence_ref = _text(
         _l("WEMWBS licence reference"), 200, _l("Enter your WEMWBS licence reference")
     )
+    #: the organisation's version when the page was shown (services.contracts.check_version)
+    version = HiddenField()
     submit = SubmitField(_l("Save licence reference"), widget=GovSubmitInput())

@@ -55,6 +55,11 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     #: WEMWBS/SWEMWBS registration reference; required before such a collection opens
     wemwbs_licence_ref: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: counts the saves of its settings, the licence reference too, as Contract.version
+    #: (services.organisations)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     @validates("name")
     def _keep_key(self, _name: str, name: str) -> str:

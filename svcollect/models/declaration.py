@@ -44,6 +44,13 @@ class Declaration(db.Model):  # type: ignore[name-defined]
     #: the declaration this one was pre-filled from
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("declaration.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: counts the reviewers' decisions recorded on it: each decision counts, so of two
+    #: decided at once only one is recorded (the ORM checks the count in the UPDATE's WHERE
+    #: clause, as Contract.version). Which decision a form was read at is the standard's
+    #: history count (services.declarations.review_standard).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     collection: Mapped[Collection] = relationship()
     supplier: Mapped[Organisation] = relationship()

@@ -50,7 +50,9 @@ class EditConflict(ContractRefused):
         )
 
 
-def check_version(what: str, row: Contract | Commitment, read_version: int | None) -> None:
+def check_version(
+    what: str, row: Contract | Commitment | Organisation, read_version: int | None
+) -> None:
     """Refuse a save from a form read at another version of ``row`` than the one stored
     (None: the form carried no version, so whether it is out of date cannot be told)."""
     if read_version != row.version:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from svcollect.extensions import db
 from svcollect.models import Organisation, User
@@ -21,6 +22,7 @@ from svcollect.services.accounts import (
     AccountRefused,
 )
 from svcollect.services.audit import record
+from svcollect.services.contracts import EditConflict, check_version
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,9 @@ def _flush(details: OrganisationDetails) -> None:
     except IntegrityError:  # the name was taken by someone else since the check
         db.session.rollback()
         raise _name_taken(details.kind, details.name.strip()) from None
+    except StaleDataError:  # another save counted first since this one read the row
+        db.session.rollback()
+        raise EditConflict("organisation") from None
 
 
 def create_organisation(details: OrganisationDetails, *, actor: User | None) -> Organisation:
@@ -116,9 +121,17 @@ def create_organisation(details: OrganisationDetails, *, actor: User | None) -> 
 
 
 def update_organisation(
-    organisation: Organisation, details: OrganisationDetails, *, actor: User | None
+    organisation: Organisation,
+    details: OrganisationDetails,
+    *,
+    actor: User | None,
+    read_version: int | None,
 ) -> Organisation:
-    """Change an organisation; its kind cannot change while it has users it would not fit."""
+    """Change an organisation; its kind cannot change while it has users it would not fit.
+
+    As with a contract's terms, a form read at an older `read_version` than the one saved
+    now saves nothing (EditConflict): no one undoes another's change unseen."""
+    check_version("organisation", organisation, read_version)
     _check_details(details)
     if details.kind != organisation.kind:
         members = db.session.scalars(
@@ -133,6 +146,9 @@ def update_organisation(
                 )
     _refuse_a_taken_name(organisation, details)
     changes = _apply(organisation, details)
+    if changes:
+        # The UPDATE matches no row if another save counted first since this one read it.
+        organisation.version = organisation.version + 1
     _flush(details)
     if changes:
         record(
@@ -144,3 +160,21 @@ def update_organisation(
         )
     db.session.commit()
     return organisation
+
+
+def record_licence(
+    user: User, organisation: Organisation, licence_ref: str, *, read_version: int | None
+) -> None:
+    """A contract manager records their organisation's WEMWBS licence reference: one of
+    its settings, so counted and refused from a stale page as update_organisation is."""
+    check_version("organisation", organisation, read_version)
+    if organisation.wemwbs_licence_ref != licence_ref:
+        organisation.wemwbs_licence_ref = licence_ref
+        organisation.version = organisation.version + 1
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise EditConflict("organisation") from None
+    record("licence_recorded", actor=user, obj=organisation, organisation_id=organisation.id)
+    db.session.commit()

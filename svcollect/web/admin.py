@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from svcollect.extensions import db
 from svcollect.forms.accounts import ConfirmForm, OrganisationForm, UserForm
+from svcollect.forms.manage import read_version
 from svcollect.models import User
 from svcollect.services import accounts
 from svcollect.services import organisations as organisations_svc
 from svcollect.services.accounts import AccountRefused, IssuedLink
+from svcollect.services.contracts import EditConflict
 from svcollect.web.access import found_or_404, role_required
 from svcollect.web.auth import set_password_link
 from svcollect.web.form_pages import checks_own_token, form_status, repeat_of
@@ -29,7 +32,7 @@ def _actor() -> User:
     return user
 
 
-def _refuse(form: FlaskForm, refusal: AccountRefused) -> None:
+def _refuse(form: FlaskForm, refusal: AccountRefused | EditConflict) -> None:
     """Show a service's refusal on the field it is about (else the form's first field)."""
     name = refusal.field if refusal.field in form else next(iter(form)).name
     form[name].errors = [*form[name].errors, str(refusal)]
@@ -163,20 +166,49 @@ def edit_organisation(organisation_id: int) -> Rendered:
     form = OrganisationForm()
     if not form.is_submitted():
         form.fill(organisation)
+    saved_now = None
     if form.validate_on_submit():
         if (repeat := repeat_of(form, url_for(".organisations"))) is not None:
             return repeat
         try:
-            organisations_svc.update_organisation(organisation, form.details(), actor=_actor())
+            organisations_svc.update_organisation(
+                organisation, form.details(), actor=_actor(), read_version=read_version(form)
+            )
+        except EditConflict as conflict:
+            # What they typed stays in the form; what is saved now is shown beside it, and
+            # the form now carries that version, so saving again is a choice made knowingly.
+            db.session.rollback()
+            _refuse(form, conflict)
+            form.version.data = str(organisation.version)
+            saved_now = _saved_now(organisation)
         except AccountRefused as refusal:
             db.session.rollback()
             _refuse(form, refusal)
         else:
             return redirect(url_for(".organisations"), code=303)
-    return _organisation_page(form, organisation)
+    return _organisation_page(form, organisation, saved_now)
 
 
-def _organisation_page(form: OrganisationForm, organisation: Any) -> Rendered:
+def _saved_now(organisation: Any) -> list[tuple[str, str]]:
+    """An organisation's settings as saved now (worded as the organisations list), to
+    show beside what was typed after an edit conflict."""
+    kinds = {"buyer": _("Buyer"), "prime_supplier": _("Prime supplier"), "supplier": _("Supplier")}
+    count = organisation.employee_count
+    return [
+        (_("Name"), organisation.name),
+        (_("Kind"), kinds[organisation.kind]),
+        (_("Employees"), _("Not recorded") if count is None else f"{count:,}"),
+        (_("SME"), _("Yes") if organisation.is_sme else _("No")),
+        (_("VCSE"), _("Yes") if organisation.is_vcse else _("No")),
+        (_("WEMWBS licence"), organisation.wemwbs_licence_ref or _("Not recorded")),
+    ]
+
+
+def _organisation_page(
+    form: OrganisationForm, organisation: Any, saved_now: list[tuple[str, str]] | None = None
+) -> Rendered:
     status = form_status(form)
-    html = render_template("admin/organisation_form.html", form=form, organisation=organisation)
+    html = render_template(
+        "admin/organisation_form.html", form=form, organisation=organisation, saved_now=saved_now
+    )
     return html, status

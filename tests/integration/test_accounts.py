@@ -21,6 +21,7 @@ from svcollect.services import accounts, organisations
 from svcollect.services.organisations import OrganisationDetails
 from svcollect.web.auth import safe_next
 from tests.conftest import IsolatedClient, make_config
+from tests.integration.helpers import VERSION
 
 PASSWORD = "violet kettle marathon"
 CSRF_ANYWHERE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -68,7 +69,13 @@ def csrf_from(client: Any, url: str) -> str:
 
 
 def post_form(client: Any, url: str, data: dict[str, Any], **kwargs: Any) -> Any:
-    response = client.post(url, data={"csrf_token": csrf_from(client, url), **data}, **kwargs)
+    """POST with the page's CSRF token and, as a browser would, the version a change form
+    was read at (unless `data` says which)."""
+    html = client.get(url).get_data(as_text=True)
+    match = CSRF_ANYWHERE.search(html)
+    assert match, f"no CSRF token on {url}"
+    read = {"version": m.group(1)} if (m := VERSION.search(html)) else {}
+    response = client.post(url, data={"csrf_token": match.group(1), **read, **data}, **kwargs)
     db.session.expire_all()
     return response
 

@@ -342,3 +342,32 @@ def test_edit_versions_migration_starts_every_row_at_1_and_goes_down_again(
         upgrade()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_review_and_settings_versions_migration_starts_at_1_and_goes_down_again(
+    empty_database, tmp_path
+):
+    from flask_migrate import downgrade, upgrade
+
+    app = create_app(make_config(empty_database, tmp_path))
+    with app.app_context():
+        upgrade()
+        make_contract("seed")  # its buyer organisation
+        db.session.remove()
+        downgrade(revision="9c3e5a7d1f20")
+        assert "version" not in _columns("organisation") | _columns("declaration")
+        upgrade()
+        with db.engine.connect() as connection:
+            versions = connection.execute(text("SELECT version FROM organisation")).scalars()
+            assert list(versions) == [1]
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "render_as_batch": True}
+            )
+            assert compare_metadata(context, db.metadata) == []
+        downgrade(revision="9c3e5a7d1f20")
+        assert "version" not in _columns("organisation") | _columns("declaration")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM organisation")).scalar() == 1
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()

@@ -11,6 +11,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,13 +25,14 @@ from svcollect.forms.manage import (
     ConfirmForm,
     InvitationsForm,
     LicenceForm,
+    read_version,
 )
 from svcollect.models import QuestionnaireVersion
 from svcollect.models._types import utcnow
-from svcollect.services import audit
 from svcollect.services import collections as collections_svc
 from svcollect.services import contracts as contracts_svc
 from svcollect.services import declarations as declarations_svc
+from svcollect.services import organisations as organisations_svc
 from svcollect.services.questionnaires import is_loaded, questionnaire_for
 from svcollect.web.access import found_or_404, role_required
 from svcollect.web.form_pages import attach_error, checks_own_token, form_status, repeat_of
@@ -243,17 +245,34 @@ def invite_suppliers(collection_id: int) -> WerkzeugResponse:
 @role_required("contract_manager")
 def licence() -> Rendered:
     organisation = current_user.organisation
-    form = LicenceForm(data={"licence_ref": organisation.wemwbs_licence_ref})
+    form = LicenceForm(
+        data={"licence_ref": organisation.wemwbs_licence_ref, "version": str(organisation.version)}
+        if request.method == "GET"
+        else None
+    )
+    conflict = False
     if form.validate_on_submit():
-        organisation.wemwbs_licence_ref = form.licence_ref.data
-        audit.record(
-            "licence_recorded",
-            actor=current_user,
-            obj=organisation,
-            organisation_id=organisation.id,
-        )
-        db.session.commit()
-        flash(_("Licence reference saved"))
-        return redirect(url_for(".contracts"), code=303)
-    page = render_template("manage/licence.html", form=form, organisation=organisation)
+        try:
+            organisations_svc.record_licence(
+                current_user, organisation, form.licence_ref.data, read_version=read_version(form)
+            )
+        except contracts_svc.EditConflict as refused:
+            # As on a contract's change page: what was typed is kept, what is saved now
+            # shown, and the form carries the version saved now.
+            db.session.rollback()
+            attach_error(form, refused.field, str(refused))
+            form.version.data = str(organisation.version)
+            conflict = True
+        else:
+            flash(_("Licence reference saved"))
+            return redirect(url_for(".contracts"), code=303)
+    saved_now = [
+        (_("WEMWBS licence reference"), organisation.wemwbs_licence_ref or _("Not recorded"))
+    ]
+    page = render_template(
+        "manage/licence.html",
+        form=form,
+        organisation=organisation,
+        saved_now=saved_now if conflict else None,
+    )
     return page, form_status(form)

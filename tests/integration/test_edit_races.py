@@ -1,0 +1,144 @@
+"""Two people (or two tabs) on one page: organisation settings and the WEMWBS licence.
+A save from a page opened before another save is refused as a contract's is
+(test_contract_changes): what is saved now shown, what was typed kept, nothing of the
+stale save recorded."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from svcollect.extensions import db
+from svcollect.models import AuditEvent, Organisation
+from svcollect.services import contracts, organisations
+from tests.integration.helpers import make_contract, make_user, signed_in
+from tests.integration.test_contract_changes import (
+    CONFLICT,
+    HIDDEN,
+    _elsewhere,
+    _opened,
+    _save,
+    _summary,
+)
+
+
+def _audited(action: str) -> list[dict]:
+    events = db.session.scalars(select(AuditEvent).filter_by(action=action).order_by(AuditEvent.id))
+    return [json.loads(e.detail or "{}") for e in events]
+
+
+def _opened_from(html: str) -> dict[str, str]:
+    """The hidden fields of a page sent back (a refused save), as it would send them."""
+    return dict(HIDDEN.findall(html))
+
+
+def _saved_now(html: str) -> str:
+    """The "What is saved now" box shown beside the form after an edit conflict."""
+    assert 'id="version"' in html and "What is saved now" in html
+    return html[html.index('id="version"') :].split("<form")[0]
+
+
+# --- organisation settings -------------------------------------------------------------
+
+
+@pytest.fixture
+def council(app):
+    contract = make_contract()
+    buyer = contract.buyer
+    admin = signed_in(app, make_user("admin", None))
+    manager = signed_in(app, make_user("contract_manager", buyer))
+    return {"buyer": buyer, "admin": admin, "manager": manager}
+
+
+def _settings(organisation: Organisation, **overrides) -> dict:
+    return {
+        "name": organisation.name,
+        "kind": organisation.kind,
+        "employee_count": "",
+        "wemwbs_licence_ref": organisation.wemwbs_licence_ref or "",
+        **overrides,
+    }
+
+
+def test_an_organisation_saved_from_a_page_opened_before_another_save_is_refused(app, council):
+    buyer, admin = council["buyer"], council["admin"]
+    url = f"/admin/organisations/{buyer.id}/edit"
+    one, two = _opened(admin, url), _opened(admin, url)
+    assert one["version"] == two["version"] == "1"
+    first = _save(admin, url, one, _settings(buyer, wemwbs_licence_ref="WEMWBS-ONE"))
+    assert first.status_code == 303
+    stale = _save(admin, url, two, _settings(buyer, employee_count="250"))
+    assert stale.status_code == 422
+    html = stale.get_data(as_text=True)
+    [(message, href)] = _summary(html).items()
+    assert message.startswith(CONFLICT.format("organisation")) and href == "#version"
+    assert "WEMWBS-ONE" in _saved_now(html)
+    assert 'value="250"' in html  # what was typed is kept
+    db.session.refresh(buyer)
+    assert (buyer.wemwbs_licence_ref, buyer.employee_count, buyer.version) == (
+        "WEMWBS-ONE",
+        None,
+        2,
+    )
+    assert len(_audited("organisation_updated")) == 1
+    # The refused page carries the version saved now: saving again is a choice made knowingly.
+    again = _opened_from(html)
+    assert again["version"] == "2"
+    typed = _settings(buyer, employee_count="250", wemwbs_licence_ref="WEMWBS-ONE")
+    assert _save(admin, url, again, typed).status_code == 303
+    db.session.refresh(buyer)
+    assert (buyer.employee_count, buyer.version) == (250, 3)
+
+
+def test_a_licence_recorded_from_a_page_opened_before_another_save_is_refused(app, council):
+    buyer, manager, admin = council["buyer"], council["manager"], council["admin"]
+    licence = _opened(manager, "/manage/licence")
+    assert licence["version"] == "1"
+    url = f"/admin/organisations/{buyer.id}/edit"
+    assert _save(admin, url, _opened(admin, url), _settings(buyer, wemwbs_licence_ref="ADMIN-1"))
+    stale = _save(manager, "/manage/licence", licence, {"licence_ref": "MANAGER-2"})
+    assert stale.status_code == 422
+    html = stale.get_data(as_text=True)
+    assert CONFLICT.format("organisation") in html
+    assert "ADMIN-1" in _saved_now(html) and 'value="MANAGER-2"' in html
+    db.session.refresh(buyer)
+    assert buyer.wemwbs_licence_ref == "ADMIN-1" and _audited("licence_recorded") == []
+    # ...and an administrator's page opened before the licence was recorded is refused too.
+    stale_admin = _opened(admin, url)
+    again = _opened_from(html)
+    assert _save(manager, "/manage/licence", again, {"licence_ref": "MANAGER-2"}).status_code == 303
+    db.session.refresh(buyer)
+    assert (buyer.wemwbs_licence_ref, buyer.version) == ("MANAGER-2", 3)
+    refused = _save(admin, url, stale_admin, _settings(buyer, wemwbs_licence_ref="ADMIN-3"))
+    assert refused.status_code == 422 and "MANAGER-2" in _saved_now(refused.get_data(as_text=True))
+    db.session.refresh(buyer)
+    assert buyer.wemwbs_licence_ref == "MANAGER-2"
+
+
+@pytest.mark.parametrize("version", ["", "1x"])
+def test_a_licence_without_the_version_it_was_read_at_is_refused(app, council, version):
+    page = {**_opened(council["manager"], "/manage/licence"), "version": version}
+    result = _save(council["manager"], "/manage/licence", page, {"licence_ref": "LIC-9"})
+    assert result.status_code == 422
+    db.session.refresh(council["buyer"])
+    assert council["buyer"].wemwbs_licence_ref == "LIC-1"  # as make_contract recorded it
+
+
+def test_two_organisation_saves_that_read_the_same_version_cannot_both_be_made(app, council):
+    buyer = council["buyer"]
+    read = buyer.version
+    _elsewhere("organisation", buyer.id, wemwbs_licence_ref="SAVED-ELSEWHERE")
+    details = organisations.OrganisationDetails(
+        name=buyer.name, kind=buyer.kind, wemwbs_licence_ref="SAVED-HERE"
+    )
+    with pytest.raises(contracts.EditConflict):
+        organisations.update_organisation(buyer, details, actor=None, read_version=read)
+    db.session.refresh(buyer)
+    assert (buyer.wemwbs_licence_ref, buyer.version) == ("SAVED-ELSEWHERE", read + 1)
+    with pytest.raises(contracts.EditConflict):
+        organisations.record_licence(
+            make_user("contract_manager", buyer), buyer, "HERE", read_version=buyer.version - 1
+        )
+    assert _audited("organisation_updated") == _audited("licence_recorded") == []
