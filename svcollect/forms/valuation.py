@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DecimalField, RadioField, SelectField, SubmitField
+from wtforms import DecimalField, HiddenField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from svcollect.forms.answer_types import CleanStringField, _no_control_characters
@@ -159,6 +159,9 @@ class AssumptionsForm(OnceForm):
         _l("Percentage a year"),
         _l("Discount rate must be from %(min)s%% to %(max)s%%"),
     )
+    #: the version of the assumptions shown (0: none saved yet), as a contract's change
+    #: form carries its version (services.valuation.record_assumptions)
+    version = HiddenField()
     submit = SubmitField(_l("Save as a new version"), widget=GovSubmitInput())
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from svcollect.charts.figure import POUND_UNITS
 from svcollect.extensions import db
@@ -51,6 +52,19 @@ class ValuationRefused(ValueError):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class AssumptionsConflict(ValuationRefused):
+    """Someone saved the assumptions after this form was read: nothing of this save was
+    kept (as services.contracts.EditConflict, on the form's hidden `version` field)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else saved these assumptions since you opened this page, so your "
+            "changes have not been saved. Check what is saved now, then make your changes "
+            "again and save",
+            "version",
+        )
 
 
 KEPT_MESSAGE = (
@@ -190,11 +204,25 @@ def current_assumptions(contract: Contract) -> Assumptions:
 
 
 def record_assumptions(
-    user: User, contract: Contract, values: dict[str, Any], thresholds: dict[str, float]
+    user: User,
+    contract: Contract,
+    values: dict[str, Any],
+    thresholds: dict[str, float],
+    *,
+    read_version: int | None,
 ) -> AssumptionSet:
-    """Save a new version of the contract's assumptions; errors name each bad field."""
+    """Save a new version of the contract's assumptions; errors name each bad field.
+
+    `read_version` is the version the form showed (0: none saved yet): if anyone has
+    saved since, nothing is saved (AssumptionsConflict), so no one undoes a change unseen.
+    """
     refuse_unless_buyer(user, contract, "record the valuation assumptions")
     refuse_if_kept(contract)
+    latest = db.session.scalar(
+        select(func.max(AssumptionSet.version)).filter_by(contract_id=contract.id)
+    )
+    if read_version != (latest or 0):
+        raise AssumptionsConflict()
     valuation = ValuationAssumptions.from_mapping(values)  # raises InvalidAssumptionsError
     errors: dict[str, str] = {}
     for k, v in thresholds.items():
@@ -213,9 +241,6 @@ def record_assumptions(
     if errors:
         raise InvalidAssumptionsError(errors)
     payload = {"valuation": valuation.to_dict(), "thresholds": dict(sorted(thresholds.items()))}
-    latest = db.session.scalar(
-        select(func.max(AssumptionSet.version)).filter_by(contract_id=contract.id)
-    )
     record = AssumptionSet(
         contract_id=contract.id,
         version=(latest or 0) + 1,
@@ -224,7 +249,11 @@ def record_assumptions(
         created_by_id=user.id,
     )
     db.session.add(record)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another save made this version since the check above
+        db.session.rollback()
+        raise AssumptionsConflict() from None
     audit.record(
         "assumptions_recorded",
         actor=user,

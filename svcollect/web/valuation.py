@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from svcollect.extensions import db
-from svcollect.forms.manage import ConfirmForm
+from svcollect.forms.manage import ConfirmForm, read_version
 from svcollect.forms.valuation import (
     PERCENT_FIELDS,
     THRESHOLD_MEASURES,
@@ -210,6 +210,11 @@ def _sources_left_as_default(submitted: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _version(current: valuation_svc.Assumptions) -> int:
+    """The version of the assumptions shown: 0 while the defaults are (none saved yet)."""
+    return current.record.version if current.record else 0
+
+
 def _history(contract: Any) -> list[tuple[AssumptionSet, User | None]]:
     rows = db.session.scalars(
         select(AssumptionSet)
@@ -225,7 +230,9 @@ def _history(contract: Any) -> list[tuple[AssumptionSet, User | None]]:
 def assumptions(contract_id: int) -> Rendered:
     contract, may_change = _contract_to_change(contract_id)
     current = valuation_svc.current_assumptions(contract)
-    form = AssumptionsForm(data=_prefill(current))
+    shown = {"version": str(_version(current))} if request.method == "GET" else {}
+    form = AssumptionsForm(data={**_prefill(current), **shown})
+    saved_now = None
     if form.validate_on_submit():
         if (
             repeat := repeat_of(form, url_for(".assumptions", contract_id=contract.id))
@@ -242,7 +249,9 @@ def assumptions(contract_id: int) -> Rendered:
             if unsourced:
                 ValuationAssumptions.from_mapping(submitted)  # every problem at once
                 raise InvalidAssumptionsError(unsourced)
-            record = valuation_svc.record_assumptions(current_user, contract, submitted, thresholds)
+            record = valuation_svc.record_assumptions(
+                current_user, contract, submitted, thresholds, read_version=read_version(form)
+            )
         except InvalidAssumptionsError as invalid:
             db.session.rollback()
             errors = {
@@ -256,6 +265,14 @@ def assumptions(contract_id: int) -> Rendered:
             for name, message in errors.items():
                 target = "deflator_basis" if name == "deflator_vintage" else name
                 attach_error(form, target, message)
+        except valuation_svc.AssumptionsConflict as refused:
+            # What they typed stays in the form; what is saved now is shown beside it, and
+            # the form now carries that version, so saving again is a choice made knowingly.
+            db.session.rollback()
+            attach_error(form, refused.field, str(refused))
+            current = valuation_svc.current_assumptions(contract)
+            form.version.data = str(_version(current))
+            saved_now = AssumptionsForm(formdata=None, data=_prefill(current))
         except valuation_svc.ValuationRefused as refused:
             db.session.rollback()
             attach_error(form, refused.field, str(refused))
@@ -272,6 +289,7 @@ def assumptions(contract_id: int) -> Rendered:
             defaults=DEFAULT_SOURCES,
             thresholds={m: measure_defaults(m) for m in THRESHOLD_MEASURES},
             may_change=may_change,
+            saved_now=saved_now,
             value_fields=VALUE_FIELDS,
             percent_fields=PERCENT_FIELDS,
         ),

@@ -409,7 +409,7 @@ def _seed(server: LiveServer) -> World:
             manager, main, "counted", follow_up=returns, measure_code=code, entry=entry
         )
     sources = {name: C500[k % len(C500)] for k, name in enumerate(VALUE_FIELDS)}
-    valuation_svc.record_assumptions(manager, main, {"sources": sources}, {})
+    valuation_svc.record_assumptions(manager, main, {"sources": sources}, {}, read_version=0)
 
     # Evidence packs: one built, one failed because a stored file went missing (its
     # message names the file, under the collection's label and the supplier's name).

@@ -136,7 +136,7 @@ def make_world(app: Flask) -> dict[str, Any]:
     db.session.commit()
     manager = make_user("contract_manager", contract.buyer)
     baseline, follow_up = ons_pairs(contract, 12, [0, 1])  # mean change 0.5 points
-    record_assumptions(manager, contract, {"duration_years": 0.5}, {})
+    record_assumptions(manager, contract, {"duration_years": 0.5}, {}, read_version=0)
     add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
     lonely = make_collection("loneliness", contract=contract)
     seed_responses(

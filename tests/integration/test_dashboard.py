@@ -85,7 +85,7 @@ def test_contract_dashboard_figures_match_the_results(app, setup):
     contract, manager = setup
     # 40 people in three bands each time (low 10, medium 20, high 10): nothing small
     baseline, follow_up = _ons(contract, 40, [0, 1], base=(4, 5, 6, 7))
-    record_assumptions(manager, contract, {"duration_years": 0.5}, {})
+    record_assumptions(manager, contract, {"duration_years": 0.5}, {}, read_version=0)
     add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
     page = _page(signed_in(app, manager), f"/manage/contracts/{contract.id}/dashboard")
     text = _plain(page)
@@ -257,7 +257,7 @@ def test_portfolio_counts_each_respondent_once_and_shows_only_own_contracts(app)
     manager = make_user("contract_manager", first.buyer)
     shared = [f"P{i:03d}" for i in range(12)]
     for contract, codes in ((first, shared), (second, shared[:6] + [f"Q{i}" for i in range(6)])):
-        record_assumptions(manager, contract, {"duration_years": 0.5}, {})
+        record_assumptions(manager, contract, {"duration_years": 0.5}, {}, read_version=0)
         baseline = make_collection("ons4", contract=contract)
         follow_up = make_collection("ons4", contract=contract, wave="follow_up")
         seed_responses(baseline, [(c, {"life_satisfaction": 5, **ONS_OTHER}) for c in codes])

@@ -122,7 +122,7 @@ def test_portfolio_counts_an_overlap_exactly_only_from_k(app, overlap):
     shared = [f"P{i:03d}" for i in range(12)]
     later = shared[:overlap] + [f"Q{i}" for i in range(12 - overlap)]
     for contract, codes in ((first, shared), (second, later)):
-        record_assumptions(manager, contract, {"duration_years": 0.5}, {})
+        record_assumptions(manager, contract, {"duration_years": 0.5}, {}, read_version=0)
         baseline = make_collection("ons4", contract=contract)
         follow_up = make_collection("ons4", contract=contract, wave="follow_up")
         seed_responses(baseline, [(c, {"life_satisfaction": 5, **ONS_OTHER}) for c in codes])

@@ -40,7 +40,7 @@ def test_people_in_two_contracts_sharing_codes_are_counted_once(app):
     manager = make_user("contract_manager", first.buyer)
     shared = [f"P{i:03d}" for i in range(12)]
     for contract, codes in ((first, shared), (second, shared[:6] + [f"Q{i}" for i in range(6)])):
-        record_assumptions(manager, contract, {"duration_years": 0.5}, {})
+        record_assumptions(manager, contract, {"duration_years": 0.5}, {}, read_version=0)
         baseline, follow_up = _ons_pair(contract, codes)
         add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
     result = portfolio(manager)
@@ -61,7 +61,7 @@ def test_a_grade_total_a_contract_withholds_adds_nothing_to_the_portfolio(app):
     db.session.commit()
     manager = make_user("contract_manager", shown.buyer)
     for contract, codes in ((shown, [f"S{i}" for i in range(12)]), (hidden, ["H"] * 8)):
-        record_assumptions(manager, contract, {"duration_years": 0.5}, {})
+        record_assumptions(manager, contract, {"duration_years": 0.5}, {}, read_version=0)
         baseline, follow_up = _ons_pair(contract, [f"{c}{i}" for i, c in enumerate(codes)])
         add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
     result = portfolio(manager)

@@ -31,7 +31,9 @@ def setup(app):
 def test_wellby_from_paired_life_satisfaction_matches_the_seed_example(app, setup):
     contract, manager = setup
     baseline, follow_up = _ons(contract, 12, [0, 1])  # mean change 0.5 points
-    record_assumptions(manager, contract, {"duration_years": 0.5, "reporting_price_year": 2019}, {})
+    record_assumptions(
+        manager, contract, {"duration_years": 0.5, "reporting_price_year": 2019}, {}, read_version=0
+    )
     add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
     results = compute_results(contract)
     change = next(c for c in results.pairings[0].changes if c.measure == "life_satisfaction")
@@ -111,7 +113,7 @@ def test_results_page_shows_figures_suppression_and_provenance(app, setup):
 
     contract, manager = setup
     baseline, follow_up = _ons(contract, 12, [0, 1])
-    record_assumptions(manager, contract, {"duration_years": 0.5}, {})
+    record_assumptions(manager, contract, {"duration_years": 0.5}, {}, read_version=0)
     add_route(manager, contract, "wellby", baseline=baseline, follow_up=follow_up)
     small = make_collection("wemwbs", contract=contract)
     seed_responses(

@@ -243,7 +243,7 @@ def test_the_kept_contract_takes_no_new_answers_collections_or_valuation_changes
     with pytest.raises(Exception, match="retention"):
         make_collection("ons4", contract=contract)
     with pytest.raises(ValuationRefused, match="retention"):
-        record_assumptions(manager, contract, {"duration_years": 1}, {})
+        record_assumptions(manager, contract, {"duration_years": 1}, {}, read_version=0)
     with pytest.raises(ValuationRefused, match="retention"):
         add_route(manager, contract, "wellby")
     with pytest.raises(NotFound, match="retention period"):

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from svcollect.extensions import db
 from svcollect.models import (
@@ -370,7 +371,7 @@ def test_the_prime_supplier_sees_but_does_not_set_the_assumptions(app, council, 
     assert sent.status_code == 403
     assert _count(AssumptionSet) == 1
     with pytest.raises(valuation_svc.ValuationRefused, match="Only the buying organisation"):
-        valuation_svc.record_assumptions(prime["user"], contract, {}, {})
+        valuation_svc.record_assumptions(prime["user"], contract, {}, {}, read_version=1)
     assert _count(AssumptionSet) == 1
 
 
@@ -620,3 +621,82 @@ def test_a_changed_value_needs_its_own_source_not_the_defaults_note(app, council
     assert "Enter where the duration you gave comes from" in _text(blank)
     assert _count(AssumptionSet) == 0
     assert post_form(council["client"], url, _assumptions(duration_years="2")).status_code == 303
+
+
+ASSUMPTIONS_CONFLICT = "Someone else saved these assumptions since you opened this page"
+HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|submission_key|version)"[^>]*value="([^"]*)"')
+
+
+def _tab(client, url: str) -> dict[str, str]:
+    """The assumptions page opened in a tab of its own: the hidden fields it sends back."""
+    return dict(HIDDEN.findall(client.get(url).get_data(as_text=True)))
+
+
+def test_assumptions_saved_from_a_page_opened_before_another_save_are_refused(app, council):
+    client, contract = council["client"], council["contract"]
+    url = f"/manage/contracts/{contract.id}/assumptions"
+    one, two = _tab(client, url), _tab(client, url)
+    assert one["version"] == two["version"] == "0"  # none saved yet
+    assert client.post(url, data={**one, **_assumptions(deadweight="50")}).status_code == 303
+    stale = client.post(url, data={**two, **_assumptions(deadweight="10")})
+    assert stale.status_code == 422
+    page = _text(stale)
+    assert ASSUMPTIONS_CONFLICT in page and 'href="#version"' in page
+    saved_now = page[page.index('id="version"') :].split("<form")[0]
+    assert "What is saved now" in saved_now and "50%" in saved_now
+    assert 'value="10"' in page  # what was typed is kept
+    assert "Showing version 1" in page
+    db.session.expire_all()
+    records = db.session.scalars(select(AssumptionSet)).all()
+    assert [r.version for r in records] == [1]
+    assert valuation_svc.current_assumptions(contract).valuation.deadweight == 0.5
+    # The refused page carries the version saved now: saving again is a choice made knowingly.
+    again = dict(HIDDEN.findall(page))
+    assert again["version"] == "1"
+    assert client.post(url, data={**again, **_assumptions(deadweight="10")}).status_code == 303
+    db.session.expire_all()
+    assert valuation_svc.current_assumptions(contract).valuation.deadweight == 0.1
+
+
+@pytest.mark.parametrize("version", [None, "", "x"])
+def test_assumptions_without_the_version_they_were_read_at_are_refused(app, council, version):
+    client, contract = council["client"], council["contract"]
+    url = f"/manage/contracts/{contract.id}/assumptions"
+    tab = _tab(client, url)
+    if version is None:
+        del tab["version"]
+    else:
+        tab["version"] = version
+    result = client.post(url, data={**tab, **_assumptions()})
+    assert result.status_code == 422 and ASSUMPTIONS_CONFLICT in _text(result)
+    assert db.session.scalar(select(func.count()).select_from(AssumptionSet)) == 0
+
+
+def test_two_assumption_saves_that_read_the_same_version_cannot_both_be_made(
+    app, council, monkeypatch
+):
+    contract, manager = council["contract"], council["manager"]
+    valuation_svc.record_assumptions(manager, contract, {}, {}, read_version=0)
+    read_values = valuation_svc.ValuationAssumptions.from_mapping
+
+    def saved_elsewhere_meanwhile(values):
+        # Another request saves version 2 while this one is between its check and its write.
+        with db.engine.begin() as connection:
+            connection.execute(
+                sql(
+                    "INSERT INTO assumption_set (contract_id, version, values_json, sha256, "
+                    "created_at) VALUES (:c, 2, '{}', :h, '2026-01-01 00:00:00')"
+                ),
+                {"c": contract.id, "h": "0" * 64},
+            )
+        return read_values(values)
+
+    monkeypatch.setattr(
+        valuation_svc.ValuationAssumptions, "from_mapping", staticmethod(saved_elsewhere_meanwhile)
+    )
+    with pytest.raises(valuation_svc.AssumptionsConflict):
+        valuation_svc.record_assumptions(manager, contract, {"deadweight": 0.5}, {}, read_version=1)
+    records = db.session.scalars(select(AssumptionSet).order_by(AssumptionSet.version)).all()
+    assert [(r.version, r.created_by_id) for r in records] == [(1, manager.id), (2, None)]
+    audited = select(func.count()).select_from(AuditEvent).filter_by(action="assumptions_recorded")
+    assert db.session.scalar(audited) == 1
