@@ -301,6 +301,10 @@ class CommitmentChangeForm(CommitmentForm):
 class ReviewForm(OnceForm):
     """One decision on one standard, saved once however often it is sent."""
 
+    #: how many entries the standard's history had when the page was shown
+    #: (services.declarations.review_standard)
+    version = HiddenField()
+
     decision = RadioField(
         _l("Your decision"),
         choices=[

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from svcollect.extensions import db
 from svcollect.models import (
@@ -36,6 +37,20 @@ REVIEW_DECISIONS = ("accepted", "queried", "rejected")
 
 class DeclarationRefused(ValueError):
     """The change cannot be made; the message says why."""
+
+
+class ReviewConflict(DeclarationRefused):
+    """The standard's history grew after the review form was read (another reviewer's
+    decision, or the supplier's answer): this decision was not recorded, so that no one
+    decides unaware of another's. `latest` is the entry now last in its history (None only
+    for a form that carried no history count)."""
+
+    def __init__(self, latest: StandardEvent | None) -> None:
+        super().__init__(
+            "This standard's history changed after you opened this page, so your decision "
+            "has not been saved. Check the history, then decide again if you still want to"
+        )
+        self.latest = latest
 
 
 @dataclass(frozen=True)
@@ -261,6 +276,16 @@ def standard_states(declaration: Declaration) -> list[StandardState]:
     return states
 
 
+def history_count(declaration: Declaration, code: str) -> int:
+    """How many entries one standard's history has: what a review form is read at."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(StandardEvent)
+        .filter_by(declaration_id=declaration.id, standard=code)
+    )
+    return int(count or 0)
+
+
 def _state(declaration: Declaration, code: str) -> StandardState:
     for state in standard_states(declaration):
         if state.standard.code == code:
@@ -269,23 +294,35 @@ def _state(declaration: Declaration, code: str) -> StandardState:
 
 
 def review_standard(
-    user: User, declaration: Declaration, code: str, decision: str, comment: str
+    user: User,
+    declaration: Declaration,
+    code: str,
+    decision: str,
+    comment: str,
+    *,
+    read_version: int | None,
 ) -> StandardEvent:
     """Accept, query or reject one standard; the full history is kept.
 
     Only the buyer's side reviews: what is accepted on evidence is valued, and the prime
     supplier's managers do not decide how their own (or their supply chain's) work is
-    valued, nor accept their own organisation's declaration."""
+    valued, nor accept their own organisation's declaration.
+
+    `read_version` is how many entries the standard's history had when the form was read:
+    if another reviewer decided (or the supplier answered) since, nothing is recorded
+    (ReviewConflict), as a contract's terms are not saved over a change unseen."""
     if not may_change(user, declaration.collection.contract):
         raise DeclarationRefused("Only the buyer's contract managers review declarations")
     if declaration.status != "submitted":
         raise DeclarationRefused("The supplier has not submitted this declaration yet")
+    state = _state(declaration, code)
+    if read_version != len(state.events):
+        raise ReviewConflict(state.events[-1] if state.events else None)
     if decision not in REVIEW_DECISIONS:
         raise DeclarationRefused("Select accept, query or reject")
     comment = comment.strip()
     if decision != "accepted" and not comment:
         raise DeclarationRefused("Explain what the supplier needs to know or do")
-    state = _state(declaration, code)
     if not state.applies:
         raise DeclarationRefused("That standard does not apply to this supplier")
     event = StandardEvent(
@@ -296,8 +333,17 @@ def review_standard(
         author_id=user.id,
         at=utcnow(),
     )
-    db.session.add(event)
-    db.session.flush()
+    try:
+        # Every decision counts on the declaration: its UPDATE matches no row if another
+        # decision on it was recorded since this request read it, so of two decided at
+        # once only one is kept.
+        declaration.version = declaration.version + 1
+        db.session.add(event)
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        latest = _state(declaration, code).events
+        raise ReviewConflict(latest[-1] if latest else None) from None
     audit.record(
         f"evidence_{decision}",
         actor=user,

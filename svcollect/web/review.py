@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from svcollect.extensions import db
-from svcollect.forms.manage import ReviewForm
+from svcollect.forms.manage import ReviewForm, read_version
+from svcollect.models import User
 from svcollect.services import declarations as svc
 from svcollect.services import responses as responses_svc
 from svcollect.services.contracts import may_change
@@ -17,6 +18,7 @@ from svcollect.services.questionnaires import questionnaire_for
 from svcollect.web.access import found_or_404, role_required
 from svcollect.web.form_pages import checks_own_token, form_status, repeat_of
 from svcollect.web.journey import answer_rows
+from svcollect.web.template_helpers import long_datetime
 
 bp = Blueprint("review", __name__, url_prefix="/manage/declarations")
 
@@ -41,7 +43,9 @@ def _render(declaration: Any, forms: dict[str, ReviewForm], status: int = 200) -
                 for page in questionnaire.pages
             },
             forms=forms,
-            review_form=lambda code: ReviewForm(prefix=code, formdata=None),
+            review_form=lambda code, read: ReviewForm(
+                prefix=code, formdata=None, data={"version": str(read)}
+            ),
             may_review=may_change(current_user, declaration.collection.contract),
         ),
         status,
@@ -69,8 +73,20 @@ def review_standard(declaration_id: int, code: str) -> Any:
             return repeat  # a double click: the decision is recorded once
         try:
             svc.review_standard(
-                current_user, declaration, code, form.decision.data, form.comment.data or ""
+                current_user,
+                declaration,
+                code,
+                form.decision.data,
+                form.comment.data or "",
+                read_version=read_version(form),
             )
+        except svc.ReviewConflict as conflict:
+            # What they chose and typed stays in the form, the history shows what is
+            # recorded now, and the form now carries its count: deciding again is a choice
+            # made having seen the other decision.
+            db.session.rollback()
+            form.version.errors = [_conflict_message(conflict)]
+            form.version.data = str(svc.history_count(declaration, code))
         except svc.DeclarationRefused as refused:
             db.session.rollback()  # nothing saved: nor is the form's key claimed
             form.comment.errors = [str(refused)]
@@ -79,6 +95,33 @@ def review_standard(declaration_id: int, code: str) -> Any:
             return redirect(decided, code=303)
     _name_the_standard(form, declaration, code)
     return _render(declaration, {code: form}, form_status(form))
+
+
+def _conflict_message(conflict: Any) -> str:
+    """Who added what to the standard's history, and when, since the page was opened."""
+    latest = conflict.latest
+    if latest is None:  # the form carried no count: only a forged or very old page
+        return _(
+            "This standard's history may have changed since you opened this page, so your "
+            "decision has not been saved. Check the history, then decide again"
+        )
+    author = db.session.get(User, latest.author_id)
+    entries = {
+        "accepted": _("%(who)s accepted the evidence on %(when)s"),
+        "queried": _("%(who)s queried it on %(when)s"),
+        "rejected": _("%(who)s rejected the evidence on %(when)s"),
+        "answered": _("%(who)s answered the query for the supplier on %(when)s"),
+    }
+    happened = entries[latest.kind] % {
+        "who": author.name if author else _("Someone"),
+        "when": long_datetime(latest.at),
+    }
+    return _(
+        "Someone else added to this standard's history after you opened this page (%(entry)s), "
+        "so your decision has not been saved. Check the history, then decide again if you "
+        "still want to",
+        entry=happened,
+    )
 
 
 def _name_the_standard(form: ReviewForm, declaration: Any, code: str) -> None:

@@ -128,7 +128,7 @@ def _seed() -> World:
     from svcollect.services.outcomes import outcome_map
     from svcollect.services.questionnaires import questionnaire_for, registry, released_version
     from svcollect.services.respondent_codes import issued_code, normalise_code
-    from tests.integration.helpers import make_user, seed_responses
+    from tests.integration.helpers import decide, make_user, seed_responses
 
     w = World()
     outcomes = outcome_map()
@@ -312,9 +312,7 @@ def _seed() -> World:
             questionnaire = questionnaire_for(draft.collection.questionnaire_version)
             progress = responses_svc.Progress.of(questionnaire, draft.response)
             declarations.submit_declaration(supplier_user, draft, progress)
-            declarations.review_standard(
-                manager, draft, "mhaw_1", "queried", "Please add the board minute approving it."
-            )
+            decide(manager, draft, "mhaw_1", "queried", "Please add the board minute approving it.")
             submitted = draft
     assert submitted is not None
     w.add("supplier.declarations", "supplier", "/supplier/")

@@ -235,7 +235,7 @@ def _seed(server: LiveServer) -> World:
     from svcollect.services.outcomes import outcome_map
     from svcollect.services.questionnaires import questionnaire_for, registry, released_version
     from svcollect.services.responses import Progress
-    from tests.integration.helpers import make_user, seed_responses
+    from tests.integration.helpers import decide, make_user, seed_responses
 
     outcomes = outcome_map()
     admin = make_user("admin", None, email="xss-admin@example.org")
@@ -380,12 +380,12 @@ def _seed(server: LiveServer) -> World:
     # Review comments and the supplier's answers: every payload both ways.
     for i, text in enumerate(TEXTS):
         code = f"mhaw_{i % 6 + 1}"
-        declarations_svc.review_standard(manager, rich, code, "queried", text)
+        decide(manager, rich, code, "queried", text)
         declarations_svc.answer_query(supplier_users[0], rich, code, text, [])
     for k in range(1, 6):
         decision = "rejected" if k % 2 else "accepted"
-        declarations_svc.review_standard(manager, rich, f"mhaw_{k}", decision, C200[k % len(C200)])
-    declarations_svc.review_standard(manager, rich, "mhaw_6", "queried", C200[0])
+        decide(manager, rich, f"mhaw_{k}", decision, C200[k % len(C200)])
+    decide(manager, rich, "mhaw_6", "queried", C200[0])
 
     # Value tables: names, file names and every text column of every row.
     tables = []

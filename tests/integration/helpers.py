@@ -196,6 +196,15 @@ def contract_form(buyer: Organisation, reference: str, **overrides: Any) -> dict
     }
 
 
+def decide(reviewer: Any, declaration: Any, code: str, decision: str, comment: str = "") -> Any:
+    """A reviewer's decision on one standard, from a page read just now: at the standard's
+    history as it is (services.declarations.review_standard refuses one read before)."""
+    from svcollect.services.declarations import history_count, review_standard
+
+    read = history_count(declaration, code)
+    return review_standard(reviewer, declaration, code, decision, comment, read_version=read)
+
+
 def post_form(
     client: FlaskClient,
     url: str,
@@ -207,7 +216,9 @@ def post_form(
     would, the version a change form was read at (unless `data` says which)."""
     html = client.get(page or url).get_data(as_text=True)
     name = f"{prefix}-csrf_token" if prefix else "csrf_token"
-    read = {"version": m.group(1)} if not prefix and (m := VERSION.search(html)) else {}
+    field = f"{prefix}-version" if prefix else "version"  # a standard's form has a prefix
+    found = re.search(rf'<input[^>]*name="{field}"[^>]*value="([^"]*)"', html)
+    read = {field: found.group(1)} if found else {}
     result = client.post(url, data={name: csrf_token(html), **read, **data})
     db.session.expire_all()
     return result

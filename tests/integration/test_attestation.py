@@ -8,7 +8,7 @@ import json
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from svcollect.extensions import db
 from svcollect.models import AuditEvent, Collection, Declaration, StandardEvent
@@ -297,11 +297,15 @@ SENT_TWICE = "This form was sent more than once: it has been saved once"
 
 
 def _prefixed(html: str, code: str) -> dict[str, str]:
-    """A standard's form's own hidden fields, named with its prefix: token and key."""
+    """A standard's form's own hidden fields, named with its prefix: token and key, and a
+    reviewer's form the standard's history count it was shown at."""
     token = re.search(rf'name="{code}-csrf_token"[^>]*value="([^"]+)"', html)
     key = re.search(rf'name="{code}-submission_key"[^>]*value="([^"]+)"', html)
     assert token and key, f"{code}'s form has no prefixed token or key"
-    return {f"{code}-csrf_token": token.group(1), f"{code}-submission_key": key.group(1)}
+    fields = {f"{code}-csrf_token": token.group(1), f"{code}-submission_key": key.group(1)}
+    if version := re.search(rf'name="{code}-version"[^>]*value="([^"]*)"', html):
+        fields[f"{code}-version"] = version.group(1)
+    return fields
 
 
 def _events(declaration, code: str) -> list[str]:
@@ -409,3 +413,156 @@ def test_only_the_buyer_reviews_the_prime_supplier_sees_its_declaration_read_onl
         _review(signed_in(app, world["manager"]), declaration, "mhaw_1", "accepted").status_code
         == 303
     )
+
+
+def _tab(html: str, code: str) -> dict[str, str]:
+    """A standard's review form as the tab it was shown in would send it."""
+    fields = _prefixed(html, code)
+    assert f"{code}-version" in fields, f"{code}'s form carries no history count"
+    return fields
+
+
+@pytest.fixture
+def two_reviewers(app, world):
+    """Two of the buyer's contract managers, each with the small supplier's submitted
+    declaration open in a tab of their own."""
+    _invite(app, world)
+    _, declaration = _attest(
+        app, world["small_user"], world["small"], 40, {code: "in_place" for code in CORE}
+    )
+    world["manager"].name = "Alex Reviewer"
+    other = make_user("contract_manager", world["contract"].buyer)
+    other.name = "Bo Reviewer"
+    db.session.commit()
+    page = f"/manage/declarations/{declaration.id}"
+    alex, bo = signed_in(app, world["manager"]), signed_in(app, other)
+    return {
+        "declaration": declaration,
+        "page": page,
+        "alex": (alex, alex.get(page).get_data(as_text=True)),
+        "bo": (bo, bo.get(page).get_data(as_text=True)),
+    }
+
+
+STALE_DECISION = "someone else added to this standard's history after you opened this page"
+
+
+def test_a_decision_from_a_page_opened_before_another_is_refused_and_shows_it(app, two_reviewers):
+    declaration, page = two_reviewers["declaration"], two_reviewers["page"]
+    (alex, alex_html), (bo, bo_html) = two_reviewers["alex"], two_reviewers["bo"]
+    url = f"{page}/standards/mhaw_1"
+    accepted = alex.post(url, data={**_tab(alex_html, "mhaw_1"), "mhaw_1-decision": "accepted"})
+    assert accepted.status_code == 303
+    sent = {**_tab(bo_html, "mhaw_1"), "mhaw_1-decision": "rejected"}
+    stale = bo.post(url, data={**sent, "mhaw_1-comment": "No plan attached"})
+    assert stale.status_code == 422
+    shown = html_lib.unescape(stale.get_data(as_text=True))
+    assert STALE_DECISION in shown and "Alex Reviewer accepted the evidence on " in shown
+    assert shown.count(STALE_DECISION) == 2  # the error summary and the form
+    assert 'href="#mhaw_1-version"' in shown and 'id="mhaw_1-version"' in shown
+    assert "No plan attached</textarea>" in shown  # what was typed is kept
+    assert _events(declaration, "mhaw_1") == ["accepted"]
+    audited = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action.like("evidence_%"))
+    )
+    assert list(audited) == ["evidence_accepted"]
+    # The refused form now carries the history it was shown with: deciding again is a
+    # choice made having seen the acceptance.
+    again = _tab(stale.get_data(as_text=True), "mhaw_1")
+    assert again["mhaw_1-version"] == "1"
+    decided = bo.post(url, data={**sent, **again, "mhaw_1-comment": "No plan attached"})
+    assert decided.status_code == 303
+    assert _events(declaration, "mhaw_1") == ["accepted", "rejected"]
+
+
+def test_a_decision_on_another_standard_since_the_page_opened_is_no_conflict(app, two_reviewers):
+    declaration, page = two_reviewers["declaration"], two_reviewers["page"]
+    (alex, alex_html), (bo, bo_html) = two_reviewers["alex"], two_reviewers["bo"]
+    first = {**_tab(alex_html, "mhaw_2"), "mhaw_2-decision": "accepted"}
+    assert alex.post(f"{page}/standards/mhaw_2", data=first).status_code == 303
+    other = {**_tab(bo_html, "mhaw_3"), "mhaw_3-decision": "accepted"}
+    assert bo.post(f"{page}/standards/mhaw_3", data=other).status_code == 303
+    assert _events(declaration, "mhaw_2") == _events(declaration, "mhaw_3") == ["accepted"]
+
+
+def test_a_decision_from_a_page_opened_before_the_suppliers_answer_is_refused(
+    app, world, two_reviewers
+):
+    declaration, page = two_reviewers["declaration"], two_reviewers["page"]
+    alex, _ = two_reviewers["alex"]
+    assert _review(alex, declaration, "mhaw_1", "queried", "Add the plan").status_code == 303
+    before_answer = alex.get(page).get_data(as_text=True)
+    world["small_user"].name = "Sam Supplier"
+    db.session.commit()
+    supplier = signed_in(app, world["small_user"])
+    answer = f"/supplier/declarations/{declaration.id}"
+    sent = {**_prefixed(supplier.get(answer).get_data(as_text=True), "mhaw_1")}
+    sent["mhaw_1-comment"] = "The plan is attached"
+    assert (
+        supplier.post(
+            f"{answer}/standards/mhaw_1/answer", data=sent, content_type="multipart/form-data"
+        ).status_code
+        == 303
+    )
+    stale = {**_tab(before_answer, "mhaw_1"), "mhaw_1-decision": "accepted"}
+    refused = alex.post(f"{page}/standards/mhaw_1", data=stale)
+    assert refused.status_code == 422
+    shown = html_lib.unescape(refused.get_data(as_text=True))
+    assert "Sam Supplier answered the query for the supplier on " in shown
+    assert _events(declaration, "mhaw_1") == ["queried", "answered"]
+
+
+@pytest.mark.parametrize("count", [None, "", "x"])
+def test_a_decision_without_the_history_it_was_read_at_is_refused(app, two_reviewers, count):
+    declaration, page = two_reviewers["declaration"], two_reviewers["page"]
+    alex, html = two_reviewers["alex"]
+    sent = {**_tab(html, "mhaw_1"), "mhaw_1-decision": "accepted"}
+    if count is None:
+        del sent["mhaw_1-version"]
+    else:
+        sent["mhaw_1-version"] = count
+    refused = alex.post(f"{page}/standards/mhaw_1", data=sent)
+    assert refused.status_code == 422
+    assert "history may have changed" in html_lib.unescape(refused.get_data(as_text=True))
+    assert _events(declaration, "mhaw_1") == []
+
+
+def test_two_decisions_that_read_the_same_history_cannot_both_be_recorded(
+    app, world, two_reviewers, monkeypatch
+):
+    from svcollect.services import declarations as declarations_svc
+
+    declaration = db.session.get(Declaration, two_reviewers["declaration"].id)
+    manager = world["manager"]
+    author = manager.id
+    read_history = declarations_svc._state
+    calls = []
+
+    def decided_elsewhere_meanwhile(declaration, code):
+        # Another reviewer's decision is committed once this one has read the history.
+        state = read_history(declaration, code)
+        if not calls:
+            calls.append(code)
+            with db.engine.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO standard_event (declaration_id, standard, kind, comment, "
+                        "author_id, at) VALUES (:d, :s, 'accepted', '', :a, :at)"
+                    ),
+                    {"d": declaration.id, "s": code, "a": author, "at": utcnow()},
+                )
+                connection.execute(
+                    text("UPDATE declaration SET version = version + 1 WHERE id = :d"),
+                    {"d": declaration.id},
+                )
+        return state
+
+    monkeypatch.setattr(declarations_svc, "_state", decided_elsewhere_meanwhile)
+    with pytest.raises(declarations_svc.ReviewConflict) as conflict:
+        declarations_svc.review_standard(
+            manager, declaration, "mhaw_1", "rejected", "No plan", read_version=0
+        )
+    assert conflict.value.latest is not None and conflict.value.latest.kind == "accepted"
+    assert _events(declaration, "mhaw_1") == ["accepted"]
+    rejected = select(AuditEvent).filter_by(action="evidence_rejected")
+    assert db.session.scalars(rejected).all() == []

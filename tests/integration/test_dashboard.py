@@ -15,12 +15,13 @@ from svcollect.models import Answer, Collection
 from svcollect.models._types import utcnow
 from svcollect.models.contract import ContractSupplier
 from svcollect.services.commitments import add_commitment
-from svcollect.services.declarations import invite_suppliers, review_standard
+from svcollect.services.declarations import invite_suppliers
 from svcollect.services.portfolio import portfolio
 from svcollect.services.results import compute_results
 from svcollect.services.valuation import add_route, record_assumptions
 from tests.integration.helpers import (
     ONS_OTHER,
+    decide,
     make_collection,
     make_contract,
     make_organisation,
@@ -168,7 +169,7 @@ def test_commitments_against_delivered_and_evidenced(app, setup):
         supplier,
         {"mh_first_aiders_trained": 15, "volunteering_hours_local": 120},
     )
-    review_standard(manager, declaration, "mh_first_aiders_trained", "accepted", "")
+    decide(manager, declaration, "mh_first_aiders_trained", "accepted", "")
     known = {"mh_first_aiders_trained", "volunteering_hours_local", "life_satisfaction_ons4"}
     past, future = date.today() - timedelta(days=3), date.today() + timedelta(days=300)
     contract.starts_on = past - timedelta(days=30)  # a commitment falls due during the contract

@@ -15,6 +15,7 @@ from svcollect.models.contract import ContractSupplier
 from svcollect.services.declarations import invite_suppliers
 from tests.integration.helpers import (
     csrf_token,
+    decide,
     make_collection,
     make_contract,
     make_organisation,
@@ -198,8 +199,6 @@ def test_nothing_is_kept_from_a_post_whose_token_failed(draft):
 
 
 def test_a_query_answered_with_a_file_already_sent_says_so(draft, app):
-    from svcollect.services.declarations import review_standard
-
     client, base = draft["client"], draft["base"]
     _upload(client, f"{base}/page/mhaw_1", (PDF, "plan.pdf"))
     for i in range(2, 7):
@@ -207,7 +206,7 @@ def test_a_query_answered_with_a_file_already_sent_says_so(draft, app):
     assert post_form(client, f"{base}/check", {}).status_code == 303
     declaration = db.session.get(Declaration, draft["declaration"].id)
     manager = make_user("contract_manager", declaration.collection.contract.buyer)
-    review_standard(manager, declaration, "mhaw_1", "queried", "Is this the signed version?")
+    decide(manager, declaration, "mhaw_1", "queried", "Is this the signed version?")
     html = client.get(base).get_data(as_text=True)
     answered = client.post(
         f"{base}/standards/mhaw_1/answer",

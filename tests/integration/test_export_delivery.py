@@ -38,7 +38,6 @@ from svcollect.services.declarations import (
     invite_suppliers,
     latest_submitted,
     reattest,
-    review_standard,
 )
 from svcollect.services.export_delivery import REJECTED
 from svcollect.services.results import compute_results
@@ -55,6 +54,7 @@ from tests.integration.export_world import (
 )
 from tests.integration.helpers import (
     ONS_OTHER,
+    decide,
     make_collection,
     make_contract,
     make_organisation,
@@ -163,17 +163,17 @@ def world(app: Any) -> dict[str, Any]:
             )
             by_name[(collection.id, declaration.supplier.name)] = declaration
     alpha, beta, gamma = (by_name[(first.id, name)] for name in SUPPLIERS)
-    review_standard(manager, alpha, "volunteering_hours_local", "accepted", "")
-    review_standard(manager, alpha, "mh_first_aiders_trained", "queried", INJECTIONS[2])
-    review_standard(manager, beta, "volunteering_hours_local", "queried", "Which groups?")
+    decide(manager, alpha, "volunteering_hours_local", "accepted", "")
+    decide(manager, alpha, "mh_first_aiders_trained", "queried", INJECTIONS[2])
+    decide(manager, beta, "volunteering_hours_local", "queried", "Which groups?")
     answer_query(manager, beta, "volunteering_hours_local", "Food bank", [])
-    review_standard(manager, gamma, "volunteering_hours_local", "accepted", "")
+    decide(manager, gamma, "volunteering_hours_local", "accepted", "")
     # Gamma re-attests with a corrected figure: only the newer edition counts, and the
     # acceptance given to the first edition does not carry over to it.
     _fill(app, reattest(manager, gamma), q1, _figures(99.0))
     # Beta starts a re-attestation but never submits it: its submitted edition still counts.
     reattest(manager, beta)
-    review_standard(manager, by_name[(second.id, "Beta Ltd")], "spend_local_vcse", "accepted", "")
+    decide(manager, by_name[(second.id, "Beta Ltd")], "spend_local_vcse", "accepted", "")
     table = import_value_table(manager, "Local values", "values.csv", VALUES)
     assert not isinstance(table, list), table
     add_route(
@@ -380,7 +380,7 @@ def test_a_figure_whose_evidence_was_rejected_is_not_valued(app, world, tmp_path
     contract, manager = world["contract"], world["manager"]
     first, _ = world["collections"]
     [beta] = [d for d in latest_submitted(first) if d.supplier.name == "Beta Ltd"]
-    review_standard(manager, beta, "volunteering_hours_local", "rejected", "No register kept")
+    decide(manager, beta, "volunteering_hours_local", "rejected", "No register kept")
     book = workbook_of(pack_of(app, export(contract, manager)), tmp_path)
     sheet = rows_of(book["Delivery returns"])
     q1 = f"{first.id}: {first.label}"
@@ -409,7 +409,7 @@ def test_a_figure_whose_evidence_was_rejected_is_not_valued(app, world, tmp_path
     }
     assert grades[EvidenceGrade.DECLARED.value] == approx(priced[DECLARED_ONLY])
     # the buyer looks again and accepts it: valued as accepted evidence
-    review_standard(manager, beta, "volunteering_hours_local", "accepted", "")
+    decide(manager, beta, "volunteering_hours_local", "accepted", "")
     grades = {
         v["evidence_grade"]: v["quantity"]["value"]
         for v in compute_results(contract).to_dict()["valuations"]
