@@ -6,9 +6,9 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from svcollect.extensions import db
 from svcollect.models import (
@@ -347,9 +347,27 @@ def response_counts(collection_ids: list[int]) -> dict[int, Counts]:
 
 
 def close_early(user: User, collection: Collection) -> None:
-    if collection.state(utcnow()) == "closed":
-        raise CollectionRefused("This collection is already closed")
-    collection.closed_early_at = utcnow()
+    """Close a collection before its closing date, once: of two clicks (or two tabs, or
+    two managers) only the first closes it and is audited, the other is told it was."""
+    now = utcnow()
+    # One UPDATE that closes it only if nothing has: reading its state first and writing
+    # after let two requests both close it, each recording that it had.
+    closed = db.session.execute(
+        update(Collection)
+        .where(
+            Collection.id == collection.id,
+            Collection.closed_early_at.is_(None),
+            Collection.closes_at > now,
+        )
+        .values(closed_early_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not cast(CursorResult[Any], closed).rowcount:
+        db.session.rollback()  # and read as it is now
+        raise CollectionRefused(
+            f"This collection is already closed: it closed on {long_day(collection.closed_on)}"
+        )
+    db.session.refresh(collection)
     audit.record(
         "collection_closed",
         actor=user,

@@ -1,19 +1,27 @@
-"""Two people (or two tabs) on one page: organisation settings and the WEMWBS licence.
-A save from a page opened before another save is refused as a contract's is
-(test_contract_changes): what is saved now shown, what was typed kept, nothing of the
-stale save recorded."""
+"""Two people (or two tabs) on one page: organisation settings and the WEMWBS licence,
+closing a collection. A save from a page opened before another save is refused as a
+contract's is (test_contract_changes): what is saved now shown, what was typed kept,
+nothing of the stale save recorded. A collection is closed once, the second told so."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from svcollect.extensions import db
 from svcollect.models import AuditEvent, Organisation
-from svcollect.services import contracts, organisations
-from tests.integration.helpers import make_contract, make_user, signed_in
+from svcollect.models._types import utcnow
+from svcollect.services import collections, contracts, organisations
+from tests.integration.helpers import (
+    csrf_token,
+    make_collection,
+    make_contract,
+    make_user,
+    signed_in,
+)
 from tests.integration.test_contract_changes import (
     CONFLICT,
     HIDDEN,
@@ -142,3 +150,42 @@ def test_two_organisation_saves_that_read_the_same_version_cannot_both_be_made(a
             make_user("contract_manager", buyer), buyer, "HERE", read_version=buyer.version - 1
         )
     assert _audited("organisation_updated") == _audited("licence_recorded") == []
+
+
+# --- closing a collection early ----------------------------------------------------------
+
+
+def _confirm_token(client, page: str) -> str:
+    return csrf_token(client.get(page).get_data(as_text=True))
+
+
+def test_a_collection_closed_from_two_tabs_is_closed_once(app):
+    collection = make_collection("ons4", contract=make_contract("TWO-TABS"))
+    manager = signed_in(app, make_user("contract_manager", collection.contract.buyer))
+    page = f"/manage/collections/{collection.id}"
+    one, two = _confirm_token(manager, page), _confirm_token(manager, page)
+    first = manager.post(f"{page}/close", data={"csrf_token": one})
+    assert first.status_code == 303
+    second = manager.post(f"{page}/close", data={"csrf_token": two})
+    assert second.status_code == 303 and second.headers["Location"] == page
+    shown = manager.get(page).get_data(as_text=True)
+    assert (
+        "Collection closed" in shown and "This collection is already closed: it closed on" in shown
+    )
+    assert len(_audited("collection_closed")) == 1
+
+
+def test_two_closes_that_read_it_open_close_it_once(app):
+    collection = make_collection("ons4")
+    manager = make_user("contract_manager", collection.contract.buyer)
+    assert collection.closed_early_at is None  # read open, as the second click's request did
+    with db.engine.begin() as connection:  # the first click's request closes it meanwhile
+        connection.execute(
+            text("UPDATE collection SET closed_early_at = :at WHERE id = :id"),
+            {"at": utcnow() - timedelta(minutes=1), "id": collection.id},
+        )
+    with pytest.raises(collections.CollectionRefused, match="already closed"):
+        collections.close_early(manager, collection)
+    assert collection.closed_early_at is not None
+    assert collection.closed_early_at < utcnow() - timedelta(seconds=30)  # the first close's
+    assert _audited("collection_closed") == []
