@@ -405,17 +405,22 @@ def add_supplier(user: User, contract: Contract, organisation_id: int) -> Organi
     exists = db.session.scalar(
         select(ContractSupplier.id).filter_by(contract_id=contract.id, organisation_id=supplier.id)
     )
+    already = ContractRefused(f"{supplier.name} is already on this contract", "organisation_id")
     if exists is not None:
-        raise ContractRefused(f"{supplier.name} is already on this contract", "organisation_id")
-    db.session.add(ContractSupplier(contract_id=contract.id, organisation_id=supplier.id))
-    audit.record(
-        "supplier_added",
-        actor=user,
-        obj=contract,
-        organisation_id=contract.buyer_id,
-        supplier_id=supplier.id,
-    )
-    db.session.commit()
+        raise already
+    try:
+        db.session.add(ContractSupplier(contract_id=contract.id, organisation_id=supplier.id))
+        audit.record(
+            "supplier_added",
+            actor=user,
+            obj=contract,
+            organisation_id=contract.buyer_id,
+            supplier_id=supplier.id,
+        )
+        db.session.commit()
+    except IntegrityError:  # added from another tab (or by someone else) since the check
+        db.session.rollback()
+        raise already from None
     return supplier
 
 

@@ -188,7 +188,19 @@ def _new_declaration(
 
 
 def invite_suppliers(user: User, collection: Collection) -> list[Declaration]:
-    """Create a draft declaration for every supplier on the contract that has none yet."""
+    """Create a draft declaration for every supplier on the contract that has none yet.
+
+    Sent from two tabs at once, both may find the same suppliers uninvited: the second's
+    declaration is then refused by the database (one edition per supplier), and it looks
+    again, inviting only those still without one (usually none)."""
+    try:
+        return _invite_suppliers(user, collection)
+    except IntegrityError:
+        db.session.rollback()
+        return _invite_suppliers(user, collection)
+
+
+def _invite_suppliers(user: User, collection: Collection) -> list[Declaration]:
     if collection.access != "supplier":
         raise DeclarationRefused("Only supplier attestation collections take declarations")
     contract = collection.contract

@@ -1,24 +1,36 @@
 """Two people (or two tabs) on one page: organisation settings and the WEMWBS licence,
-closing a collection. A save from a page opened before another save is refused as a
-contract's is (test_contract_changes): what is saved now shown, what was typed kept,
-nothing of the stale save recorded. A collection is closed once, the second told so."""
+closing a collection, adding and inviting suppliers. A save from a page opened before
+another save is refused as a contract's is (test_contract_changes): what is saved now
+shown, what was typed kept, nothing of the stale save recorded. Closing and adding are
+done once, the second told so. (Valuation assumptions: test_valuation_setup; review
+decisions: test_attestation.)"""
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
+from html import unescape
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from svcollect.extensions import db
-from svcollect.models import AuditEvent, Organisation
+from svcollect.models import (
+    AuditEvent,
+    Collection,
+    Contract,
+    ContractSupplier,
+    Declaration,
+    Organisation,
+    User,
+)
 from svcollect.models._types import utcnow
-from svcollect.services import collections, contracts, organisations
+from svcollect.services import audit, collections, contracts, declarations, organisations
 from tests.integration.helpers import (
     csrf_token,
     make_collection,
     make_contract,
+    make_organisation,
     make_user,
     signed_in,
 )
@@ -189,3 +201,82 @@ def test_two_closes_that_read_it_open_close_it_once(app):
     assert collection.closed_early_at is not None
     assert collection.closed_early_at < utcnow() - timedelta(seconds=30)  # the first close's
     assert _audited("collection_closed") == []
+
+
+# --- adding and inviting suppliers -----------------------------------------------------------
+
+
+def test_a_supplier_added_from_two_tabs_is_added_once_and_the_second_told_so(app, council):
+    supplier = make_organisation("Acme Cleaning Ltd", "supplier")
+    contract = db.session.scalar(select(Contract).filter_by(buyer_id=council["buyer"].id))
+    manager, url = council["manager"], f"/manage/contracts/{contract.id}/suppliers/new"
+    one, two = _opened(manager, url), _opened(manager, url)
+    chosen = {"organisation_id": str(supplier.id)}
+    assert _save(manager, url, one, chosen).status_code == 303
+    stale = _save(manager, url, two, chosen)
+    assert stale.status_code == 422
+    html = unescape(stale.get_data(as_text=True))
+    assert "Acme Cleaning Ltd is already on this contract" in html
+    assert "Not a valid choice" not in html
+    assert f'<option value="{supplier.id}"' not in html  # no longer offered
+    assert len(_audited("supplier_added")) == 1
+    added = select(func.count()).select_from(ContractSupplier).filter_by(contract_id=contract.id)
+    assert db.session.scalar(added) == 1
+
+
+def test_two_adds_that_found_the_supplier_missing_add_it_once(app, council, monkeypatch):
+    supplier = make_organisation("Acme Cleaning Ltd", "supplier")
+    contract = db.session.scalar(select(Contract).filter_by(buyer_id=council["buyer"].id))
+    manager = make_user("contract_manager", contract.buyer)
+    record = audit.record
+
+    def added_elsewhere_meanwhile(*args, **kwargs):
+        # Another tab's request adds it once this one has found it missing.
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO contract_supplier (contract_id, organisation_id, added_at) "
+                    "VALUES (:c, :o, :at)"
+                ),
+                {"c": contract.id, "o": supplier.id, "at": utcnow()},
+            )
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", added_elsewhere_meanwhile)
+    with pytest.raises(contracts.ContractRefused, match="already on this contract"):
+        contracts.add_supplier(manager, contract, supplier.id)
+    monkeypatch.undo()
+    added = select(func.count()).select_from(ContractSupplier).filter_by(contract_id=contract.id)
+    assert db.session.scalar(added) == 1 and _audited("supplier_added") == []
+
+
+def test_suppliers_invited_from_two_tabs_at_once_are_invited_once(app, monkeypatch):
+    contract = make_contract("INVITES")
+    supplier = make_organisation("Acme Cleaning Ltd", "supplier")
+    db.session.add(ContractSupplier(contract_id=contract.id, organisation_id=supplier.id))
+    db.session.commit()
+    collection = make_collection(
+        "mhaw-standards", contract=contract, access="supplier", audience="supplier"
+    )
+    manager = make_user("contract_manager", contract.buyer)
+    collection_id, manager_id = collection.id, manager.id
+    create = declarations._new_declaration
+    elsewhere: list[int] = []
+
+    def invited_elsewhere_meanwhile(*args, **kwargs):
+        # The other tab's request invites them all once this one has found them uninvited.
+        if not elsewhere:
+            elsewhere.append(1)
+            with app.app_context():  # a request of its own: its own session
+                other = declarations.invite_suppliers(
+                    db.session.get(User, manager_id), db.session.get(Collection, collection_id)
+                )
+                elsewhere.append(len(other))
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(declarations, "_new_declaration", invited_elsewhere_meanwhile)
+    assert declarations.invite_suppliers(manager, collection) == []  # none left to invite
+    assert elsewhere == [1, 1]
+    made = select(Declaration.supplier_id).filter_by(collection_id=collection_id)
+    assert db.session.scalars(made).all() == [supplier.id]
+    assert len(_audited("declaration_invited")) == 1

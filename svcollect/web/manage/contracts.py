@@ -242,10 +242,11 @@ def contract(contract_id: int) -> str:
 def add_supplier(contract_id: int) -> Rendered:
     contract = managed_contract(contract_id)
     form = SupplierForm()
-    already = {o.id for o in contracts_svc.suppliers_of(contract)}
-    form.organisation_id.choices = [
-        (o.id, o.name) for o in organisations_of("supplier") if o.id not in already
-    ]
+    suppliers = organisations_of("supplier")
+    # Every supplier is a valid choice: one added from another tab since this page was
+    # shown is refused by name ("… is already on this contract"), not as "Not a valid
+    # choice". The list shown offers only those not on the contract yet.
+    form.organisation_id.choices = [(o.id, o.name) for o in suppliers]
     if form.validate_on_submit():
         try:
             supplier = contracts_svc.add_supplier(current_user, contract, form.organisation_id.data)
@@ -254,5 +255,7 @@ def add_supplier(contract_id: int) -> Rendered:
         else:
             flash(_("%(name)s added to the contract", name=supplier.name))
             return redirect(url_for(".contract", contract_id=contract.id), code=303)
+    already = {o.id for o in contracts_svc.suppliers_of(contract)}
+    form.organisation_id.choices = [(o.id, o.name) for o in suppliers if o.id not in already]
     page = render_template("manage/supplier_new.html", form=form, contract=contract)
     return page, form_status(form)
