@@ -25,7 +25,7 @@ from svcollect.models import (
 from svcollect.models._types import UK, utcnow
 from svcollect.models.collection import ACCESS_MODES, AUDIENCES, WAVES
 from svcollect.services import audit
-from svcollect.services.contracts import contract_for, deletion_for, long_day
+from svcollect.services.contracts import contract_for, deletion_for, lock_contract, long_day
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.responses import batch_token, sha256_hex
 
@@ -65,6 +65,8 @@ def open_collection(
     tests and scripts that build a past wave on purpose; the web form never passes it.
     """
     questionnaire = questionnaire_for(request.version)
+    # The contract's end date as saved now, kept so until this is saved (lock_contract).
+    lock_contract(request.contract)
     if deletion_for(request.contract.id) is not None:
         raise CollectionRefused(
             "This contract's survey answers were deleted at the end of their retention "

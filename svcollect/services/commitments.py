@@ -25,10 +25,20 @@ from svcollect.services.contracts import (
     check_version,
     contract_for,
     differences,
+    lock_contract,
     long_day,
     may_change,
 )
 from svcollect.services.outcomes import outcome_map
+
+
+class CommitmentRemoved(LookupError):
+    """The commitment was removed (in another tab, or by someone else) since the page
+    asking to change or remove it was read: nothing of this save was kept."""
+
+    def __init__(self, commitment_id: int) -> None:
+        super().__init__(f"commitment {commitment_id} was removed")
+        self.commitment_id = commitment_id
 
 
 def add_commitment(
@@ -43,6 +53,7 @@ def add_commitment(
     """Add a commitment made at bid; only the buyer does (see the module docstring)."""
     if not may_change(user, contract):
         raise ContractRefused("Only the buying organisation can add a commitment", "submit")
+    lock_contract(contract)  # its dates as saved now, and kept so until this is saved
     _check_terms(contract, measure_code, unit, target, due_on, known_measures)
     commitment = Commitment(
         contract_id=contract.id, measure_code=measure_code, unit=unit, target=target, due_on=due_on
@@ -124,6 +135,7 @@ def change_commitment(
     assert contract is not None
     if not may_change(user, contract):
         raise ContractRefused("Only the buying organisation can change a commitment", "submit")
+    _lock_and_read_again(contract, commitment)
     check_version("commitment", commitment, read_version)
     _check_terms(contract, measure_code, unit, target, due_on, known_measures)
     before: dict[str, object] = {
@@ -162,6 +174,14 @@ def change_commitment(
     return changes
 
 
+def _lock_and_read_again(contract: Contract, commitment: Commitment) -> None:
+    """Lock the contract (lock_contract), then read the commitment as saved now: one
+    saved or removed in the meantime is then seen, not written over or deleted twice."""
+    lock_contract(contract)
+    if db.session.get(Commitment, commitment.id, populate_existing=True) is None:
+        raise CommitmentRemoved(commitment.id)
+
+
 def remove_commitment(user: User, commitment: Commitment, *, read_version: int | None) -> None:
     """Remove a commitment entered by mistake or dropped by a variation; audited in full.
 
@@ -172,6 +192,7 @@ def remove_commitment(user: User, commitment: Commitment, *, read_version: int |
     assert contract is not None
     if not may_change(user, contract):
         raise ContractRefused("Only the buying organisation can remove a commitment", "submit")
+    _lock_and_read_again(contract, commitment)
     check_version("commitment", commitment, read_version)
     audit.record(
         "commitment_removed",

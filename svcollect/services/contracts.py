@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -57,6 +57,30 @@ def check_version(
     (None: the form carried no version, so whether it is out of date cannot be told)."""
     if read_version != row.version:
         raise EditConflict(what)
+
+
+def lock_contract(contract: Contract) -> None:
+    """Hold ``contract`` until this transaction ends, and read it again as saved now.
+
+    Its dates are checked against its commitments and collections, and theirs against
+    its dates, each at save time: two such saves at once (one moving the end date
+    earlier, one adding a commitment due after it) could each pass against what the other
+    had not yet saved. Every such save takes this first and checks after it, so the
+    second waits for the first and checks what it saved.
+
+    PostgreSQL locks the row (FOR NO KEY UPDATE: the strength of an UPDATE, so rows
+    that merely point at the contract can still be added). SQLite has one writer at a
+    time, but pysqlite begins a transaction only at the first write, and reads before it
+    see whatever was committed when they ran: a write that changes nothing takes
+    SQLite's write lock now, so the checks and the save are one write transaction.
+    """
+    db.session.flush()  # the refresh below would drop changes not yet written
+    if db.session.get_bind().dialect.name == "sqlite":
+        table = Contract.__table__
+        db.session.execute(
+            update(table).where(table.c.id == contract.id).values(version=table.c.version)
+        )
+    db.session.refresh(contract, with_for_update={"key_share": True})
 
 
 @dataclass(frozen=True)
@@ -278,6 +302,7 @@ def change_contract(
     """
     if not may_change(user, contract):
         raise ContractRefused("Only the buying organisation can change this contract", "submit")
+    lock_contract(contract)  # the checks below see every commitment and collection saved
     check_version("contract", contract, read_version)
     reference = _checked_reference(change, known_outcomes, contract.id)
     before: dict[str, object] = {

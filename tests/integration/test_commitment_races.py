@@ -1,0 +1,335 @@
+"""Two tabs, or two people, saving a contract and its commitments at the same moment.
+
+A contract's dates and its commitments' due dates (and its collections' opening dates) are
+each checked against the other at save time: the contract's row is locked first
+(services.contracts.lock_contract), so two saves at once cannot each pass against what
+the other had not saved yet.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from svcollect.extensions import db
+from svcollect.models import AuditEvent, Collection, Commitment, Contract, User
+from svcollect.models._types import UK
+from svcollect.services import collections, commitments, contracts, retention
+from svcollect.services.questionnaires import registry, released_version
+from tests.integration.helpers import (
+    make_contract,
+    make_user,
+    post_form,
+    signed_in,
+)
+
+MEASURE = "mh_first_aiders_trained"
+TERMS = {"measure_code": MEASURE, "target": "20", "due_on": ["31", "3", "2027"]}
+
+
+@pytest.fixture
+def buyer(app):
+    contract = make_contract("RACE-1")
+    contract.starts_on, contract.ends_on = date(2026, 4, 1), date(2028, 3, 31)
+    db.session.commit()
+    manager = make_user("contract_manager", contract.buyer)
+    return {"contract": contract, "manager": manager, "client": signed_in(app, manager)}
+
+
+def _added(client, contract) -> int:
+    added = post_form(client, f"/manage/contracts/{contract.id}/commitments/new", TERMS)
+    assert added.status_code == 303
+    return commitments.commitments_of(contract)[-1].id
+
+
+def _events(action: str) -> list[dict]:
+    events = db.session.scalars(select(AuditEvent).filter_by(action=action))
+    return [json.loads(e.detail) for e in events]
+
+
+def _count() -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(Commitment))
+
+
+# --- a commitment removed meanwhile --------------------------------------------------------
+
+
+def _in_another_session(app, work: Callable[[], Any]) -> Any:
+    """`work` as another request does it, with a session (and connection) of its own."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        with app.app_context():
+            outcome["value"] = work()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    return outcome.get("value")
+
+
+@pytest.mark.parametrize("action", ["change", "remove"])
+def test_one_removed_after_this_save_read_it_is_not_saved_or_removed_again(app, buyer, action):
+    """Removed between the page loading it and the save: the save sees it gone."""
+    manager, contract = buyer["manager"], buyer["contract"]
+    commitment_id = _added(buyer["client"], contract)
+
+    commitment = db.session.get(Commitment, commitment_id)
+
+    def remove_elsewhere() -> None:
+        found = db.session.get(Commitment, commitment_id)
+        commitments.remove_commitment(
+            db.session.get(User, manager.id), found, read_version=found.version
+        )
+
+    _in_another_session(app, remove_elsewhere)
+    with pytest.raises(commitments.CommitmentRemoved):
+        if action == "change":
+            commitments.change_commitment(
+                manager,
+                commitment,
+                MEASURE,
+                "people",
+                Decimal(30),
+                date(2027, 3, 31),
+                {MEASURE},
+                read_version=1,
+            )
+        else:
+            commitments.remove_commitment(manager, commitment, read_version=1)
+    db.session.rollback()
+    assert _count() == 0 and len(_events("commitment_removed")) == 1
+
+
+# --- a contract's dates and its commitments' due dates, saved at the same moment ------------
+
+
+class _Paused:
+    """Runs ``first`` here and ``second`` in another thread (a request of its own) so that
+    ``second`` starts while ``first`` is between its checks and its write.
+
+    ``first`` stops after ``checked`` (its last check) and starts ``second``, then waits
+    until ``second`` has finished, or has reached lock_contract (where, with the lock,
+    it waits for ``first`` to commit). Without the lock ``second`` finishes first every
+    time, so the test fails every time.
+    """
+
+    def __init__(self, app, monkeypatch, checked: tuple[Any, str]) -> None:
+        self.app, self.monkeypatch, self.checked = app, monkeypatch, checked
+        self.at_lock, self.done = threading.Event(), threading.Event()
+        self.outcome: dict[str, Any] = {}
+
+    def run(self, first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
+        here = threading.get_ident()
+        real_lock = contracts.lock_contract
+
+        def lock(contract: Contract) -> None:
+            if threading.get_ident() != here:
+                self.at_lock.set()
+            real_lock(contract)
+
+        for module in (contracts, commitments, collections):
+            if hasattr(module, "lock_contract"):
+                self.monkeypatch.setattr(module, "lock_contract", lock)
+        module, name = self.checked
+        real_check = getattr(module, name)
+        paused = False
+
+        def check(*args: Any, **kwargs: Any) -> Any:
+            nonlocal paused
+            result = real_check(*args, **kwargs)
+            if threading.get_ident() == here and not paused:
+                paused = True
+                self._start(second)
+            return result
+
+        self.monkeypatch.setattr(module, name, check)
+        try:
+            made = first()
+        except (contracts.ContractRefused, collections.CollectionRefused) as refused:
+            db.session.rollback()
+            made = refused
+        self.done.wait(30)
+        assert paused and self.done.is_set()
+        return made, self.outcome.get("value", self.outcome.get("error"))
+
+    def _start(self, second: Callable[[], Any]) -> None:
+        def run() -> None:
+            with self.app.app_context():
+                try:
+                    self.outcome["value"] = second()
+                except (contracts.ContractRefused, collections.CollectionRefused) as refused:
+                    self.outcome["error"] = refused
+                finally:
+                    self.done.set()
+
+        threading.Thread(target=run).start()
+        deadline = time.monotonic() + 30
+        while not (self.at_lock.is_set() or self.done.is_set()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if not self.done.is_set():
+            time.sleep(0.2)  # let it get as far as waiting for the lock
+
+
+def _shorten(manager_id: int, contract_id: int, ends_on: date) -> Callable[[], Any]:
+    def save() -> Any:
+        contract = db.session.get(Contract, contract_id)
+        return contracts.change_contract(
+            db.session.get(User, manager_id),
+            contract,
+            contracts.ContractDetails(
+                reference=contract.reference,
+                title=contract.title,
+                buyer_id=contract.buyer_id,
+                prime_supplier_id=None,
+                starts_on=contract.starts_on,
+                ends_on=ends_on,
+                value_gbp=None,
+            ),
+            set(),
+            retention_days=365,
+            today=retention.uk_today(),
+            read_version=contract.version,
+        )
+
+    return save
+
+
+def _add_due(manager_id: int, contract_id: int, due_on: date) -> Callable[[], Any]:
+    def save() -> Any:
+        return commitments.add_commitment(
+            db.session.get(User, manager_id),
+            db.session.get(Contract, contract_id),
+            MEASURE,
+            "people",
+            Decimal(20),
+            due_on,
+            {MEASURE},
+        )
+
+    return save
+
+
+def _move_due(manager_id: int, commitment_id: int, due_on: date) -> Callable[[], Any]:
+    def save() -> Any:
+        commitment = db.session.get(Commitment, commitment_id)
+        return commitments.change_commitment(
+            db.session.get(User, manager_id),
+            commitment,
+            MEASURE,
+            "people",
+            Decimal(20),
+            due_on,
+            {MEASURE},
+            read_version=commitment.version,
+        )
+
+    return save
+
+
+def _open_on(contract_id: int, opens_on: date) -> Callable[[], Any]:
+    def save() -> Any:
+        contract = db.session.get(Contract, contract_id)
+        questionnaire = registry().latest("ons4")
+        opens_at, closes_at = collections.uk_day_bounds(opens_on, opens_on + timedelta(days=20))
+        return collections.open_collection(
+            collections.CollectionRequest(
+                contract=contract,
+                version=released_version(questionnaire.id, questionnaire.version),
+                audience=questionnaire.audience[0],
+                wave="baseline",
+                label="Late wave",
+                opens_at=opens_at,
+                closes_at=closes_at,
+            ),
+            licensee=contract.buyer,
+            allow_past=True,
+        )
+
+    return save
+
+
+SHORTER = date(2027, 3, 31)  # the contract's new end date
+LATE = date(2027, 9, 30)  # after it, before the old one (31 March 2028)
+
+
+def _still_within(contract: Contract) -> None:
+    """Whatever was saved, the contract holds its commitments and collections."""
+    db.session.expire_all()
+    contract = db.session.get(Contract, contract.id)
+    for commitment in commitments.commitments_of(contract):
+        assert contract.starts_on <= commitment.due_on <= contract.ends_on
+    for collection in db.session.scalars(select(Collection).filter_by(contract_id=contract.id)):
+        assert collection.opens_at.astimezone(UK).date() <= contract.ends_on
+
+
+@pytest.mark.parametrize(
+    "contract_first", [True, False], ids=["contract-first", "commitment-first"]
+)
+def test_a_shorter_contract_and_a_late_new_commitment_at_once(
+    app, buyer, monkeypatch, contract_first
+):
+    contract, manager = buyer["contract"], buyer["manager"]
+    shorten = _shorten(manager.id, contract.id, SHORTER)
+    add = _add_due(manager.id, contract.id, LATE)
+    if contract_first:
+        paused = _Paused(app, monkeypatch, (contracts, "_check_within"))
+        made, other = paused.run(shorten, add)
+        assert "ends_on" in made and isinstance(other, contracts.ContractRefused)
+        assert other.field == "due_on" and "31 March 2027" in str(other)
+    else:
+        paused = _Paused(app, monkeypatch, (commitments, "_check_terms"))
+        made, other = paused.run(add, shorten)
+        assert isinstance(made, Commitment) and isinstance(other, contracts.ContractRefused)
+        assert other.field == "ends_on" and "when a commitment is due" in str(other)
+    _still_within(contract)
+
+
+@pytest.mark.parametrize(
+    "contract_first", [True, False], ids=["contract-first", "commitment-first"]
+)
+def test_a_shorter_contract_and_a_later_due_date_at_once(app, buyer, monkeypatch, contract_first):
+    contract, manager = buyer["contract"], buyer["manager"]
+    commitment_id = _added(buyer["client"], contract)  # due 31 March 2027
+    shorten = _shorten(manager.id, contract.id, SHORTER)
+    move = _move_due(manager.id, commitment_id, LATE)
+    if contract_first:
+        paused = _Paused(app, monkeypatch, (contracts, "_check_within"))
+        made, other = paused.run(shorten, move)
+        assert "ends_on" in made and isinstance(other, contracts.ContractRefused)
+        assert other.field == "due_on"
+    else:
+        paused = _Paused(app, monkeypatch, (commitments, "_check_terms"))
+        made, other = paused.run(move, shorten)
+        assert "due_on" in made and isinstance(other, contracts.ContractRefused)
+        assert other.field == "ends_on"
+    _still_within(contract)
+
+
+@pytest.mark.parametrize(
+    "contract_first", [True, False], ids=["contract-first", "collection-first"]
+)
+def test_a_shorter_contract_and_a_late_collection_at_once(app, buyer, monkeypatch, contract_first):
+    contract, manager = buyer["contract"], buyer["manager"]
+    shorten = _shorten(manager.id, contract.id, SHORTER)
+    late_wave = _open_on(contract.id, LATE)
+    if contract_first:
+        paused = _Paused(app, monkeypatch, (contracts, "_check_within"))
+        made, other = paused.run(shorten, late_wave)
+        assert "ends_on" in made and isinstance(other, collections.CollectionRefused)
+        assert other.field == "opens_on"
+    else:
+        paused = _Paused(app, monkeypatch, (collections, "_check_dates"))
+        made, other = paused.run(late_wave, shorten)
+        assert isinstance(made, Collection) and isinstance(other, contracts.ContractRefused)
+        assert other.field == "ends_on"
+    _still_within(contract)
