@@ -8,14 +8,16 @@ the outcomes file says the unit counts whole things) and falls due during the co
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from svcollect.extensions import db
-from svcollect.models import Commitment, Contract, User
+from svcollect.models import AuditEvent, Commitment, Contract, User
 from svcollect.outcomes import PERCENT
 from svcollect.services import audit
 from svcollect.services.contracts import (
@@ -207,6 +209,56 @@ def remove_commitment(user: User, commitment: Commitment, *, read_version: int |
     )
     db.session.delete(commitment)
     db.session.commit()
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A commitment's removal, as the audit log keeps it."""
+
+    contract: Contract
+    at: datetime
+    #: who removed it, for the remover, their colleagues and admins; else None
+    by: User | None
+    measure_code: str
+    unit: str
+    target: Decimal
+    due_on: date
+
+
+def removal_of(user: User, commitment_id: int) -> Removal | None:
+    """How the commitment was removed, if it was and this user may manage its contract;
+    None otherwise (a 404: that it existed is not theirs to know)."""
+    found = db.session.scalars(
+        select(AuditEvent)
+        .filter_by(action="commitment_removed", object_type="contract")
+        # The detail is JSON text with sorted keys; parsed below, so "12" never finds "123".
+        .where(AuditEvent.detail.contains(f'"commitment_id": {commitment_id}'))
+        .order_by(AuditEvent.id.desc())
+    )
+    for event in found:
+        detail = json.loads(event.detail)
+        if detail.get("commitment_id") == commitment_id:
+            break
+    else:
+        return None
+    contract = contract_for(user, event.object_id) if event.object_id is not None else None
+    if contract is None:
+        return None
+    remover = db.session.get(User, event.actor_id) if event.actor_id is not None else None
+    named = remover is not None and (
+        user.role == "admin"
+        or remover.id == user.id
+        or (remover.organisation_id is not None and remover.organisation_id == user.organisation_id)
+    )
+    return Removal(
+        contract=contract,
+        at=event.at,
+        by=remover if named else None,
+        measure_code=detail["measure"],
+        unit=detail["unit"],
+        target=Decimal(detail["target"]),
+        due_on=date.fromisoformat(detail["due_on"]),
+    )
 
 
 def commitments_of(contract: Contract) -> list[Commitment]:

@@ -1,6 +1,7 @@
 """Two tabs, or two people, saving a contract and its commitments at the same moment.
 
-A contract's dates and its commitments' due dates (and its collections' opening dates) are
+A commitment removed meanwhile is said to be removed (410), not "Page not found". A
+contract's dates and its commitments' due dates (and its collections' opening dates) are
 each checked against the other at save time: the contract's row is locked first
 (services.contracts.lock_contract), so two saves at once cannot each pass against what
 the other had not saved yet.
@@ -25,7 +26,9 @@ from svcollect.models._types import UK
 from svcollect.services import collections, commitments, contracts, retention
 from svcollect.services.questionnaires import registry, released_version
 from tests.integration.helpers import (
+    csrf_token,
     make_contract,
+    make_organisation,
     make_user,
     post_form,
     signed_in,
@@ -61,6 +64,77 @@ def _count() -> int:
 
 
 # --- a commitment removed meanwhile --------------------------------------------------------
+
+
+def _opened(client, url: str) -> dict[str, str]:
+    """The page opened in a tab of its own: what its form will send back."""
+    html = client.get(url).get_data(as_text=True)
+    sent = {"csrf_token": csrf_token(html)}
+    for name in ("version", "submission_key"):
+        if (found := f'name="{name}"') in html:
+            value = html[html.index(found) :].split('value="', 1)[1].split('"', 1)[0]
+            sent[name] = value
+    return sent
+
+
+@pytest.mark.parametrize("action", ["change", "remove"])
+def test_a_save_on_a_commitment_removed_in_another_tab_says_it_was_removed(app, buyer, action):
+    client, contract = buyer["client"], buyer["contract"]
+    commitment_id = _added(client, contract)
+    url = f"/manage/commitments/{commitment_id}/{action}"
+    tab = _opened(client, url)
+    assert post_form(client, f"/manage/commitments/{commitment_id}/remove", {}).status_code == 303
+    sent = {**tab, **TERMS, "target": "30"} if action == "change" else tab
+    late = client.post(url, data=sent)
+    assert late.status_code == 410
+    page = late.get_data(as_text=True)
+    assert "This commitment has been removed" in page
+    assert "You removed it on " in page and "Nothing you sent has been saved" in page
+    assert "20 people" in page and "31 March 2027" in page  # what it was
+    assert f'href="/manage/contracts/{contract.id}#commitments"' in page
+    assert 'id="commitments"' in client.get(f"/manage/contracts/{contract.id}").get_data(
+        as_text=True
+    )
+    assert _count() == 0
+    assert _events("commitment_changed") == [] and len(_events("commitment_removed")) == 1
+    # Following an old link to it says the same.
+    assert client.get(url).status_code == 410
+
+
+def test_who_removed_it_is_said_to_colleagues_and_admins_only(app, buyer):
+    contract, remover = buyer["contract"], buyer["manager"]
+    remover.name = "Ada Lovelace"
+    prime = make_organisation("Race Facilities", "prime_supplier")
+    contract.prime_supplier_id = prime.id
+    db.session.commit()
+    commitment_id = _added(buyer["client"], contract)
+    url = f"/manage/commitments/{commitment_id}/change"
+    assert post_form(buyer["client"], url.replace("change", "remove"), {}).status_code == 303
+    colleague = signed_in(app, make_user("contract_manager", contract.buyer))
+    admin = signed_in(app, make_user("admin", None))
+    for client in (colleague, admin):
+        page = client.get(url)
+        assert page.status_code == 410
+        assert "Ada Lovelace removed it on " in page.get_data(as_text=True)
+    employer = signed_in(app, make_user("contract_manager", prime))  # may see the contract
+    page = employer.get(url)
+    assert page.status_code == 410
+    assert "It was removed on " in page.get_data(as_text=True)
+    assert "Ada Lovelace" not in page.get_data(as_text=True)
+    # Another buyer's manager is not told that it ever existed.
+    other = signed_in(app, make_user("contract_manager", make_organisation("Elsewhere", "buyer")))
+    assert other.get(url).status_code == 404
+    assert other.get("/manage/commitments/999999/change").status_code == 404
+
+
+def test_one_removed_by_an_admin_is_not_named_to_the_buyer(app, buyer):
+    client, contract = buyer["client"], buyer["contract"]
+    commitment_id = _added(client, contract)
+    admin = signed_in(app, make_user("admin", None))
+    assert post_form(admin, f"/manage/commitments/{commitment_id}/remove", {}).status_code == 303
+    page = client.get(f"/manage/commitments/{commitment_id}/change")
+    assert page.status_code == 410
+    assert "It was removed on " in page.get_data(as_text=True)
 
 
 def _in_another_session(app, work: Callable[[], Any]) -> Any:

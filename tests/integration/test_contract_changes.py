@@ -352,9 +352,11 @@ def test_the_buyer_corrects_and_removes_a_commitment_and_both_are_audited(app, b
     assert commitments.commitments_of(contract) == []
     [removed] = _audited("commitment_removed")
     assert (removed["target"], removed["due_on"]) == ("30.00", "2027-06-30")
-    # a repeat of the removal finds nothing to remove
+    # a repeat of the removal finds nothing to remove, and says it was removed
     token = _csrf(client.get(f"/manage/contracts/{contract.id}").get_data(as_text=True))
-    assert client.post(remove_url, data={"csrf_token": token}).status_code == 404
+    repeat = client.post(remove_url, data={"csrf_token": token})
+    assert repeat.status_code == 410
+    assert "This commitment has been removed" in repeat.get_data(as_text=True)
     assert len(_audited("commitment_removed")) == 1
 
 

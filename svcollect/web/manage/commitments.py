@@ -27,7 +27,8 @@ from svcollect.forms.manage import (
 from svcollect.services import commitments as commitments_svc
 from svcollect.services import contracts as contracts_svc
 from svcollect.services.outcomes import outcome_map
-from svcollect.web.access import found_or_404, role_required
+from svcollect.web.access import role_required
+from svcollect.web.errors import render_error
 from svcollect.web.form_pages import attach_error, checks_own_token, form_status, repeat_of
 from svcollect.web.manage import MANAGERS, Rendered, bp, managed_contract
 
@@ -91,8 +92,11 @@ def add_commitment(contract_id: int) -> Rendered:
 
 
 def _commitment(commitment_id: int) -> Any:
-    """A commitment on a contract this user may manage, and changes (else 403/404)."""
-    commitment = found_or_404(commitments_svc.commitment_for(current_user, commitment_id))
+    """A commitment on a contract this user may manage, and changes (else 403, 404, or 410
+    when it was removed: see commitment_removed)."""
+    commitment = commitments_svc.commitment_for(current_user, commitment_id)
+    if commitment is None:
+        raise commitments_svc.CommitmentRemoved(commitment_id)
     contract = managed_contract(commitment.contract_id)
     if not contracts_svc.may_change(current_user, contract):
         abort(403)
@@ -168,3 +172,20 @@ def remove_commitment(commitment_id: int) -> Rendered:
         commitment=commitment,
         measure=outcome_map().measures.get(commitment.measure_code),
     ), form_status(form)
+
+
+@bp.errorhandler(commitments_svc.CommitmentRemoved)
+def commitment_removed(error: commitments_svc.CommitmentRemoved) -> Rendered:
+    """A change or removal of a commitment removed since the page was read (in another
+    tab, or by a colleague): say so, and when, rather than "Page not found". Nothing of
+    the save is kept. A commitment that never was, or is on a contract that is not this
+    user's to manage, is still a 404."""
+    db.session.rollback()
+    removal = commitments_svc.removal_of(current_user, error.commitment_id)
+    if removal is None:
+        return render_error(404)
+    return render_template(
+        "manage/commitment_removed.html",
+        removal=removal,
+        measure=outcome_map().measures.get(removal.measure_code),
+    ), 410
