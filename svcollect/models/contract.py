@@ -143,7 +143,13 @@ class Commitment(db.Model):  # type: ignore[name-defined]
     """What the supplier promised at bid: a measure, its unit, a target and a due date."""
 
     __tablename__ = "commitment"
-    __table_args__ = (CheckConstraint("target >= 0", name="target_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("target >= 0", name="target_not_negative"),
+        # Its id is in the change and remove pages' addresses: SQLite would otherwise give
+        # a new commitment the id of the last one removed, and a page left open on that one
+        # would change the new one (PostgreSQL's sequences never hand an id out twice).
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)

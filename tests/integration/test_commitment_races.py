@@ -407,3 +407,19 @@ def test_a_shorter_contract_and_a_late_collection_at_once(app, buyer, monkeypatc
         assert isinstance(made, Collection) and isinstance(other, contracts.ContractRefused)
         assert other.field == "ends_on"
     _still_within(contract)
+
+
+def test_a_tab_left_on_a_removed_commitment_never_saves_over_a_newer_one(app, buyer):
+    """SQLite gave a new row the id of the last one deleted: a change form left open on a
+    removed commitment then saved over the next one added (both at version 1)."""
+    client, contract = buyer["client"], buyer["contract"]
+    removed_id = _added(client, contract)
+    url = f"/manage/commitments/{removed_id}/change"
+    tab = _opened(client, url)
+    assert post_form(client, f"/manage/commitments/{removed_id}/remove", {}).status_code == 303
+    newer_id = _added(client, contract)
+    assert newer_id != removed_id
+    late = client.post(url, data={**tab, **TERMS, "target": "30"})
+    assert late.status_code == 410
+    db.session.expire_all()
+    assert db.session.get(Commitment, newer_id).target == Decimal(20)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -368,6 +369,49 @@ def test_review_and_settings_versions_migration_starts_at_1_and_goes_down_again(
         assert "version" not in _columns("organisation") | _columns("declaration")
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM organisation")).scalar() == 1
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_commitment_ids_migration_keeps_every_commitment_and_goes_down_again(
+    empty_database, tmp_path
+):
+    from flask_migrate import downgrade, upgrade
+
+    app = create_app(make_config(empty_database, tmp_path))
+    insert = text(
+        "INSERT INTO commitment (contract_id, measure_code, unit, target, due_on, created_at) "
+        "VALUES (:c, 'mh_first_aiders_trained', 'people', :t, '2027-03-31', "
+        "'2026-01-01 00:00:00')"
+    )
+
+    def add(connection: Any, target: int) -> int:
+        connection.execute(insert, {"c": contract_id, "t": target})
+        return connection.execute(text("SELECT max(id) FROM commitment")).scalar_one()
+
+    with app.app_context():
+        upgrade(revision="9c3e5a7d1f20")
+        contract_id = make_contract("seed").id
+        db.session.remove()
+        with db.engine.begin() as connection:
+            first, last = add(connection, 20), add(connection, 30)
+        upgrade()
+        with db.engine.begin() as connection:
+            kept = connection.execute(text("SELECT id, target FROM commitment ORDER BY id"))
+            assert [(i, int(t)) for i, t in kept] == [(first, 20), (last, 30)]
+            connection.execute(text("DELETE FROM commitment WHERE id = :i"), {"i": last})
+            assert add(connection, 40) > last  # the removed one's id is not handed out again
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "render_as_batch": True}
+            )
+            assert compare_metadata(context, db.metadata) == []
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            add(connection, -1)  # the table's constraints came across
+        downgrade(revision="9c3e5a7d1f20")
+        with db.engine.connect() as connection:
+            targets = connection.execute(text("SELECT target FROM commitment ORDER BY id"))
+            assert [int(t) for t in targets.scalars()] == [20, 40]
         upgrade()
         db.session.remove()
         db.engine.dispose()
