@@ -7,7 +7,7 @@ AUTOINCREMENT on SQLite makes ids climb for good, as PostgreSQL's sequences alre
 nothing changes on PostgreSQL.
 
 Revision ID: 3f6b8d2e4a17
-Revises: 9c3e5a7d1f20
+Revises: 1f3b6d59daf6
 Create Date: 2026-12-07 15:00:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3f6b8d2e4a17'
-down_revision = '9c3e5a7d1f20'
+down_revision = '1f3b6d59daf6'
 branch_labels = None
 depends_on = None
 
