@@ -256,7 +256,7 @@ class ConfirmWithdrawForm(Form):
     submit = SubmitField(_l("Delete these answers"), widget=GovSubmitInput())
 
 
-class SupplierForm(Form):
+class SupplierForm(OnceForm):
     organisation_id = SelectField(
         _l("Supplier"),
         coerce=int,

@@ -19,6 +19,7 @@ from svcollect.models import (
     Collection,
     Commitment,
     Contract,
+    ContractSupplier,
     FormSubmission,
     Invitation,
     InvitationBatch,
@@ -84,6 +85,19 @@ def test_a_commitment_sent_twice_is_added_once(app):
     assert first.status_code == 303 and SENT_TWICE in second.get_data(as_text=True)
     assert second.request.path == f"/manage/contracts/{contract.id}"
     assert _count(Commitment) == 1
+
+
+def test_a_supplier_sent_twice_is_added_once(app):
+    contract = make_contract()
+    client = signed_in(app, make_user("contract_manager", contract.buyer))
+    supplier = make_organisation("Twice Ltd", "supplier")
+    url = f"/manage/contracts/{contract.id}/suppliers/new"
+    first, second = _twice(client, url, {"organisation_id": str(supplier.id)})
+    # The second used to be refused as "Not a valid choice": the first had taken it off
+    # the list.
+    assert first.status_code == 303 and SENT_TWICE in second.get_data(as_text=True)
+    assert second.request.path == f"/manage/contracts/{contract.id}"
+    assert _count(ContractSupplier) == 1
 
 
 def test_a_collection_sent_twice_is_opened_once(app):

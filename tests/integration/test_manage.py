@@ -495,3 +495,52 @@ def test_the_supplier_list_offers_only_suppliers_not_yet_on_the_contract(app, co
     html = client.get(f"/manage/contracts/{contract.id}/suppliers/new").get_data(as_text=True)
     assert "Not Yet Ltd" in html and f'value="{off.id}"' in html
     assert f'<option value="{on.id}"' not in html
+
+
+def test_a_supplier_added_meanwhile_is_said_to_be_on_the_contract(app, council):
+    client = council["client"]
+    contract = _contract(client, council["buyer"].id)
+    supplier = make_organisation("Meanwhile Ltd", "supplier")
+    url = f"/manage/contracts/{contract.id}/suppliers/new"
+    page = client.get(url).get_data(as_text=True)  # a tab opened before another added it
+    contracts_svc.add_supplier(council["manager"], contract, supplier.id)
+    sent = client.post(url, data={"csrf_token": csrf_token(page), "organisation_id": supplier.id})
+    assert sent.status_code == 422
+    assert "Meanwhile Ltd is already on this contract" in sent.get_data(as_text=True)
+    buyer = make_organisation("Not A Supplier Council", "buyer")
+    forged = client.post(url, data={"csrf_token": csrf_token(page), "organisation_id": buyer.id})
+    assert forged.status_code == 422
+    assert "Select an organisation from the list" in forged.get_data(as_text=True)
+    assert [o.name for o in contracts_svc.suppliers_of(contract)] == ["Meanwhile Ltd"]
+
+
+def test_a_supplier_added_at_the_same_moment_is_refused_not_an_error(app, council):
+    """Two people add it at once: both look, neither finds it, and the unique constraint
+    refuses the second (which was a 500)."""
+    from sqlalchemy import event, insert
+
+    from svcollect.models import ContractSupplier
+
+    contract = _contract(council["client"], council["buyer"].id)
+    supplier = make_organisation("Same Moment Ltd", "supplier")
+
+    elsewhere = []
+
+    def added_elsewhere(*_args) -> None:
+        if elsewhere:
+            return
+        elsewhere.append(True)
+        with db.engine.begin() as connection:
+            connection.execute(
+                insert(ContractSupplier).values(
+                    contract_id=contract.id, organisation_id=supplier.id
+                )
+            )
+
+    event.listen(db.session(), "before_flush", added_elsewhere)
+    try:
+        with pytest.raises(contracts_svc.ContractRefused, match="Same Moment Ltd is already on"):
+            contracts_svc.add_supplier(council["manager"], contract, supplier.id)
+    finally:
+        event.remove(db.session(), "before_flush", added_elsewhere)
+    assert [o.name for o in contracts_svc.suppliers_of(contract)] == ["Same Moment Ltd"]

@@ -248,6 +248,8 @@ def add_supplier(contract_id: int) -> Rendered:
     # choice". The list shown offers only those not on the contract yet.
     form.organisation_id.choices = [(o.id, o.name) for o in suppliers]
     if form.validate_on_submit():
+        if (repeat := repeat_of(form, url_for(".contract", contract_id=contract.id))) is not None:
+            return repeat
         try:
             supplier = contracts_svc.add_supplier(current_user, contract, form.organisation_id.data)
         except contracts_svc.ContractRefused as refused:
