@@ -46,7 +46,7 @@ from svcollect.models import (
 from svcollect.models._types import utcnow
 from svcollect.services import audit
 from svcollect.services.collections import UK
-from svcollect.services.contracts import deletion_for
+from svcollect.services.contracts import deletion_for, lock_contract
 from svcollect.services.dashboard import submission_days
 from svcollect.services.exports import export_dir
 from svcollect.services.job_health import expire_stale
@@ -217,14 +217,18 @@ def delete_answers(
     return record
 
 
+def _check_due(contract: Contract, days: int, now: datetime) -> None:
+    last_day = kept_until(contract, days)
+    if uk_today(now) <= last_day:
+        raise NotDue(f"{contract.reference}: answers are kept until {last_day:%Y-%m-%d}")
+
+
 def _keep_results(
     contract: Contract, days: int | None, now: datetime | None, actor: User | None
 ) -> AnswerDeletion:
     days = retention_days() if days is None else days
     now = now or utcnow()
-    last_day = kept_until(contract, days)
-    if uk_today(now) <= last_day:
-        raise NotDue(f"{contract.reference}: answers are kept until {last_day:%Y-%m-%d}")
+    _check_due(contract, days, now)
     collections = list(
         db.session.scalars(
             select(Collection).filter_by(contract_id=contract.id).order_by(Collection.id)
@@ -244,6 +248,11 @@ def _keep_results(
     kept_counts = json.dumps(_kept_counts(surveys), sort_keys=True)
     expected = responses_held(contract)
     try:
+        # An end date changed while the results were calculated decides again: the change
+        # (services.contracts) takes this lock too, and refuses new dates once the record
+        # is there.
+        lock_contract(contract)
+        _check_due(contract, days, now)
         snapshot = snapshot_of(results)
         packs = _pack_files(contract)
         db.session.flush()

@@ -1,4 +1,5 @@
-"""Two tabs, or two people, saving a contract and its commitments at the same moment.
+"""Two tabs, or two people (or the daily retention run), saving a contract and what hangs
+on its dates at the same moment.
 
 A commitment removed meanwhile is said to be removed (410), not "Page not found". A
 contract's dates and its commitments' due dates (and its collections' opening dates) are
@@ -21,19 +22,31 @@ import pytest
 from sqlalchemy import func, select
 
 from svcollect.extensions import db
-from svcollect.models import AuditEvent, Collection, Commitment, Contract, User
+from svcollect.models import (
+    AnswerDeletion,
+    AuditEvent,
+    Collection,
+    Commitment,
+    Contract,
+    Response,
+    User,
+)
 from svcollect.models._types import UK
 from svcollect.services import collections, commitments, contracts, retention
 from svcollect.services.questionnaires import registry, released_version
 from tests.integration.helpers import (
+    ONS_OTHER,
     csrf_token,
+    make_collection,
     make_contract,
     make_organisation,
     make_user,
     post_form,
+    seed_responses,
     signed_in,
 )
 
+DAYS = 365
 MEASURE = "mh_first_aiders_trained"
 TERMS = {"measure_code": MEASURE, "target": "20", "due_on": ["31", "3", "2027"]}
 
@@ -197,8 +210,13 @@ class _Paused:
     time, so the test fails every time.
     """
 
-    def __init__(self, app, monkeypatch, checked: tuple[Any, str]) -> None:
+    def __init__(
+        self, app, monkeypatch, checked: tuple[Any, str], *, holds_lock: bool = True
+    ) -> None:
         self.app, self.monkeypatch, self.checked = app, monkeypatch, checked
+        #: False: ``first`` has not locked the contract yet when it stops, so ``second``
+        #: runs to its end (with or without the lock), and ``first`` must see what it saved
+        self.holds_lock = holds_lock
         self.at_lock, self.done = threading.Event(), threading.Event()
         self.outcome: dict[str, Any] = {}
 
@@ -229,7 +247,7 @@ class _Paused:
         self.monkeypatch.setattr(module, name, check)
         try:
             made = first()
-        except (contracts.ContractRefused, collections.CollectionRefused) as refused:
+        except Exception as refused:  # the tests say which refusal they expect
             db.session.rollback()
             made = refused
         self.done.wait(30)
@@ -241,20 +259,23 @@ class _Paused:
             with self.app.app_context():
                 try:
                     self.outcome["value"] = second()
-                except (contracts.ContractRefused, collections.CollectionRefused) as refused:
+                except Exception as refused:
                     self.outcome["error"] = refused
                 finally:
                     self.done.set()
 
         threading.Thread(target=run).start()
         deadline = time.monotonic() + 30
-        while not (self.at_lock.is_set() or self.done.is_set()) and time.monotonic() < deadline:
+        at_lock = self.at_lock if self.holds_lock else self.done
+        while not (at_lock.is_set() or self.done.is_set()) and time.monotonic() < deadline:
             time.sleep(0.01)
         if not self.done.is_set():
             time.sleep(0.2)  # let it get as far as waiting for the lock
 
 
 def _shorten(manager_id: int, contract_id: int, ends_on: date) -> Callable[[], Any]:
+    """A change of the contract's end date (to a later one, too)."""
+
     def save() -> Any:
         contract = db.session.get(Contract, contract_id)
         return contracts.change_contract(
@@ -423,3 +444,57 @@ def test_a_tab_left_on_a_removed_commitment_never_saves_over_a_newer_one(app, bu
     assert late.status_code == 410
     db.session.expire_all()
     assert db.session.get(Commitment, newer_id).target == Decimal(20)
+
+
+# --- the daily retention run and a new end date, at the same moment -------------------------
+
+
+@pytest.fixture
+def ended(app, monkeypatch):
+    """A contract whose answers are past their retention period: the daily run deletes them."""
+    monkeypatch.setitem(app.config, "SVCOLLECT_ANSWER_RETENTION_DAYS", DAYS)
+    contract = make_contract("ENDED-1")
+    survey = make_collection("ons4", contract=contract, opens_in_days=-20, closes_in_days=-10)
+    seed_responses(survey, [(f"P{i}", {"life_satisfaction": 7, **ONS_OTHER}) for i in range(3)])
+    manager = make_user("contract_manager", contract.buyer)
+    after = retention.moment_on(retention.kept_until(contract, DAYS) + timedelta(days=1))
+    later = contract.ends_on + timedelta(days=30)  # keeps them past `after`
+    return {"contract": contract, "manager": manager, "after": after, "later": later}
+
+
+def _responses(contract: Contract) -> int:
+    db.session.expire_all()
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Response)
+        .join(Collection, Collection.id == Response.collection_id)
+        .where(Collection.contract_id == contract.id)
+    )
+
+
+def _deletes(ended) -> Callable[[], Any]:
+    def run() -> Any:
+        return retention.delete_answers(ended["contract"], days=DAYS, now=ended["after"])
+
+    return run
+
+
+def test_an_end_date_extended_while_the_run_calculates_keeps_the_answers(app, ended, monkeypatch):
+    contract = ended["contract"]
+    extend = _shorten(ended["manager"].id, contract.id, ended["later"])
+    paused = _Paused(app, monkeypatch, (retention, "compute_results"), holds_lock=False)
+    made, other = paused.run(_deletes(ended), extend)
+    assert isinstance(made, retention.NotDue) and "ends_on" in other
+    assert contracts.deletion_for(contract.id) is None and _responses(contract) == 3
+
+
+def test_an_end_date_changed_once_deletion_is_decided_is_refused(app, ended, monkeypatch):
+    contract = ended["contract"]
+    extend = _shorten(ended["manager"].id, contract.id, ended["later"])
+    paused = _Paused(app, monkeypatch, (retention, "_pack_files"))
+    made, other = paused.run(_deletes(ended), extend)
+    assert isinstance(made, AnswerDeletion) and contracts.deletion_for(contract.id) is not None
+    assert _responses(contract) == 0
+    assert isinstance(other, contracts.ContractRefused) and "can no longer change" in str(other)
+    db.session.expire_all()
+    assert db.session.get(Contract, contract.id).ends_on == ended["later"] - timedelta(days=30)
