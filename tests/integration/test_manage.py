@@ -544,3 +544,33 @@ def test_a_supplier_added_at_the_same_moment_is_refused_not_an_error(app, counci
     finally:
         event.remove(db.session(), "before_flush", added_elsewhere)
     assert [o.name for o in contracts_svc.suppliers_of(contract)] == ["Same Moment Ltd"]
+
+
+def test_a_collection_closed_in_another_tab_is_not_closed_again(app, council):
+    """Both closes read it open; the second used to move its closing time and record a
+    second close."""
+    from sqlalchemy import text
+
+    client = council["client"]
+    contract = _contract(client, council["buyer"].id)
+    _open(client, contract, "ons4")
+    collection = db.session.scalar(select(Collection))
+    page = f"/manage/collections/{collection.id}"
+    token = csrf_token(client.get(page).get_data(as_text=True))
+    assert collection.closed_early_at is None  # read here, as the other tab's close begins
+    assert client.post(f"{page}/close", data={"csrf_token": token}).status_code == 303
+    with db.engine.connect() as connection:
+        first = connection.execute(
+            text("SELECT closed_early_at FROM collection WHERE id = :i"), {"i": collection.id}
+        ).scalar_one()
+    with pytest.raises(collections_svc.CollectionRefused, match="already closed"):
+        collections_svc.close_early(council["manager"], collection)
+    db.session.expire_all()
+    with db.engine.connect() as connection:
+        kept = connection.execute(
+            text("SELECT closed_early_at FROM collection WHERE id = :i"), {"i": collection.id}
+        ).scalar_one()
+    assert kept == first
+    assert (
+        len(list(db.session.scalars(select(AuditEvent).filter_by(action="collection_closed")))) == 1
+    )
