@@ -253,6 +253,14 @@ def _keep_results(
         # is there.
         lock_contract(contract)
         _check_due(contract, days, now)
+        # A collection opened since they were closed (open_collection takes the lock too)
+        # would stay open on a contract that takes no new answers: the next run closes it.
+        now_there = db.session.scalars(select(Collection.id).filter_by(contract_id=contract.id))
+        if set(now_there) - {c.id for c in collections}:
+            raise Busy(
+                f"{contract.reference}: a collection was opened while its results were kept; "
+                "its answers will be deleted on the next run"
+            )
         snapshot = snapshot_of(results)
         packs = _pack_files(contract)
         db.session.flush()

@@ -331,11 +331,12 @@ def _move_due(manager_id: int, commitment_id: int, due_on: date) -> Callable[[],
     return save
 
 
-def _open_on(contract_id: int, opens_on: date) -> Callable[[], Any]:
+def _open_on(contract_id: int, opens_on: date, closes_on: date | None = None) -> Callable[[], Any]:
     def save() -> Any:
         contract = db.session.get(Contract, contract_id)
         questionnaire = registry().latest("ons4")
-        opens_at, closes_at = collections.uk_day_bounds(opens_on, opens_on + timedelta(days=20))
+        closes = closes_on or opens_on + timedelta(days=20)
+        opens_at, closes_at = collections.uk_day_bounds(opens_on, closes)
         return collections.open_collection(
             collections.CollectionRequest(
                 contract=contract,
@@ -498,3 +499,21 @@ def test_an_end_date_changed_once_deletion_is_decided_is_refused(app, ended, mon
     assert isinstance(other, contracts.ContractRefused) and "can no longer change" in str(other)
     db.session.expire_all()
     assert db.session.get(Contract, contract.id).ends_on == ended["later"] - timedelta(days=30)
+
+
+def test_a_collection_opened_while_the_run_calculates_is_closed_by_the_next_run(
+    app, ended, monkeypatch
+):
+    contract = ended["contract"]
+    open_at_the_run = ended["after"].date() + timedelta(days=30)
+    late_wave = _open_on(contract.id, retention.uk_today(), open_at_the_run)
+    paused = _Paused(app, monkeypatch, (retention, "compute_results"), holds_lock=False)
+    made, opened = paused.run(_deletes(ended), late_wave)
+    # It would have stayed open on a contract that takes no new answers.
+    assert isinstance(made, retention.Busy) and isinstance(opened, Collection)
+    assert contracts.deletion_for(contract.id) is None and _responses(contract) == 3
+    monkeypatch.undo()
+    assert isinstance(_deletes(ended)(), AnswerDeletion)
+    db.session.expire_all()
+    late = db.session.scalar(select(Collection).filter_by(label="Late wave"))
+    assert late.closed_early_at is not None
