@@ -207,7 +207,7 @@ class _Paused:
     ``first`` stops after ``checked`` (its last check) and starts ``second``, then waits
     until ``second`` has finished, or has reached lock_contract (where, with the lock,
     it waits for ``first`` to commit). Without the lock ``second`` finishes first every
-    time, so the test fails every time.
+    time, so the test fails every time. Each returns what it made, or its refusal.
     """
 
     def __init__(
@@ -229,9 +229,8 @@ class _Paused:
                 self.at_lock.set()
             real_lock(contract)
 
-        for module in (contracts, commitments, collections):
-            if hasattr(module, "lock_contract"):
-                self.monkeypatch.setattr(module, "lock_contract", lock)
+        for module in (contracts, commitments, collections, retention):
+            self.monkeypatch.setattr(module, "lock_contract", lock)
         module, name = self.checked
         real_check = getattr(module, name)
         paused = False
