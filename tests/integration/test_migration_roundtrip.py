@@ -391,7 +391,7 @@ def test_commitment_ids_migration_keeps_every_commitment_and_goes_down_again(
         return connection.execute(text("SELECT max(id) FROM commitment")).scalar_one()
 
     with app.app_context():
-        upgrade(revision="9c3e5a7d1f20")
+        upgrade(revision="1f3b6d59daf6")
         contract_id = make_contract("seed").id
         db.session.remove()
         with db.engine.begin() as connection:
@@ -408,7 +408,7 @@ def test_commitment_ids_migration_keeps_every_commitment_and_goes_down_again(
             assert compare_metadata(context, db.metadata) == []
         with pytest.raises(IntegrityError), db.engine.begin() as connection:
             add(connection, -1)  # the table's constraints came across
-        downgrade(revision="9c3e5a7d1f20")
+        downgrade(revision="1f3b6d59daf6")
         with db.engine.connect() as connection:
             targets = connection.execute(text("SELECT target FROM commitment ORDER BY id"))
             assert [int(t) for t in targets.scalars()] == [20, 40]
