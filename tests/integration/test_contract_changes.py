@@ -478,7 +478,7 @@ def test_a_save_from_a_page_opened_before_another_save_is_refused_and_nothing_is
     html = stale.get_data(as_text=True)
     [(message, href)] = _summary(html).items()
     assert message.startswith(CONFLICT.format("contract")) and href == "#version"
-    assert 'id="version"' in html and "What is saved now" in html
+    assert html.count('id="version"') == 1 and "What is saved now" in html  # unique id
     saved_now = html[html.index('id="version"') :].split("<form")[0]
     assert "Title from tab one" in saved_now and "Not recorded" in saved_now
     assert 'value="Title from tab two"' in html and 'value="£99,000"' in html  # kept

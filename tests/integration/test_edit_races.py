@@ -56,7 +56,7 @@ def _opened_from(html: str) -> dict[str, str]:
 
 def _saved_now(html: str) -> str:
     """The "What is saved now" box shown beside the form after an edit conflict."""
-    assert 'id="version"' in html and "What is saved now" in html
+    assert html.count('id="version"') == 1 and "What is saved now" in html  # unique id
     return html[html.index('id="version"') :].split("<form")[0]
 
 

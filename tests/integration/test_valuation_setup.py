@@ -642,6 +642,7 @@ def test_assumptions_saved_from_a_page_opened_before_another_save_are_refused(ap
     assert stale.status_code == 422
     page = _text(stale)
     assert ASSUMPTIONS_CONFLICT in page and 'href="#version"' in page
+    assert page.count('id="version"') == 1  # the box the link lands on; the input has none
     saved_now = page[page.index('id="version"') :].split("<form")[0]
     assert "What is saved now" in saved_now and "50%" in saved_now
     assert 'value="10"' in page  # what was typed is kept
