@@ -72,6 +72,7 @@ class Visit:
     endpoint: str
     user: str  # "anonymous", "admin", "manager", "prime" or "supplier"
     path: str
+    status: int = 200  # an error page's own status (403, 404, 409, 410)
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,8 @@ class World:
     visits: list[Visit] = field(default_factory=list)
     empty_forms: list[EmptyForm] = field(default_factory=list)
 
-    def add(self, endpoint: str, user: str, path: str) -> None:
-        self.visits.append(Visit(endpoint, user, path))
+    def add(self, endpoint: str, user: str, path: str, status: int = 200) -> None:
+        self.visits.append(Visit(endpoint, user, path, status))
 
 
 @pytest.fixture(scope="module")
@@ -415,6 +416,41 @@ def _seed() -> World:
     ):
         w.add(endpoint, "anonymous", path)
 
+    # Error pages: each kind a person can reach, as the person who reaches it.
+    removed = commitments_svc.add_commitment(
+        manager, contract, measure.code, measure.unit, Decimal(60), date.today(), {measure.code}
+    )
+    commitments_svc.remove_commitment(manager, removed, read_version=removed.version)
+    w.add("manage.change_commitment", m, f"/manage/commitments/{removed.id}/change", 410)
+    w.add("manage.contract", m, "/manage/contracts/999999", 404)
+    w.add("manage.add_commitment", "prime", f"/manage/contracts/{cid}/commitments/new", 403)
+    w.add("respond.start_open", "anonymous", "/s/no-such-survey", 404)
+    w.add("respond.resume", "anonymous", "/r/no-such-key", 404)
+    not_open = collection("loneliness", "follow_up")
+    closed = collection("loneliness", "annual")
+    not_open.opens_at = utcnow() + timedelta(days=7)
+    closed.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    w.add("respond.start_open", "anonymous", f"/s/{not_open.public_id}", 403)
+    w.add("respond.start_open", "anonymous", f"/s/{closed.public_id}", 410)
+    used = collections_svc.issue_invitations(invited, 1, actor=manager)
+    [used_token] = collections_svc.tokens_of(used)
+    invited_questionnaire = questionnaire_for(invited.questionnaire_version)
+    key = responses_svc.start_response(
+        invited,
+        invited_questionnaire,
+        responses_svc.new_token(),
+        responses_svc.invitation_state(used_token),
+    )
+    used_response = responses_svc.response_by_resume_key(key)
+    assert used_response is not None
+    answer_every_page(used_response, "Walking group on Tuesdays")
+    responses_svc.submit_response(
+        used_response, responses_svc.Progress.of(invited_questionnaire, used_response)
+    )
+    w.add("respond.start_invitation", "anonymous", f"/i/{used_token}", 410)
+    w.add("auth.set_password", "anonymous", "/set-password/no-such-link", 404)
+
     w.empty_forms = [
         EmptyForm("manager", "/manage/contracts/new", "Add contract"),
         EmptyForm("manager", "/account/password", "Change password"),
@@ -477,9 +513,11 @@ def test_every_page_passes_the_page_checks(open_tab: Any, world: World, mode: st
                 problems.append(f"{visit.endpoint} as {user}: {failed}")
                 tab.checked_loads = len(tab.loads)
                 continue
-            if response is None or response.status != 200:
+            if response is None or response.status != visit.status:
                 status = response.status if response else "no response"
-                problems.append(f"{visit.endpoint} as {user} {visit.path}: status {status}")
+                problems.append(
+                    f"{visit.endpoint} as {user} {visit.path}: status {status}, not {visit.status}"
+                )
             if mode == "desktop":
                 for problem in tab.focus_problems():
                     problems.append(f"{visit.endpoint} as {user} {visit.path}: {problem}")
