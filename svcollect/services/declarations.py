@@ -53,6 +53,18 @@ class ReviewConflict(DeclarationRefused):
         self.latest = latest
 
 
+class AnswerConflict(DeclarationRefused):
+    """The buyer recorded a decision on the declaration while the supplier's answer to a
+    query was being sent: the answer was not recorded, as the query may be closed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The buyer recorded a decision on this declaration while you were sending your "
+            "answer, so your answer has not been sent. Check the standard's history, then "
+            "send your answer again if the query is still open"
+        )
+
+
 @dataclass(frozen=True)
 class Standard:
     """A standard in a declaration questionnaire: a page whose meta names it."""
@@ -388,7 +400,17 @@ def answer_query(
         author_id=user.id,
         at=utcnow(),
     )
-    db.session.add(event)
+    try:
+        # An answer counts on the declaration as a decision does: a decision recorded
+        # since this request read the query makes this UPDATE match no row (the answer is
+        # refused, as the query may be closed), and a decision whose form was read before
+        # this answer cannot then be recorded unaware of it (see review_standard).
+        declaration.version = declaration.version + 1
+        db.session.add(event)
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise AnswerConflict() from None
     audit.record(
         "query_answered",
         actor=user,
