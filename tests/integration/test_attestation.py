@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from svcollect.extensions import db
-from svcollect.models import AuditEvent, Collection, Declaration, StandardEvent
+from svcollect.models import AuditEvent, Collection, Declaration, StandardEvent, User
 from svcollect.models._types import utcnow
 from svcollect.models.contract import ContractSupplier
 from svcollect.services.declarations import adherence_summary
@@ -566,3 +566,109 @@ def test_two_decisions_that_read_the_same_history_cannot_both_be_recorded(
     assert _events(declaration, "mhaw_1") == ["accepted"]
     rejected = select(AuditEvent).filter_by(action="evidence_rejected")
     assert db.session.scalars(rejected).all() == []
+
+
+def test_a_decision_that_read_the_history_before_the_suppliers_answer_was_saved_is_refused(
+    app, world, two_reviewers, monkeypatch
+):
+    """The answer is saved in the moment between the decision reading the history and
+    recording itself: the decision is refused, not recorded unaware of the answer."""
+    from svcollect.services import declarations as declarations_svc
+
+    declaration, alex = two_reviewers["declaration"], two_reviewers["alex"][0]
+    assert _review(alex, declaration, "mhaw_1", "queried", "Add the plan").status_code == 303
+    declaration_id, supplier_id = declaration.id, world["small_user"].id
+    manager = world["manager"]
+    read_history = declarations_svc._state
+    answered = []
+
+    def answered_meanwhile(declaration, code):
+        state = read_history(declaration, code)
+        if not answered:
+            answered.append(code)
+            with app.app_context():  # the supplier's request: a session of its own
+                declarations_svc.answer_query(
+                    db.session.get(User, supplier_id),
+                    db.session.get(Declaration, declaration_id),
+                    code,
+                    "The plan is attached",
+                    [],
+                )
+        return state
+
+    monkeypatch.setattr(declarations_svc, "_state", answered_meanwhile)
+    declaration = db.session.get(Declaration, declaration_id)
+    with pytest.raises(declarations_svc.ReviewConflict) as conflict:
+        declarations_svc.review_standard(
+            manager, declaration, "mhaw_1", "accepted", "", read_version=1
+        )
+    assert conflict.value.latest is not None and conflict.value.latest.kind == "answered"
+    assert _events(declaration, "mhaw_1") == ["queried", "answered"]
+
+
+def test_an_answer_sent_while_the_buyer_decided_is_not_recorded_after_the_decision(
+    app, world, two_reviewers, monkeypatch
+):
+    """The buyer accepts the standard in the moment between the supplier's answer reading
+    the query and recording itself: the answer is refused, not recorded after the
+    acceptance as if the query were still open."""
+    from svcollect.services import declarations as declarations_svc
+
+    declaration, alex = two_reviewers["declaration"], two_reviewers["alex"][0]
+    assert _review(alex, declaration, "mhaw_1", "queried", "Add the plan").status_code == 303
+    author = world["manager"].id
+    read_history = declarations_svc._state
+    decided = []
+
+    def decided_meanwhile(declaration, code):
+        state = read_history(declaration, code)
+        if not decided:
+            decided.append(code)
+            with db.engine.begin() as connection:  # the buyer's decision, as it records it
+                connection.execute(
+                    text(
+                        "INSERT INTO standard_event (declaration_id, standard, kind, comment, "
+                        "author_id, at) VALUES (:d, :s, 'accepted', '', :a, :at)"
+                    ),
+                    {"d": declaration.id, "s": code, "a": author, "at": utcnow()},
+                )
+                connection.execute(
+                    text("UPDATE declaration SET version = version + 1 WHERE id = :d"),
+                    {"d": declaration.id},
+                )
+        return state
+
+    monkeypatch.setattr(declarations_svc, "_state", decided_meanwhile)
+    declaration = db.session.get(Declaration, declaration.id)
+    with pytest.raises(declarations_svc.AnswerConflict):
+        declarations_svc.answer_query(
+            world["small_user"], declaration, "mhaw_1", "The plan is attached", []
+        )
+    assert _events(declaration, "mhaw_1") == ["queried", "accepted"]
+    answered = select(AuditEvent).filter_by(action="query_answered")
+    assert db.session.scalars(answered).all() == []
+
+
+def test_an_answer_to_a_query_closed_since_the_page_opened_keeps_what_was_typed(
+    app, world, two_reviewers
+):
+    """The query was closed (the buyer accepted) after the supplier opened the page: there
+    is no box to send the answer from now, so what they typed is shown where the error
+    summary links to, for them to copy."""
+    declaration, alex = two_reviewers["declaration"], two_reviewers["alex"][0]
+    assert _review(alex, declaration, "mhaw_1", "queried", "Add the plan").status_code == 303
+    supplier = signed_in(app, world["small_user"])
+    page = f"/supplier/declarations/{declaration.id}"
+    sent = {**_prefixed(supplier.get(page).get_data(as_text=True), "mhaw_1")}
+    sent["mhaw_1-comment"] = "The plan is attached\nwith the board minute"
+    assert _review(alex, declaration, "mhaw_1", "accepted").status_code == 303
+    refused = supplier.post(
+        f"{page}/standards/mhaw_1/answer", data=sent, content_type="multipart/form-data"
+    )
+    assert refused.status_code == 422
+    shown = html_lib.unescape(refused.get_data(as_text=True))
+    assert "There is no open query on this standard" in shown
+    assert 'href="#mhaw_1-comment"' in shown and shown.count('id="mhaw_1-comment"') == 1
+    kept = shown.split('id="mhaw_1-comment"', 1)[1].split("</section>", 1)[0]
+    assert "The plan is attached\nwith the board minute" in kept
+    assert _events(declaration, "mhaw_1") == ["queried", "accepted"]
