@@ -57,6 +57,7 @@ def add_commitment(
         raise ContractRefused("Only the buying organisation can add a commitment", "submit")
     lock_contract(contract)  # its dates as saved now, and kept so until this is saved
     _check_terms(contract, measure_code, unit, target, due_on, known_measures)
+    _check_not_repeated(contract, measure_code, due_on)
     commitment = Commitment(
         contract_id=contract.id, measure_code=measure_code, unit=unit, target=target, due_on=due_on
     )
@@ -107,6 +108,27 @@ def _check_terms(
         )
 
 
+def _check_not_repeated(
+    contract: Contract, measure_code: str, due_on: date, besides: Commitment | None = None
+) -> None:
+    """Refuse a second commitment to the same measure by the same date: two targets for
+    one thing by one day (most often the same one added from two tabs) would be shown and
+    added up twice. Read under the contract's lock, so two adds at once cannot both pass."""
+    same = select(Commitment.id).filter_by(
+        contract_id=contract.id, measure_code=measure_code, due_on=due_on
+    )
+    if besides is not None:
+        same = same.where(Commitment.id != besides.id)
+    if db.session.scalar(same.limit(1)) is not None:
+        measure = outcome_map().measures.get(measure_code)
+        raise ContractRefused(
+            f"This contract already has a commitment to "
+            f"‘{measure.title if measure else measure_code}’ due on {long_day(due_on)}. "
+            "Change that commitment instead, or choose another due date",
+            "due_on",
+        )
+
+
 def commitment_for(user: User, commitment_id: int) -> Commitment | None:
     """The commitment if this user may manage its contract; None (a 404) otherwise."""
     commitment = db.session.get(Commitment, commitment_id)
@@ -140,6 +162,7 @@ def change_commitment(
     _lock_and_read_again(contract, commitment)
     check_version("commitment", commitment, read_version)
     _check_terms(contract, measure_code, unit, target, due_on, known_measures)
+    _check_not_repeated(contract, measure_code, due_on, besides=commitment)
     before: dict[str, object] = {
         "measure": commitment.measure_code,
         "unit": commitment.unit,

@@ -418,7 +418,13 @@ def _seed() -> World:
 
     # Error pages: each kind a person can reach, as the person who reaches it.
     removed = commitments_svc.add_commitment(
-        manager, contract, measure.code, measure.unit, Decimal(60), date.today(), {measure.code}
+        manager,
+        contract,
+        measure.code,
+        measure.unit,
+        Decimal(60),
+        date.today() + timedelta(days=1),
+        {measure.code},
     )
     commitments_svc.remove_commitment(manager, removed, read_version=removed.version)
     w.add("manage.change_commitment", m, f"/manage/commitments/{removed.id}/change", 410)

@@ -156,3 +156,41 @@ def test_only_the_buyer_adds_a_commitment(app, buyer):
     assert f"/manage/contracts/{contract.id}/commitments/new" in buyer["client"].get(
         f"/manage/contracts/{contract.id}"
     ).get_data(as_text=True)
+
+
+REPEATED = (
+    "This contract already has a commitment to ‘Staff trained as mental health first "
+    "aiders’ due on 31 March 2027. Change that commitment instead, or choose another due date"
+)
+
+
+def test_a_second_commitment_to_the_same_measure_by_the_same_date_is_refused(app, buyer):
+    """Most often the same one added again from a second tab: two targets for one thing by
+    one date would be shown, and added up across contracts, twice."""
+    client, contract = buyer["client"], buyer["contract"]
+    assert _commit(client, contract).status_code == 303
+    again = _commit(client, contract, target="25")
+    assert again.status_code == 422
+    assert _summary(again) == {REPEATED: "#due_on-day"}
+    assert 'value="25"' in again.get_data(as_text=True)  # what was typed is kept
+    [kept] = commitments.commitments_of(contract)
+    assert kept.target == Decimal(20)
+    # The same measure by another date is a milestone of its own.
+    assert _commit(client, contract, due_on=["31", "3", "2028"]).status_code == 303
+    assert len(commitments.commitments_of(contract)) == 2
+
+
+def test_a_change_cannot_make_a_commitment_repeat_another(app, buyer):
+    client, contract = buyer["client"], buyer["contract"]
+    assert _commit(client, contract).status_code == 303
+    assert _commit(client, contract, due_on=["31", "3", "2028"]).status_code == 303
+    _, later = commitments.commitments_of(contract)
+    url = f"/manage/commitments/{later.id}/change"
+    moved = _commit(client, contract, url, due_on=["31", "3", "2027"])
+    assert moved.status_code == 422
+    assert _summary(moved) == {REPEATED: "#due_on-day"}
+    db.session.refresh(later)
+    assert later.due_on == date(2028, 3, 31)
+    # Its own target changed, on its own date, is no repeat.
+    kept_date = _commit(client, contract, url, due_on=["31", "3", "2028"], target="30")
+    assert kept_date.status_code == 303

@@ -389,6 +389,20 @@ def test_a_shorter_contract_and_a_late_new_commitment_at_once(
     _still_within(contract)
 
 
+def test_the_same_commitment_added_from_two_tabs_at_once_is_added_once(app, buyer, monkeypatch):
+    """Both adds check for a commitment to the measure by that date before either saves:
+    under the contract's lock the second checks after the first has saved, and is refused."""
+    contract, manager = buyer["contract"], buyer["manager"]
+    due = date(2027, 3, 31)
+    paused = _Paused(app, monkeypatch, (commitments, "_check_not_repeated"))
+    made, other = paused.run(
+        _add_due(manager.id, contract.id, due), _add_due(manager.id, contract.id, due)
+    )
+    assert isinstance(made, Commitment) and isinstance(other, contracts.ContractRefused)
+    assert other.field == "due_on" and "already has a commitment" in str(other)
+    assert _count() == 1 and len(_events("commitment_added")) == 1
+
+
 @pytest.mark.parametrize(
     "contract_first", [True, False], ids=["contract-first", "commitment-first"]
 )
