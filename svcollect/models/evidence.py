@@ -13,7 +13,13 @@ from svcollect.models._types import UTCDateTime, utcnow
 
 class EvidenceFile(db.Model):  # type: ignore[name-defined]
     __tablename__ = "evidence_file"
-    __table_args__ = (CheckConstraint("size_bytes > 0", name="not_empty"),)
+    __table_args__ = (
+        CheckConstraint("size_bytes > 0", name="not_empty"),
+        # Its id is in the download and remove addresses and in the answer listing the
+        # files: SQLite would otherwise give a new upload the id of the last file removed,
+        # and a remove page left open on that one would remove the new one.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: the response whose answer lists this file

@@ -39,6 +39,11 @@ class Response(db.Model):  # type: ignore[name-defined]
             name="submitted_iff_submitted_at",
         ),
         CheckConstraint("consent_given", name="consent_given"),
+        # Its id is the response's number in evidence packs and what answers, evidence
+        # files and declarations point at: SQLite would otherwise give the next response
+        # the number of the last one withdrawn or deleted after retention, and an earlier
+        # pack's response N would be someone else in the next one.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -95,7 +95,13 @@ class ValuationRoute(db.Model):  # type: ignore[name-defined]
     """How one outcome of a contract is valued: WELLBY, a counted outcome, or a band move."""
 
     __tablename__ = "valuation_route"
-    __table_args__ = (choice_check("route", ROUTES, "route"),)
+    __table_args__ = (
+        choice_check("route", ROUTES, "route"),
+        # Its id is in the remove button's address and the audit log: SQLite would
+        # otherwise give a new route the id of the last one removed, and a routes page
+        # left open from before would remove the new one.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)

@@ -415,3 +415,181 @@ def test_commitment_ids_migration_keeps_every_commitment_and_goes_down_again(
         upgrade()
         db.session.remove()
         db.engine.dispose()
+
+
+#: the tables d11a191904df gives AUTOINCREMENT on SQLite
+NEVER_REUSED = ("response", "evidence_file", "valuation_route")
+#: ...and the tables whose references to a response must hold while it is copied
+POINTING = ("answer", "declaration")
+
+
+def _shape(table: str) -> dict[str, Any]:
+    """What a copy of the table must keep: columns, keys, references, indexes, checks."""
+    seen = inspect(db.engine)
+    return {
+        "columns": [
+            (c["name"], str(c["type"]), c["nullable"], c["default"])
+            for c in seen.get_columns(table)
+        ],
+        "primary key": seen.get_pk_constraint(table)["constrained_columns"],
+        "foreign keys": sorted(
+            (
+                fk["name"],
+                tuple(fk["constrained_columns"]),
+                fk["referred_table"],
+                tuple(fk["referred_columns"]),
+                tuple(sorted(fk["options"].items())),
+            )
+            for fk in seen.get_foreign_keys(table)
+        ),
+        "indexes": sorted(
+            (ix["name"], tuple(ix["column_names"]), bool(ix["unique"]))
+            for ix in seen.get_indexes(table)
+        ),
+        "unique": sorted(
+            (u["name"], tuple(u["column_names"])) for u in seen.get_unique_constraints(table)
+        ),
+        "checks": sorted(
+            (c["name"], " ".join(c["sqltext"].split())) for c in seen.get_check_constraints(table)
+        ),
+    }
+
+
+def _autoincrement(table: str) -> bool:
+    with db.engine.connect() as connection:
+        made = connection.execute(
+            text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :t"), {"t": table}
+        ).scalar_one()
+    return "AUTOINCREMENT" in made.upper()
+
+
+def _ids(table: str) -> list[int]:
+    with db.engine.connect() as connection:
+        return list(connection.execute(text(f"SELECT id FROM {table} ORDER BY id")).scalars())
+
+
+def test_ids_never_reused_migration_keeps_every_row_and_reference_and_goes_down_again(
+    empty_database, tmp_path, backend
+):
+    from flask_migrate import downgrade, upgrade
+
+    from svcollect.models import Declaration, EvidenceFile, Response, ValuationRoute
+    from svcollect.services.questionnaires import registry, sync_releases
+    from tests.integration.helpers import make_collection, make_organisation, seed_responses
+
+    app = create_app(make_config(empty_database, tmp_path))
+    copies = {
+        "response": text(
+            "INSERT INTO response (collection_id, questionnaire_version_id, questionnaire_id, "
+            "questionnaire_version, questionnaire_hash, idempotency_key, resume_key_hash, "
+            "reference, consent_given, status, started_at, updated_at) SELECT collection_id, "
+            "questionnaire_version_id, questionnaire_id, questionnaire_version, "
+            "questionnaire_hash, :k, :r, :ref, consent_given, :status, started_at, updated_at "
+            "FROM response WHERE id = :of"
+        ),
+        "evidence_file": text(
+            "INSERT INTO evidence_file (response_id, question_id, sha256, stored_name, "
+            "original_name, file_type, size_bytes, uploaded_at) SELECT response_id, "
+            "question_id, sha256, stored_name, original_name, file_type, :size, uploaded_at "
+            "FROM evidence_file WHERE id = :of"
+        ),
+        "valuation_route": text(
+            "INSERT INTO valuation_route (contract_id, route, baseline_collection_id, "
+            "follow_up_collection_id, created_at) SELECT contract_id, :route, "
+            "baseline_collection_id, follow_up_collection_id, created_at FROM valuation_route "
+            "WHERE id = :of"
+        ),
+    }
+    fine = {
+        "response": {"status": "in_progress"},
+        "evidence_file": {"size": 10},
+        "valuation_route": {"route": "band"},
+    }
+    refused = {
+        "response": {"status": "lost"},
+        "evidence_file": {"size": 0},
+        "valuation_route": {"route": "guess"},
+    }
+
+    def again(connection: Any, table: str, of: int, values: dict[str, Any]) -> int:
+        """A new row like row `of`, with `values`: its id."""
+        if table == "response":  # each response's keys and reference are its own
+            keys = {"k": secrets.token_hex(32), "r": secrets.token_hex(32)}
+            values = {**keys, "ref": secrets.token_hex(6), **values}
+        connection.execute(copies[table], {"of": of, **values})
+        return connection.execute(text(f"SELECT max(id) FROM {table}")).scalar_one()
+
+    with app.app_context():
+        upgrade(revision="3f6b8d2e4a17")
+        sync_releases(registry())
+        baseline = make_collection("ons4")
+        follow_up = make_collection("ons4", contract=baseline.contract, wave="follow_up")
+        seed_responses(baseline, [("P1", {"life_satisfaction": 7}), ("P2", {"happiness": 6})])
+        first, last = db.session.scalars(select(Response.id).order_by(Response.id)).all()
+        supplier = make_organisation("Roundtrip Supplier Ltd", "supplier")
+        for response_id, name in ((first, "plan.pdf"), (last, "minutes.pdf")):
+            db.session.add(
+                EvidenceFile(
+                    response_id=response_id,
+                    question_id="evidence",
+                    sha256=secrets.token_hex(32),
+                    stored_name=secrets.token_hex(16),
+                    original_name=name,
+                    file_type="pdf",
+                    size_bytes=100,
+                )
+            )
+        # a declaration pointing at the first response: its reference must hold
+        db.session.add(
+            Declaration(collection_id=baseline.id, supplier_id=supplier.id, response_id=first)
+        )
+        for route in ("wellby", "counted"):
+            db.session.add(
+                ValuationRoute(
+                    contract_id=baseline.contract_id,
+                    route=route,
+                    baseline_collection_id=baseline.id,
+                    follow_up_collection_id=follow_up.id,
+                )
+            )
+        db.session.commit()
+        db.session.remove()
+        before = {table: _shape(table) for table in (*NEVER_REUSED, *POINTING)}
+        rows = {table: _ids(table) for table in (*NEVER_REUSED, *POINTING)}
+
+        upgrade()
+        assert {table: _ids(table) for table in rows} == rows  # every row, under its own id
+        assert {table: _shape(table) for table in (*NEVER_REUSED, *POINTING)} == before
+        if backend == "sqlite":
+            assert all(_autoincrement(table) for table in NEVER_REUSED)
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "render_as_batch": True}
+            )
+            assert compare_metadata(context, db.metadata) == []
+        with db.engine.begin() as connection:
+            for table in NEVER_REUSED:
+                highest = max(rows[table])
+                connection.execute(text(f"DELETE FROM {table} WHERE id = :i"), {"i": highest})
+                # (the response's answer and evidence file went with it: ON DELETE CASCADE)
+                assert again(connection, table, min(rows[table]), fine[table]) > highest, table
+            answered = connection.execute(text("SELECT response_id FROM answer")).scalars()
+            assert list(answered) == [first]
+            files = connection.execute(text("SELECT response_id FROM evidence_file"))
+            assert sorted(files.scalars()) == [first, first]
+        for table in NEVER_REUSED:  # the tables' checks came across
+            with pytest.raises(IntegrityError), db.engine.begin() as connection:
+                again(connection, table, min(rows[table]), refused[table])
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            # the declaration's reference came across (and is still enforced)
+            connection.execute(text("DELETE FROM response WHERE id = :i"), {"i": first})
+
+        kept = {table: _ids(table) for table in (*NEVER_REUSED, *POINTING)}
+        downgrade(revision="3f6b8d2e4a17")
+        assert {table: _ids(table) for table in kept} == kept
+        assert {table: _shape(table) for table in (*NEVER_REUSED, *POINTING)} == before
+        if backend == "sqlite":
+            assert not any(_autoincrement(table) for table in NEVER_REUSED)
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
