@@ -64,3 +64,26 @@ def test_submitted_implies_submitted_at_is_enforced_by_the_database(app):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_sqlite_tables_made_with_autoincrement_are_those_the_models_say(app, backend):
+    """A model whose ids must never be handed out twice says so with sqlite_autoincrement;
+    SQLite takes it only when the table is made, so a migration must rebuild the table
+    (autogenerate compares neither way)."""
+    if backend != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL's sequences never reuse an id")
+    said = {
+        table.name
+        for table in db.metadata.sorted_tables
+        if table.dialect_options["sqlite"]["autoincrement"]
+    }
+    with db.engine.connect() as connection:
+        made = {
+            name
+            for name, sql in connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+            )
+            if "AUTOINCREMENT" in sql.upper()
+        }
+    assert made == said
+    assert {"commitment", "response", "evidence_file", "valuation_route"} <= said
