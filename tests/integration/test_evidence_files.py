@@ -245,3 +245,23 @@ def test_a_file_kept_from_a_page_with_an_error_is_in_the_answer(draft):
     assert client.post(page, data=data, content_type="multipart/form-data").status_code == 422
     [plan] = _files()
     assert _saved_ids(draft["declaration"]) == [plan.id]  # whatever the supplier does next
+
+
+def test_a_remove_page_left_open_on_a_removed_file_never_removes_a_newer_one(draft):
+    """SQLite gave a new upload the id of the last file removed: a remove page left open on
+    the removed file (another tab, the back button) then removed the new one."""
+    client, page = draft["client"], f"{draft['base']}/page/mhaw_1"
+    _upload(client, page, (PDF, "plan.pdf"))
+    [plan] = _files()
+    removed_id = plan.id
+    remove = f"{page}/files/{removed_id}/remove"
+    tab = csrf_token(client.get(remove).get_data(as_text=True))  # "Remove this file?" left open
+    assert post_form(client, remove, {}).status_code == 303
+    assert _upload(client, page, (OTHER, "minutes.pdf")).status_code == 303
+    [minutes] = _files()
+    newer_id = minutes.id
+    late = client.post(remove, data={"csrf_token": tab})
+    assert late.status_code == 303 and late.headers["Location"] == page
+    assert [f.id for f in _files()] == [newer_id]  # the new file stays, and in the answer
+    assert _saved_ids(draft["declaration"]) == [newer_id]
+    assert newer_id > removed_id

@@ -701,3 +701,26 @@ def test_two_assumption_saves_that_read_the_same_version_cannot_both_be_made(
     assert [(r.version, r.created_by_id) for r in records] == [(1, manager.id), (2, None)]
     audited = select(func.count()).select_from(AuditEvent).filter_by(action="assumptions_recorded")
     assert db.session.scalar(audited) == 1
+
+
+def test_a_routes_page_opened_before_a_removal_never_removes_the_route_added_since(app, council):
+    """SQLite gave a new route the id of the last one removed: the remove button on a
+    routes page opened before (another tab) then removed the new route, and the audit log
+    named both routes by the one id."""
+    client, contract = council["client"], council["contract"]
+    baseline, follow_up = _pair(contract, "ons4")
+    _, later = _pair(contract, "ons4")
+    assert _route(client, contract, "wellby", baseline, later).status_code == 303  # the wrong one
+    wrong = db.session.scalars(select(ValuationRoute.id)).one()
+    url = f"/manage/contracts/{contract.id}/valuation-routes"
+    tab = csrf_token(client.get(url).get_data(as_text=True))  # the routes, in a second tab
+    assert post_form(client, f"{url}/{wrong}/remove", {}, page=url).status_code == 303
+    assert _route(client, contract, "wellby", baseline, follow_up).status_code == 303
+    right = db.session.scalars(select(ValuationRoute.id)).one()
+    late = client.post(f"{url}/{wrong}/remove", data={"csrf_token": tab})
+    assert "That route was already removed" in _text(client.get(late.headers["Location"]))
+    db.session.expire_all()
+    assert db.session.scalars(select(ValuationRoute.id)).all() == [right]
+    removals = select(AuditEvent.object_id).filter_by(action="valuation_route_removed")
+    assert db.session.scalars(removals).all() == [wrong]
+    assert right > wrong

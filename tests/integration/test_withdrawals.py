@@ -375,3 +375,45 @@ def test_the_prime_supplier_cannot_look_up_or_delete_anyones_answers(app, contra
         as_text=True
     )
     assert _counts()[0] == 1
+
+
+# --- a withdrawn response's number is never given to anyone else ----------------------------
+
+
+def _numbered_in_pack(app, contract, tmp_path) -> list[int]:
+    """The response numbers an evidence pack of the contract lists, in order."""
+    from tests.integration.export_world import export, pack_of, rows_of, workbook_of
+
+    book = workbook_of(pack_of(app, export(contract)), tmp_path)
+    [header, *rows] = rows_of(book["Responses"])
+    assert header[0] == "Response"
+    return [row[0] for row in rows]
+
+
+def test_a_withdrawn_respondents_number_in_a_pack_is_never_the_next_respondents(
+    app, contract, manager, tmp_path
+):
+    """Evidence packs number responses by id: SQLite gave the next response the id of the
+    last one withdrawn, so an earlier pack's response N was someone else in the next."""
+    collection = make_collection("ons4", contract=contract)
+    reference, _ = _finished(app, collection)
+    [withdrawn] = _numbered_in_pack(app, contract, tmp_path)
+    page = _find(manager, contract, reference).get_data(as_text=True)
+    assert _confirm(manager, contract, page).status_code == 303
+    assert _counts() == (0, 0, 0)
+    _finished(app, collection)  # the next respondent
+    [newer] = _numbered_in_pack(app, contract, tmp_path)
+    assert newer > withdrawn
+
+
+def test_the_next_response_after_one_deleted_from_its_own_link_has_a_new_number(app, contract):
+    """The respondent's own deletion, as the manager's: the next response (its answers,
+    its files) never takes the deleted one's id."""
+    collection = make_collection("ons4", contract=contract)
+    person = _started(app, collection)
+    withdrawn = db.session.scalars(select(Response.id)).one()
+    assert person.post(person.url("/withdraw"), {}).status_code == 303
+    assert _counts() == (0, 0, 0)
+    _started(app, collection)
+    db.session.expire_all()
+    assert db.session.scalars(select(Response.id)).one() > withdrawn
