@@ -527,6 +527,23 @@ def test_a_decision_without_the_history_it_was_read_at_is_refused(app, two_revie
     assert _events(declaration, "mhaw_1") == []
 
 
+def _accepted_elsewhere(declaration_id: int, code: str, author_id: int) -> None:
+    """An acceptance committed by another request (its own connection), as review_standard
+    records one: the event, and the declaration's count of saves."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO standard_event (declaration_id, standard, kind, comment, "
+                "author_id, at) VALUES (:d, :s, 'accepted', '', :a, :at)"
+            ),
+            {"d": declaration_id, "s": code, "a": author_id, "at": utcnow()},
+        )
+        connection.execute(
+            text("UPDATE declaration SET version = version + 1 WHERE id = :d"),
+            {"d": declaration_id},
+        )
+
+
 def test_two_decisions_that_read_the_same_history_cannot_both_be_recorded(
     app, world, two_reviewers, monkeypatch
 ):
@@ -543,18 +560,7 @@ def test_two_decisions_that_read_the_same_history_cannot_both_be_recorded(
         state = read_history(declaration, code)
         if not calls:
             calls.append(code)
-            with db.engine.begin() as connection:
-                connection.execute(
-                    text(
-                        "INSERT INTO standard_event (declaration_id, standard, kind, comment, "
-                        "author_id, at) VALUES (:d, :s, 'accepted', '', :a, :at)"
-                    ),
-                    {"d": declaration.id, "s": code, "a": author, "at": utcnow()},
-                )
-                connection.execute(
-                    text("UPDATE declaration SET version = version + 1 WHERE id = :d"),
-                    {"d": declaration.id},
-                )
+            _accepted_elsewhere(declaration.id, code, author)
         return state
 
     monkeypatch.setattr(declarations_svc, "_state", decided_elsewhere_meanwhile)
@@ -624,18 +630,7 @@ def test_an_answer_sent_while_the_buyer_decided_is_not_recorded_after_the_decisi
         state = read_history(declaration, code)
         if not decided:
             decided.append(code)
-            with db.engine.begin() as connection:  # the buyer's decision, as it records it
-                connection.execute(
-                    text(
-                        "INSERT INTO standard_event (declaration_id, standard, kind, comment, "
-                        "author_id, at) VALUES (:d, :s, 'accepted', '', :a, :at)"
-                    ),
-                    {"d": declaration.id, "s": code, "a": author, "at": utcnow()},
-                )
-                connection.execute(
-                    text("UPDATE declaration SET version = version + 1 WHERE id = :d"),
-                    {"d": declaration.id},
-                )
+            _accepted_elsewhere(declaration.id, code, author)
         return state
 
     monkeypatch.setattr(declarations_svc, "_state", decided_meanwhile)
