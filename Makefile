@@ -37,7 +37,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy svcollect
-	$(BIN)/mypy --strict --follow-imports=silent svcollect/questionnaires svcollect/scoring svcollect/outcomes.py svcollect/imports svcollect/charts
+	$(BIN)/mypy --strict --follow-imports=silent svcollect/questionnaires svcollect/scoring svcollect/outcomes.py svcollect/imports svcollect/charts svcollect/i18n.py
 	$(BIN)/lint-imports
 	$(BIN)/bandit -q -c pyproject.toml -r svcollect
 	$(BIN)/svcollect questionnaires validate

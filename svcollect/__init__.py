@@ -81,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     from svcollect.database import configure_engine_events, end_sessions_safely
     from svcollect.extensions import babel, csrf, db, limiter, login_manager, migrate
     from svcollect.services.accounts import load_user
+    from svcollect.web.translation import register_translation
 
     configure_engine_events()
     db.init_app(app)
@@ -98,6 +99,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None  # no "Please log in" flash message
     login_manager.user_loader(load_user)
     babel.init_app(app, locale_selector=_select_locale)
+    register_translation(app)  # charts and other pure code, in the request's language
     production = app.config["SVCOLLECT_ENV"] == "production"
     Talisman(
         app,
