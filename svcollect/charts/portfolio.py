@@ -10,12 +10,15 @@ from svcollect.charts.figure import (
     Cell,
     Figure,
     Table,
-    count_text,
+    contracts_count,
+    grade_name,
     is_suppressed,
     shown,
     signed,
+    stat_cell,
     stat_value,
 )
+from svcollect.i18n import gettext, ngettext
 
 Change = Mapping[str, Any]
 
@@ -28,6 +31,38 @@ def _parts(change: Change) -> tuple[Mapping[str, Any] | None, Any, Any]:
         c = change["cohort"]
         return c["difference"], c["ci_low"], c["ci_high"]
     return None, None, None
+
+
+def _summary(label: str, counts: dict[str, int], pairs: int, contracts: int | None, k: int) -> str:
+    if contracts is None or contracts == pairs:
+        whole = contracts_count(pairs)
+    else:
+        whole = ngettext(
+            "%(num)d baseline and follow-up pair in %(contracts)s",
+            "%(num)d baseline and follow-up pairs in %(contracts)s",
+            pairs,
+            contracts=contracts_count(contracts),
+        )
+    summary = gettext(
+        "%(label)s rose in %(rose)d, fell in %(fell)d and did not change in %(same)d of %(whole)s",
+        label=label,
+        rose=counts["rose"],
+        fell=counts["fell"],
+        same=counts["same"],
+        whole=whole,
+    )
+    if counts["hidden"]:
+        # TRANSLATORS: follows "… rose in 2, fell in 0 and did not change in 0 of 3 contracts"
+        summary += ngettext(
+            "; %(hidden)d suppressed (fewer than %(num)d person)",
+            "; %(hidden)d suppressed (fewer than %(num)d people)",
+            k,
+            hidden=counts["hidden"],
+        )
+    if counts["missing"]:
+        # TRANSLATORS: follows "… rose in 2, fell in 0 and did not change in 0 of 3 contracts"
+        summary += gettext("; %(missing)d without a measured change yet", missing=counts["missing"])
+    return summary + "."
 
 
 def comparison_figure(
@@ -43,61 +78,64 @@ def comparison_figure(
     A contract surveyed more than once has a row per baseline and follow-up pair; then
     ``contracts`` says how many contracts the rows come from, and the summary counts both.
     """
-    title = f"{label}: change in each contract"
+    title = gettext("%(label)s: change in each contract", label=label)
     groups, cells = [], []
-    rose = fell = same = hidden = missing = 0
+    counts = dict.fromkeys(("rose", "fell", "same", "hidden", "missing"), 0)
     for contract, change in rows:
         delta, low, high = _parts(change)
         if delta is None:
-            missing += 1
-            text = change.get("reason") or "no change measured yet"
-            bar = Bar("Change", None, "not measured")
+            counts["missing"] += 1
+            reason = change.get("reason") or gettext("no change measured yet")
+            bar = Bar(gettext("Change"), None, gettext("not measured"))
+            cells.append((Cell(contract), Cell(reason, numeric=True), *_dashes(2), _grade(change)))
         else:
             value = stat_value(delta)
-            hidden += is_suppressed(delta)
-            rose += value is not None and value > 0
-            fell += value is not None and value < 0
-            same += value is not None and value == 0
-            text = shown(delta, signed)
+            counts["hidden"] += is_suppressed(delta)
+            counts["rose"] += value is not None and value > 0
+            counts["fell"] += value is not None and value < 0
+            counts["same"] += value is not None and value == 0
             bar = Bar(
-                "Change" if change["method"] == "paired" else "Difference",
+                gettext("Change") if change["method"] == "paired" else gettext("Difference"),
                 value,
-                text,
+                shown(delta, signed),
                 is_suppressed(delta),
                 low=stat_value(low),
                 high=stat_value(high),
                 mark="dot" if change["method"] == "paired" else "hollow",
             )
-        groups.append(Group(contract, (bar,)))
-        cells.append(
-            (
-                Cell(contract),
-                Cell(text, numeric=True),
-                Cell(shown(low) if delta else "–", numeric=True),
-                Cell(shown(high) if delta else "–", numeric=True),
-                Cell(change.get("evidence_grade") or "–"),
+            cells.append(
+                (
+                    Cell(contract),
+                    stat_cell(delta, signed),
+                    stat_cell(low),
+                    stat_cell(high),
+                    _grade(change),
+                )
             )
-        )
-    if contracts is None or contracts == len(rows):
-        whole = count_text(len(rows), "contract")
-    else:
-        whole = f"{len(rows)} baseline and follow-up pairs in {count_text(contracts, 'contract')}"
-    summary = f"{label} rose in {rose}, fell in {fell} and did not change in {same} of {whole}"
-    if hidden:
-        summary += f"; {hidden} suppressed (fewer than {k} people)"
-    if missing:
-        summary += f"; {missing} without a measured change yet"
-    summary += "."
-    table = Table(
-        title, ("Contract", "Change", "95% CI, lower", "95% CI, upper", "Evidence"), tuple(cells)
+        groups.append(Group(contract, (bar,)))
+    summary = _summary(label, counts, len(rows), contracts, k)
+    head = (
+        gettext("Contract"),
+        gettext("Change"),
+        gettext("95%% CI, lower"),
+        gettext("95%% CI, upper"),
+        gettext("Evidence"),
     )
+    table = Table(title, head, tuple(cells))
     panel = Panel(
         tuple(groups),
-        "Change in points; the line is the 95% confidence interval",
-        references=(Reference(0.0, "no change"),),
+        gettext("Change in points; the line is the 95%% confidence interval"),
+        references=(Reference(0.0, gettext("no change")),),
         symmetric=True,
     )
-    svg = bar_chart(
-        fig_id, title, f"Dot chart. {summary}", [panel], labelled_by=f"{fig_id}-heading"
-    )
+    desc = gettext("Dot chart. %(summary)s", summary=summary)
+    svg = bar_chart(fig_id, title, desc, [panel], labelled_by=f"{fig_id}-heading")
     return Figure(fig_id, title, summary, svg, table)
+
+
+def _dashes(n: int) -> tuple[Cell, ...]:
+    return tuple(Cell("–", numeric=True) for _ in range(n))
+
+
+def _grade(change: Change) -> Cell:
+    return Cell(grade_name(change.get("evidence_grade")))

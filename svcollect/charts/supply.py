@@ -12,24 +12,35 @@ from svcollect.charts.figure import (
     Cell,
     Figure,
     Table,
-    count_text,
+    grouped,
+    long_date,
     percent,
+    short_date,
     stat_value,
+    suppressed,
     with_unit,
 )
 from svcollect.charts.svg import nice_domain
+from svcollect.i18n import N_, gettext, ngettext, translated
 
 SETS = {
-    "core": "All 6 Mental Health at Work standards",
-    "enhanced": "All 4 enhanced Thriving at Work standards (suppliers with 500 or more employees)",
+    "core": N_("All 6 Mental Health at Work standards"),
+    "enhanced": N_(
+        "All 4 enhanced Thriving at Work standards (suppliers with 500 or more employees)"
+    ),
 }
-KINDS = (("declared", "Declared"), ("accepted", "Accepted on evidence"))
+KINDS = (("declared", N_("Declared")), ("accepted", N_("Accepted on evidence")))
+
+
+def set_title(name: str) -> str:
+    """A standard set's name as shown ("All 6 Mental Health at Work standards")."""
+    return translated(SETS[name]) if name in SETS else name
 
 
 def _set_title(name: str, titles: Mapping[str, str] | None = None) -> str:
     if titles and name in titles:
         return titles[name]
-    return SETS.get(name, name.replace("_", " ").capitalize())
+    return set_title(name) if name in SETS else name.replace("_", " ").capitalize()
 
 
 def _sets(figures: Mapping[str, Any]) -> list[str]:
@@ -43,12 +54,18 @@ def _sets(figures: Mapping[str, Any]) -> list[str]:
 
 def _proportion_text(p: Mapping[str, Any] | None) -> tuple[float | None, str, bool]:
     if not p or not p.get("denominator"):
-        return None, "not applicable", False
+        return None, gettext("not applicable"), False
     if p["share"].get("suppressed") or p["numerator"].get("suppressed"):
-        return None, "suppressed", True
+        return None, suppressed(), True
     share = stat_value(p["share"]) or 0.0
     numerator = stat_value(p["numerator"]) or 0.0
-    return 100 * share, f"{numerator:,.0f} of {p['denominator']:,} ({percent(100 * share)})", False
+    text = gettext(
+        "%(count)s of %(total)s (%(percent)s)",
+        count=grouped(numerator),
+        total=grouped(p["denominator"]),
+        percent=percent(100 * share),
+    )
+    return 100 * share, text, False
 
 
 def _adherence_summary(
@@ -62,16 +79,35 @@ def _adherence_summary(
         num_d = stat_value(declared["numerator"])
         num_a = stat_value(accepted["numerator"]) if accepted else None
         if num_d is None or num_a is None:
-            parts.append(f"{_set_title(name, titles)}: suppressed")
+            parts.append(gettext("%(standards)s: suppressed", standards=_set_title(name, titles)))
             continue
         what = _set_title(name, titles)
         what = what[:1].lower() + what[1:] if name in SETS else what
         parts.append(
-            f"{num_d:,.0f} of {declared['denominator']:,} declare {what} and {num_a:,.0f} "
-            "have that evidence accepted"
+            gettext(
+                "%(declared)s of %(total)s declare %(standards)s and %(accepted)s have that "
+                "evidence accepted",
+                declared=grouped(num_d),
+                total=grouped(declared["denominator"]),
+                standards=what,
+                accepted=grouped(num_a),
+            )
         )
-    lead = f"Of {count_text(suppliers, 'supplier')} with a submitted declaration, "
-    return lead + "; ".join(parts) + "." if parts else lead + "no standard applies yet."
+    count = f"{suppliers:,}"
+    if not parts:
+        return ngettext(
+            "Of %(count)s supplier with a submitted declaration, no standard applies yet.",
+            "Of %(count)s suppliers with a submitted declaration, no standard applies yet.",
+            suppliers,
+            count=count,
+        )
+    return ngettext(
+        "Of %(count)s supplier with a submitted declaration, %(figures)s.",
+        "Of %(count)s suppliers with a submitted declaration, %(figures)s.",
+        suppliers,
+        count=count,
+        figures="; ".join(parts),
+    )
 
 
 def adherence_figure(
@@ -82,11 +118,11 @@ def adherence_figure(
     titles: Mapping[str, str] | None = None,
 ) -> Figure:
     """Share of suppliers meeting each standard set: as declared and as accepted on evidence."""
-    title = f"Supplier adherence: declared and accepted{context}"
+    title = gettext("Supplier adherence: declared and accepted%(context)s", context=context)
     suppliers = int(entry.get("suppliers") or 0)
     figures: Mapping[str, Any] = entry.get("figures") or {}
     if not suppliers or not figures:
-        text = "No supplier has submitted a declaration yet, so there is nothing to chart."
+        text = gettext("No supplier has submitted a declaration yet, so there is nothing to chart.")
         return Figure(fig_id, title, text, None, None, explanation=text)
     sets = _sets(figures)
     groups, rows = [], []
@@ -95,16 +131,18 @@ def adherence_figure(
         row = [Cell(_set_title(name, titles))]
         for series, (kind, label) in enumerate(KINDS):
             value, text, hidden = _proportion_text(figures.get(f"{name}_{kind}"))
-            bars.append(Bar(label, value, text, hidden, series=series))
-            row.append(Cell(text, numeric=True))
+            bars.append(Bar(translated(label), value, text, hidden, series=series))
+            row.append(Cell(text, numeric=True, suppressed=hidden))
         groups.append(Group(_set_title(name, titles), tuple(bars)))
         rows.append(tuple(row))
     summary = _adherence_summary(figures, sets, suppliers, titles)
-    panel = Panel(tuple(groups), "Percentage of suppliers it applies to", percent, (0.0, 100.0))
-    svg = bar_chart(
-        fig_id, title, f"Bar chart. {summary}", [panel], labelled_by=f"{fig_id}-heading"
+    panel = Panel(
+        tuple(groups), gettext("Percentage of suppliers it applies to"), percent, (0.0, 100.0)
     )
-    table = Table(title, ("Standards", "Declared", "Accepted on evidence"), tuple(rows))
+    desc = gettext("Bar chart. %(summary)s", summary=summary)
+    svg = bar_chart(fig_id, title, desc, [panel], labelled_by=f"{fig_id}-heading")
+    head = (gettext("Standards"), *(translated(label) for _, label in KINDS))
+    table = Table(title, head, tuple(rows))
     return Figure(fig_id, title, summary, svg, table)
 
 
@@ -139,12 +177,12 @@ class Progress:
     @property
     def status(self) -> str:
         if not self.counted:
-            return "survey measure: see the outcome charts"
+            return gettext("survey measure: see the outcome charts")
         if self.met:
-            return "met on accepted evidence"
+            return gettext("met on accepted evidence")
         if self.overdue:
-            return "overdue"
-        return "not due yet"
+            return gettext("overdue")
+        return gettext("not due yet")
 
     def share(self, amount: float | None) -> float | None:
         if amount is None or self.target <= 0:
@@ -158,30 +196,45 @@ def _amount(value: float) -> str:
 
 def _bar_text(p: Progress, amount: float) -> str:
     share = p.share(amount)
-    return f"{_amount(amount)} ({'no target' if share is None else percent(share)})"
+    if share is None:
+        return gettext("%(amount)s (no target)", amount=_amount(amount))
+    return f"{_amount(amount)} ({percent(share)})"
 
 
 def commitments_figure(items: Sequence[Progress], *, fig_id: str, context: str = "") -> Figure:
     """Each counted commitment: delivered and evidenced as a percentage of its target."""
-    title = f"Commitments made at bid: delivered and evidenced{context}"
+    title = gettext("Commitments made at bid: delivered and evidenced%(context)s", context=context)
     if not items:
-        text = "No commitments were recorded at bid for this contract."
+        text = gettext("No commitments were recorded at bid for this contract.")
         return Figure(fig_id, title, text, None, None, explanation=text)
     counted = [p for p in items if p.counted]
     met = sum(p.met for p in counted)
     overdue = sum(p.overdue for p in counted)
-    summary = (
-        f"Of {count_text(len(counted), 'counted commitment')}, {met} met on accepted evidence, "
-        f"{overdue} overdue and {len(counted) - met - overdue} not due yet"
+    summary = ngettext(
+        "Of %(count)s counted commitment, %(met)d met on accepted evidence, %(overdue)d "
+        "overdue and %(pending)d not due yet",
+        "Of %(count)s counted commitments, %(met)d met on accepted evidence, %(overdue)d "
+        "overdue and %(pending)d not due yet",
+        len(counted),
+        count=grouped(len(counted)),
+        met=met,
+        overdue=overdue,
+        pending=len(counted) - met - overdue,
     )
     if len(items) > len(counted):
-        summary += f"; {len(items) - len(counted)} survey measures are shown under outcomes"
+        # English keeps "1 survey measures are shown", as before translation (tests pin it).
+        # TRANSLATORS: follows "Of 4 counted commitments, 2 met on accepted evidence, …"
+        summary += ngettext(
+            "; %(num)d survey measures are shown under outcomes",
+            "; %(num)d survey measures are shown under outcomes",
+            len(items) - len(counted),
+        )
     summary += "."
     rows = tuple(
         (
             Cell(f"{p.context}{p.title}"),
             Cell(with_unit(p.target, p.unit), numeric=True),
-            Cell(p.due_on.strftime("%-d %B %Y")),
+            Cell(long_date(p.due_on)),
             Cell("–" if p.delivered is None else _amount(p.delivered), numeric=True),
             Cell("–" if p.evidenced is None else _amount(p.evidenced), numeric=True),
             Cell(_pct_text(p.share(p.evidenced)), numeric=True),
@@ -190,27 +243,32 @@ def commitments_figure(items: Sequence[Progress], *, fig_id: str, context: str =
         for p in items
     )
     head = (
-        "Measure",
-        "Target",
-        "Due",
-        "Delivered (declared)",
-        "Evidenced (accepted)",
-        "Evidenced, % of target",
-        "Status",
+        gettext("Measure"),
+        gettext("Target"),
+        gettext("Due"),
+        gettext("Delivered (declared)"),
+        gettext("Evidenced (accepted)"),
+        gettext("Evidenced, %% of target"),
+        gettext("Status"),
     )
     table = Table(title, head, rows)
     if not counted:
-        text = "Only survey measures were committed to; their changes are charted under outcomes."
+        text = gettext(
+            "Only survey measures were committed to; their changes are charted under outcomes."
+        )
         return Figure(fig_id, title, summary, None, table, explanation=text)
     groups = []
     for p in counted:
-        note = (
-            f"Target {with_unit(p.target, p.unit)} by {p.due_on.strftime('%-d %b %Y')}: {p.status}"
+        note = gettext(
+            "Target %(target)s by %(date)s: %(status)s",
+            target=with_unit(p.target, p.unit),
+            date=short_date(p.due_on),
+            status=p.status,
         )
         bars = tuple(
             Bar(name, p.share(amount), _bar_text(p, amount or 0.0), series=series)
             for series, (name, amount) in enumerate(
-                (("Delivered", p.delivered), ("Evidenced", p.evidenced))
+                ((gettext("Delivered"), p.delivered), (gettext("Evidenced"), p.evidenced))
             )
         )
         groups.append(Group(f"{p.context}{p.title}", bars, note))
@@ -218,14 +276,13 @@ def commitments_figure(items: Sequence[Progress], *, fig_id: str, context: str =
     top = nice_domain([min(300.0, max([100.0, *shares]))])[1]
     panel = Panel(
         tuple(groups),
-        "Percentage of the target (the dashed line is the target)",
+        gettext("Percentage of the target (the dashed line is the target)"),
         percent,
         domain=(0.0, top),
-        references=(Reference(100.0, "target"),),
+        references=(Reference(100.0, gettext("target")),),
     )
-    svg = bar_chart(
-        fig_id, title, f"Bar chart. {summary}", [panel], labelled_by=f"{fig_id}-heading"
-    )
+    desc = gettext("Bar chart. %(summary)s", summary=summary)
+    svg = bar_chart(fig_id, title, desc, [panel], labelled_by=f"{fig_id}-heading")
     return Figure(fig_id, title, summary, svg, table)
 
 

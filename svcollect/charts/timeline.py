@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from svcollect.charts.svg import COLOURS, SMALL_FONT, Svg, element, nice_ticks
+from svcollect.i18n import format_date, gettext
 
 Unit = Literal["day", "week", "month"]
 WIDTH = 400.0
@@ -117,11 +118,21 @@ def _shown(totals: list[int], k: int) -> list[bool]:
 
 
 def period_label(period: Period, unit: Unit) -> str:
+    """ "2 Mar 2026", "w/c 2 Mar 2026" or "Mar 2026", with the month in the current language."""
     if unit == "day":
-        return period.start.strftime("%-d %b %Y")
+        return format_date(period.start, "d MMM y")
     if unit == "week":
-        return "w/c " + period.start.strftime("%-d %b %Y")
-    return period.start.strftime("%b %Y")
+        # TRANSLATORS: "week commencing", the Monday a week of responses starts on
+        return gettext("w/c %(date)s", date=format_date(period.start, "d MMM y"))
+    return format_date(period.start, "MMM y")
+
+
+def _axis_label(unit: Unit) -> str:
+    if unit == "day":
+        return gettext("Responses submitted so far, by day")
+    if unit == "week":
+        return gettext("Responses submitted so far, by week")
+    return gettext("Responses submitted so far, by month")
 
 
 def timeline_chart(
@@ -199,7 +210,7 @@ def timeline_chart(
     svg.label(
         (x0 + x1) / 2,
         y1 + 34,
-        f"Responses submitted so far, by {unit}",
+        _axis_label(unit),
         width=WIDTH - 16,
         anchor="middle",
         size=SMALL_FONT,
@@ -208,7 +219,7 @@ def timeline_chart(
         svg.label(
             8,
             y1 + 52,
-            f"Hatched: withheld, so that no count under {k} can be found",
+            gettext("Hatched: withheld, so that no count under %(k)d can be found", k=k),
             width=WIDTH - 16,
             size=SMALL_FONT,
         )

@@ -29,7 +29,7 @@ from svcollect.charts import (
     responses_figure,
     values_figure,
 )
-from svcollect.charts.supply import SETS
+from svcollect.charts.supply import set_title
 from svcollect.extensions import db
 from svcollect.models import AnswerDeletion, Collection, Contract, Response, User
 from svcollect.models._types import UK, utcnow
@@ -131,7 +131,7 @@ def _response_figures(collections: list[Collection], k: int) -> list[Figure]:
                 _uk_day(last),
                 fig_id=figure_id("responses", collection.id),
                 k=k if people else 1,
-                noun="response" if people else "supplier declaration",
+                declarations=not people,
                 invitations=counts[collection.id].invitations,
             )
         )
@@ -424,7 +424,7 @@ def portfolio_dashboard(user: User) -> PortfolioDashboard:
                 base = name.rsplit("_", 1)[0]
                 mhaw[f"c{collection.id}-{name}"] = figure
                 titles[f"c{collection.id}-{base}"] = (
-                    f"{contract.reference}, {collection.label}: {SETS.get(base, base)}"
+                    f"{contract.reference}, {collection.label}: {set_title(base)}"
                 )
         progress += commitment_progress(
             contract, today, data["adherence"], context=f"{contract.reference}: "
