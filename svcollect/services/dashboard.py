@@ -31,6 +31,7 @@ from svcollect.charts import (
 )
 from svcollect.charts.supply import set_title
 from svcollect.extensions import db
+from svcollect.i18n import gettext, translated
 from svcollect.models import AnswerDeletion, Collection, Contract, Response, User
 from svcollect.models._types import UK, utcnow
 from svcollect.scoring.grades import GRADE_ORDER
@@ -125,7 +126,10 @@ def _response_figures(collections: list[Collection], k: int) -> list[Figure]:
         )
         figures.append(
             responses_figure(
-                f"{_collection_name(collection, '')}: responses over time",
+                gettext(
+                    "%(collection)s: responses over time",
+                    collection=_collection_name(collection, ""),
+                ),
                 days[collection.id],
                 _uk_day(collection.opens_at),
                 _uk_day(last),
@@ -150,13 +154,15 @@ def _outcome_sections(data: dict[str, Any], by_id: dict[int, Collection]) -> lis
         baseline = by_id.get(pairing["baseline_collection"])
         follow = by_id.get(pairing["follow_up_collection"] or 0)
         title = (
-            questionnaire_for(baseline.questionnaire_version).title
+            translated(questionnaire_for(baseline.questionnaire_version).title)
             if baseline
             else pairing["questionnaire"]
         )
-        heading = (
-            f"{title}: {_collection_name(baseline, 'baseline')} to "
-            f"{_collection_name(follow, 'no follow-up yet')}"
+        heading = gettext(
+            "%(questionnaire)s: %(baseline)s to %(follow_up)s",
+            questionnaire=title,
+            baseline=_collection_name(baseline, gettext("baseline")),
+            follow_up=_collection_name(follow, gettext("no follow-up yet")),
         )
         figures: list[Figure] = []
         flags: list[str] = []
@@ -404,9 +410,11 @@ def portfolio_dashboard(user: User) -> PortfolioDashboard:
         for pairing in compared:
             row = _label(contract)
             if len(compared) > 1:  # name the waves, or one contract reads as several
-                row += (
-                    f" ({names.get(pairing['baseline_collection'], 'baseline')} to "
-                    f"{names.get(pairing['follow_up_collection'], 'follow-up')})"
+                # TRANSLATORS: follows a contract's name: the collections its change is between
+                row += gettext(
+                    " (%(baseline)s to %(follow_up)s)",
+                    baseline=names.get(pairing["baseline_collection"], gettext("baseline")),
+                    follow_up=names.get(pairing["follow_up_collection"], gettext("follow-up")),
                 )
             for change in pairing["changes"]:
                 changes.setdefault(change["label"], []).append((row, change))
@@ -462,12 +470,13 @@ def portfolio_dashboard(user: User) -> PortfolioDashboard:
             _ordered(totals),
             fig_id="fig-portfolio-values",
             price_year=years.pop() if len(years) == 1 else None,
-            context=", each respondent counted once",
-            empty="Nothing is valued yet on these contracts.",
+            # TRANSLATORS: follows "Value by evidence grade (£, low, central and high)"
+            context=gettext(", each respondent counted once"),
+            empty=gettext("Nothing is valued yet on these contracts."),
         ),
         contracts=rows,
         responses=counts_figure(
-            "Survey responses in each contract",
+            gettext("Survey responses in each contract"),
             [(_label(r.contract), r.responses) for r in rows],
             _total(counts, policy).to_dict(),
             fig_id="fig-portfolio-responses",
@@ -486,10 +495,11 @@ def portfolio_dashboard(user: User) -> PortfolioDashboard:
         adherence=adherence_figure(
             {"suppliers": suppliers, "figures": mhaw},
             fig_id="fig-portfolio-adherence",
-            context=" across contracts",
+            # TRANSLATORS: follows "Supplier adherence: declared and accepted"
+            context=gettext(" across contracts"),
             titles=titles,
         ),
         commitments=commitments_figure(
-            progress, fig_id="fig-portfolio-commitments", context=" across contracts"
+            progress, fig_id="fig-portfolio-commitments", context=gettext(" across contracts")
         ),
     )
