@@ -52,11 +52,12 @@ unit: install
 clean:
 	rm -rf $(VENV) node_modules svcollect/static/govuk
 
-# Translations: extract every UI and questionnaire string, then add a language with
+# Translations: extract every UI, chart and questionnaire string (with the notes code leaves
+# for translators in "# TRANSLATORS:" comments), then add a language with
 # `$(BIN)/pybabel init -i svcollect/translations/messages.pot -d svcollect/translations -l cy`.
 translations-template: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-		-o svcollect/translations/messages.pot .
+		--add-comments=TRANSLATORS: -o svcollect/translations/messages.pot .
 
 translations-compile: $(VENV)/.installed
 	$(BIN)/pybabel compile -d svcollect/translations --use-fuzzy || true
