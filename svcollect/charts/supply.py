@@ -222,10 +222,9 @@ def commitments_figure(items: Sequence[Progress], *, fig_id: str, context: str =
         pending=len(counted) - met - overdue,
     )
     if len(items) > len(counted):
-        # English keeps "1 survey measures are shown", as before translation (tests pin it).
         # TRANSLATORS: follows "Of 4 counted commitments, 2 met on accepted evidence, …"
         summary += ngettext(
-            "; %(num)d survey measures are shown under outcomes",
+            "; %(num)d survey measure is shown under outcomes",
             "; %(num)d survey measures are shown under outcomes",
             len(items) - len(counted),
         )

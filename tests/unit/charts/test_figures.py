@@ -184,7 +184,7 @@ def test_commitment_progress_and_status():
     figure = commitments_figure([overdue, met, pending, no_target, survey], fig_id="k1")
     assert figure.summary == (
         "Of 4 counted commitments, 2 met on accepted evidence, 1 overdue and 1 not due yet; "
-        "1 survey measures are shown under outcomes."
+        "1 survey measure is shown under outcomes."
     )
     root = parse(figure.svg)
     assert {"15 (75%)", "10 (50%)", "120 (120%)", "5 (50%)", "5 (no target)"} <= set(texts(root))
