@@ -127,6 +127,7 @@ def responses_figure(
         unit,
         labelled_by=f"{fig_id}-heading",
         k=k,
+        declarations=declarations,
     )
     rows = tuple(
         (

@@ -127,7 +127,13 @@ def period_label(period: Period, unit: Unit) -> str:
     return format_date(period.start, "MMM y")
 
 
-def _axis_label(unit: Unit) -> str:
+def _axis_label(unit: Unit, declarations: bool) -> str:
+    if declarations:
+        if unit == "day":
+            return gettext("Supplier declarations submitted so far, by day")
+        if unit == "week":
+            return gettext("Supplier declarations submitted so far, by week")
+        return gettext("Supplier declarations submitted so far, by month")
     if unit == "day":
         return gettext("Responses submitted so far, by day")
     if unit == "week":
@@ -144,8 +150,10 @@ def timeline_chart(
     *,
     labelled_by: str,
     k: int,
+    declarations: bool = False,
 ) -> str:
-    """Vertical bars of the running total per period; withheld periods are hatched."""
+    """Vertical bars of the running total per period; withheld periods are hatched.
+    ``declarations``: the total counts suppliers' declarations, not people's responses."""
     if not points:
         raise ValueError("a timeline needs at least one period")
     shown = [p.total for p in points if p.total is not None]
@@ -210,7 +218,7 @@ def timeline_chart(
     svg.label(
         (x0 + x1) / 2,
         y1 + 34,
-        _axis_label(unit),
+        _axis_label(unit, declarations),
         width=WIDTH - 16,
         anchor="middle",
         size=SMALL_FONT,

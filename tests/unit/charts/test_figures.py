@@ -217,7 +217,11 @@ def test_responses_zero_one_and_many():
     assert one.svg is None and "suppressed" in one.explanation and "1 " not in one.summary
     many = responses_figure("R", [day] * 12, day, day, fig_id="r2", k=10, invitations=24)
     assert many.summary == "12 responses submitted by 2 March 2026, 50% of 24 invitations."
-    parse(many.svg)
+    assert "Responses submitted so far, by day" in texts(parse(many.svg))
+    suppliers = responses_figure("R", [day] * 12, day, day, fig_id="r3", k=10, declarations=True)
+    assert suppliers.summary == "12 supplier declarations submitted by 2 March 2026."
+    axis = [t for t in texts(parse(suppliers.svg)) if "so far" in t]
+    assert axis == ["Supplier declarations submitted so far, by day"]
 
 
 def test_counts_and_comparisons_across_contracts(stat, change):
