@@ -34,6 +34,7 @@ from svcollect.forms.widgets import (
     GovRadioInput,
     GovTextInput,
 )
+from svcollect.i18n import format_date
 from svcollect.imports.rules import read_number, stored_number
 from svcollect.questionnaires import Question
 
@@ -273,7 +274,7 @@ def _date_typed(question: Question, text: str | None, number: float | None) -> A
 
 def _date_display(question: Question, text: str | None, number: float | None) -> str:
     value = _date_typed(question, text, number)
-    return value.strftime("%-d %B %Y") if value else ""
+    return format_date(value, "d MMMM y") if value else ""  # the month in the page's language
 
 
 def _yes_no(question: Question) -> Field:

@@ -9,24 +9,37 @@ from flask import Flask, current_app, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
+from svcollect import i18n
 from svcollect.charts.figure import money, with_unit
 from svcollect.forms.render import error_href, question_params
 from svcollect.forms.widgets import component
+from svcollect.i18n import format_date
 from svcollect.models._types import UK
 
 
 def long_date(value: datetime | None) -> str:
+    """ "2 March 2026" (UK time), with the month in the page's language."""
     if value is None:
         return ""
-    return value.astimezone(UK).strftime("%-d %B %Y")
+    return format_date(value.astimezone(UK).date(), "d MMMM y")
 
 
 def long_datetime(value: datetime | None) -> str:
+    """ "2 March 2026 at 3pm" or "… at 3:30pm" (GOV.UK style, UK time), translated."""
     if value is None:
         return ""
     local = value.astimezone(UK)
-    hour = local.strftime("%-I:%M%p").lower().replace(":00", "")
-    return f"{local.strftime('%-d %B %Y')} at {hour}"
+    hour = local.strftime("%-I:%M").replace(":00", "")
+    # Through svcollect.i18n, not Flask-Babel: the same words in a request's language, and
+    # in English outside one, as charts and the command line show dates.
+    if local.hour < 12:
+        # TRANSLATORS: a morning time on the 12-hour clock: "9:30am", "12:05am"
+        time = i18n.gettext("%(hour)sam", hour=hour)
+    else:
+        # TRANSLATORS: an afternoon or evening time on the 12-hour clock: "3pm", "12pm"
+        time = i18n.gettext("%(hour)spm", hour=hour)
+    # TRANSLATORS: "2 March 2026 at 3pm"
+    return i18n.gettext("%(date)s at %(time)s", date=long_date(value), time=time)
 
 
 def content(text: str | None) -> str:
