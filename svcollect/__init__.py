@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 __version__ = "0.1.0"
@@ -132,8 +132,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str | None:
+    """The visitor's language; outside a request (CLI commands, background jobs, tests
+    calling services) None, so messages are in BABEL_DEFAULT_LOCALE rather than gettext
+    failing for want of a request to read Accept-Language from."""
     from flask import current_app
 
+    if not has_request_context():
+        return None
     return request.accept_languages.best_match(current_app.config["SVCOLLECT_LANGUAGES"])
 
 
