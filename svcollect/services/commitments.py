@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -54,7 +55,7 @@ def add_commitment(
 ) -> Commitment:
     """Add a commitment made at bid; only the buyer does (see the module docstring)."""
     if not may_change(user, contract):
-        raise ContractRefused("Only the buying organisation can add a commitment", "submit")
+        raise ContractRefused(_("Only the buying organisation can add a commitment"), "submit")
     lock_contract(contract)  # its dates as saved now, and kept so until this is saved
     _check_terms(contract, measure_code, unit, target, due_on, known_measures)
     _check_not_repeated(contract, measure_code, due_on)
@@ -84,26 +85,31 @@ def _check_terms(
 ) -> None:
     """Refuse a target its unit cannot have, or a due date outside the contract."""
     if measure_code not in known_measures:
-        raise ContractRefused("Select a measure from the list", "measure_code")
+        raise ContractRefused(_("Select a measure from the list"), "measure_code")
     if target < 0:
-        raise ContractRefused("The target must be 0 or more", "target")
+        raise ContractRefused(_("The target must be 0 or more"), "target")
     if unit == PERCENT and target > 100:
-        raise ContractRefused("The target must be a percentage from 0 to 100", "target")
+        raise ContractRefused(_("The target must be a percentage from 0 to 100"), "target")
     measure = outcome_map().measures.get(measure_code)
     if measure is not None and measure.whole_number and target != target.to_integral_value():
         raise ContractRefused(
-            f"The target must be a whole number of {measure.unit}, like 20", "target"
+            _("The target must be a whole number of %(unit)s, like 20", unit=measure.unit),
+            "target",
         )
     if due_on > contract.ends_on:
         raise ContractRefused(
-            "The due date must be the same as or before the contract's end date, "
-            f"{long_day(contract.ends_on)}",
+            _(
+                "The due date must be the same as or before the contract's end date, %(day)s",
+                day=long_day(contract.ends_on),
+            ),
             "due_on",
         )
     if due_on < contract.starts_on:
         raise ContractRefused(
-            "The due date must be the same as or after the contract's start date, "
-            f"{long_day(contract.starts_on)}",
+            _(
+                "The due date must be the same as or after the contract's start date, %(day)s",
+                day=long_day(contract.starts_on),
+            ),
             "due_on",
         )
 
@@ -122,9 +128,12 @@ def _check_not_repeated(
     if db.session.scalar(same.limit(1)) is not None:
         measure = outcome_map().measures.get(measure_code)
         raise ContractRefused(
-            f"This contract already has a commitment to "
-            f"‘{measure.title if measure else measure_code}’ due on {long_day(due_on)}. "
-            "Change that commitment instead, or choose another due date",
+            _(
+                "This contract already has a commitment to ‘%(measure)s’ due on %(day)s. "
+                "Change that commitment instead, or choose another due date",
+                measure=measure.title if measure else measure_code,
+                day=long_day(due_on),
+            ),
             "due_on",
         )
 
@@ -158,7 +167,7 @@ def change_commitment(
     contract = db.session.get(Contract, commitment.contract_id)
     assert contract is not None
     if not may_change(user, contract):
-        raise ContractRefused("Only the buying organisation can change a commitment", "submit")
+        raise ContractRefused(_("Only the buying organisation can change a commitment"), "submit")
     _lock_and_read_again(contract, commitment)
     check_version("commitment", commitment, read_version)
     _check_terms(contract, measure_code, unit, target, due_on, known_measures)
@@ -216,7 +225,7 @@ def remove_commitment(user: User, commitment: Commitment, *, read_version: int |
     contract = db.session.get(Contract, commitment.contract_id)
     assert contract is not None
     if not may_change(user, contract):
-        raise ContractRefused("Only the buying organisation can remove a commitment", "submit")
+        raise ContractRefused(_("Only the buying organisation can remove a commitment"), "submit")
     _lock_and_read_again(contract, commitment)
     check_version("commitment", commitment, read_version)
     audit.record(

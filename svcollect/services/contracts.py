@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,20 +36,37 @@ class ContractRefused(ValueError):
         self.field = field
 
 
+#: what EditConflict says, for each kind of row it is raised about: whole sentences, so
+#: that a translation can word each as its language needs
+CHANGED_SINCE = {
+    "contract": _l(
+        "Someone else changed this contract since you opened this page, so your changes "
+        "have not been saved. Check what is saved now, then make your changes again "
+        "and save"
+    ),
+    "commitment": _l(
+        "Someone else changed this commitment since you opened this page, so your changes "
+        "have not been saved. Check what is saved now, then make your changes again "
+        "and save"
+    ),
+    "organisation": _l(
+        "Someone else changed this organisation since you opened this page, so your "
+        "changes have not been saved. Check what is saved now, then make your changes "
+        "again and save"
+    ),
+}
+
+
 class EditConflict(ContractRefused):
     """Someone saved a change after this form was read: nothing of this save was kept.
 
     On the form's hidden `version` field: the page shows what is saved now beside what
     was typed, and carries the current version, so the person can make their change again.
+    `what` is a key of CHANGED_SINCE.
     """
 
     def __init__(self, what: str) -> None:
-        super().__init__(
-            f"Someone else changed this {what} since you opened this page, so your changes "
-            "have not been saved. Check what is saved now, then make your changes again "
-            "and save",
-            "version",
-        )
+        super().__init__(str(CHANGED_SINCE[what]), "version")
 
 
 def check_version(
@@ -128,7 +147,7 @@ def _organisation(org_id: int | None, kinds: tuple[str, ...], field: str) -> Org
         return None
     org = db.session.get(Organisation, org_id)
     if org is None or org.kind not in kinds:
-        raise ContractRefused("Select an organisation from the list", field)
+        raise ContractRefused(_("Select an organisation from the list"), field)
     return org
 
 
@@ -137,10 +156,12 @@ def _checked_reference(
 ) -> str:
     """Refuse terms no contract may have; the reference as stored (stripped)."""
     if details.ends_on < details.starts_on:
-        raise ContractRefused("The end date must be the same as or after the start date", "ends_on")
+        raise ContractRefused(
+            _("The end date must be the same as or after the start date"), "ends_on"
+        )
     _organisation(details.prime_supplier_id, ("prime_supplier",), "prime_supplier_id")
     if set(details.outcome_codes) - known_outcomes:
-        raise ContractRefused("Select outcomes from the list", "outcome_codes")
+        raise ContractRefused(_("Select outcomes from the list"), "outcome_codes")
     reference = details.reference.strip()
     # Only the buyer's own contracts count: another organisation's are not theirs to know of.
     other = db.session.scalar(
@@ -155,7 +176,8 @@ def _checked_reference(
 
 def _reference_taken(reference: str) -> ContractRefused:
     return ContractRefused(
-        f"This buyer already has a contract with reference {reference}", "reference"
+        _("This buyer already has a contract with reference %(reference)s", reference=reference),
+        "reference",
     )
 
 
@@ -176,7 +198,7 @@ def may_add_contract(user: User) -> bool:
 
 
 #: why a prime supplier's manager cannot add a contract, and what to do instead
-ADD_REFUSED = (
+ADD_REFUSED = _l(
     "Only the buying organisation can add a contract. Ask the buyer to add it and name "
     "your organisation as its prime supplier: it then appears in your list of contracts"
 )
@@ -189,9 +211,9 @@ def create_contract(user: User, details: ContractDetails, known_outcomes: set[st
     otherwise the refusal would tell anyone which references a buyer holds.
     """
     if not may_add_contract(user):
-        raise ContractRefused(ADD_REFUSED)
+        raise ContractRefused(str(ADD_REFUSED))
     if user.role != "admin" and details.buyer_id != user.organisation_id:
-        raise ContractRefused("You can only add contracts for your own organisation", "buyer_id")
+        raise ContractRefused(_("You can only add contracts for your own organisation"), "buyer_id")
     buyer = _organisation(details.buyer_id, ("buyer",), "buyer_id")
     reference = _checked_reference(details, known_outcomes)
     contract = Contract(
@@ -273,7 +295,7 @@ class DeletionNotConfirmed(ContractRefused):
 
     def __init__(self, kept_until: date) -> None:
         super().__init__(
-            "Confirm that the survey answers may be deleted, or enter a later end date",
+            _("Confirm that the survey answers may be deleted, or enter a later end date"),
             "deletion_confirmed",
         )
         self.kept_until = kept_until
@@ -301,7 +323,7 @@ def change_contract(
     changes nothing and records nothing.
     """
     if not may_change(user, contract):
-        raise ContractRefused("Only the buying organisation can change this contract", "submit")
+        raise ContractRefused(_("Only the buying organisation can change this contract"), "submit")
     lock_contract(contract)  # the checks below see every commitment and collection saved
     check_version("contract", contract, read_version)
     reference = _checked_reference(change, known_outcomes, contract.id)
@@ -329,8 +351,11 @@ def change_contract(
     deletion = deletion_for(contract.id)
     if dates and deletion is not None:
         raise ContractRefused(
-            f"The survey answers were deleted on {deletion.deleted_at:%-d %B %Y} at the end of "
-            "their retention period, so the contract dates can no longer change",
+            _(
+                "The survey answers were deleted on %(day)s at the end of their retention "
+                "period, so the contract dates can no longer change",
+                day=f"{deletion.deleted_at:%-d %B %Y}",
+            ),
             sorted(dates)[0],
         )
     if dates:
@@ -379,21 +404,31 @@ def _check_within(contract: Contract, starts_on: date, ends_on: date) -> None:
     late = max((o for o in opening if o[0] > ends_on), default=None)
     if late is not None:
         raise ContractRefused(
-            f"The end date must be the same as or after {long_day(late[0])}, when the collection "
-            f"‘{late[1]}’ opens",
+            _(
+                "The end date must be the same as or after %(day)s, when the collection "
+                "‘%(label)s’ opens",
+                day=long_day(late[0]),
+                label=late[1],
+            ),
             "ends_on",
         )
     due = list(db.session.scalars(select(Commitment.due_on).filter_by(contract_id=contract.id)))
     if any(d > ends_on for d in due):
         raise ContractRefused(
-            f"The end date must be the same as or after {long_day(max(due))}, when a commitment "
-            "is due: change that commitment's due date first",
+            _(
+                "The end date must be the same as or after %(day)s, when a commitment is due: "
+                "change that commitment's due date first",
+                day=long_day(max(due)),
+            ),
             "ends_on",
         )
     if any(d < starts_on for d in due):
         raise ContractRefused(
-            f"The start date must be the same as or before {long_day(min(due))}, when a "
-            "commitment is due: change that commitment's due date first",
+            _(
+                "The start date must be the same as or before %(day)s, when a commitment is "
+                "due: change that commitment's due date first",
+                day=long_day(min(due)),
+            ),
             "starts_on",
         )
 
@@ -430,7 +465,9 @@ def add_supplier(user: User, contract: Contract, organisation_id: int) -> Organi
     exists = db.session.scalar(
         select(ContractSupplier.id).filter_by(contract_id=contract.id, organisation_id=supplier.id)
     )
-    already = ContractRefused(f"{supplier.name} is already on this contract", "organisation_id")
+    already = ContractRefused(
+        _("%(name)s is already on this contract", name=supplier.name), "organisation_id"
+    )
     if exists is not None:
         raise already
     try:
