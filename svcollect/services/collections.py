@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
+from flask_babel import gettext as _
 from sqlalchemy import CursorResult, func, select, update
 
 from svcollect.extensions import db
@@ -69,23 +70,35 @@ def open_collection(
     lock_contract(request.contract)
     if deletion_for(request.contract.id) is not None:
         raise CollectionRefused(
-            "This contract's survey answers were deleted at the end of their retention "
-            "period and only its results are kept, so it takes no new collections"
+            _(
+                "This contract's survey answers were deleted at the end of their retention "
+                "period and only its results are kept, so it takes no new collections"
+            )
         )
     if request.audience not in AUDIENCES:
-        raise CollectionRefused(f"Audience must be one of {', '.join(AUDIENCES)}", "audience")
+        raise CollectionRefused(
+            _("Audience must be one of %(choices)s", choices=", ".join(AUDIENCES)), "audience"
+        )
     if request.wave not in WAVES:
-        raise CollectionRefused(f"Wave must be one of {', '.join(WAVES)}", "wave")
+        raise CollectionRefused(
+            _("Wave must be one of %(choices)s", choices=", ".join(WAVES)), "wave"
+        )
     if request.access not in ACCESS_MODES:
-        raise CollectionRefused(f"Access must be one of {', '.join(ACCESS_MODES)}", "access")
+        raise CollectionRefused(
+            _("Access must be one of %(choices)s", choices=", ".join(ACCESS_MODES)), "access"
+        )
     if request.access == "supplier" and request.audience != "supplier":
         raise CollectionRefused(
-            "Only supplier collections can be answered by signed-in suppliers", "access"
+            _("Only supplier collections can be answered by signed-in suppliers"), "access"
         )
     if request.audience not in questionnaire.audience:
         raise CollectionRefused(
-            f"{questionnaire.title} is not for a {request.audience} audience "
-            f"(it is for {', '.join(questionnaire.audience)})",
+            _(
+                "%(questionnaire)s is not for a %(audience)s audience (it is for %(audiences)s)",
+                questionnaire=_(questionnaire.title),
+                audience=request.audience,
+                audiences=", ".join(questionnaire.audience),
+            ),
             "audience",
         )
     _check_dates(request, allow_past)
@@ -94,9 +107,13 @@ def open_collection(
         licence_ref = licensee.wemwbs_licence_ref
         if not licence_ref:
             raise CollectionRefused(
-                f"{questionnaire.title} needs a licence: {licensee.name} must record its "
-                f"licence reference from {questionnaire.licence.owner} before this collection "
-                f"can open",
+                _(
+                    "%(questionnaire)s needs a licence: %(organisation)s must record its "
+                    "licence reference from %(owner)s before this collection can open",
+                    questionnaire=_(questionnaire.title),
+                    organisation=licensee.name,
+                    owner=questionnaire.licence.owner,
+                ),
                 "questionnaire",
             )
     collection = Collection(
@@ -132,15 +149,17 @@ def _check_dates(request: CollectionRequest, allow_past: bool) -> None:
     # closes at the start of 6 May, so "closes on or after opens" is closes_at > opens_at.
     if request.closes_at <= request.opens_at:
         raise CollectionRefused(
-            "The closing date must be the same as or after the opening date", "closes_on"
+            _("The closing date must be the same as or after the opening date"), "closes_on"
         )
     if not allow_past and request.closes_at <= uk_midnight(uk_today()):
-        raise CollectionRefused("The closing date must be today or in the future", "closes_on")
+        raise CollectionRefused(_("The closing date must be today or in the future"), "closes_on")
     ends_on = request.contract.ends_on
     if request.opens_at.astimezone(UK).date() > ends_on:
         raise CollectionRefused(
-            "The opening date must be the same as or before the contract's end date, "
-            f"{long_day(ends_on)}",
+            _(
+                "The opening date must be the same as or before the contract's end date, %(day)s",
+                day=long_day(ends_on),
+            ),
             "opens_on",
         )
 
@@ -161,9 +180,9 @@ def issue_invitations(
     `commit=False` the caller commits, after claiming its form's key in the same
     transaction."""
     if not 1 <= count <= 10000:
-        raise CollectionRefused("Enter a number of invitations from 1 to 10,000")
+        raise CollectionRefused(_("Enter a number of invitations from 1 to 10,000"))
     if collection.state(utcnow()) == "closed":
-        raise CollectionRefused("This collection has closed, so links to it would not work")
+        raise CollectionRefused(_("This collection has closed, so links to it would not work"))
     db.session.execute(
         update(InvitationBatch)
         .where(InvitationBatch.made_at < utcnow() - LINKS_KEPT_FOR)
@@ -367,7 +386,10 @@ def close_early(user: User, collection: Collection) -> None:
     if not cast(CursorResult[Any], closed).rowcount:
         db.session.rollback()  # and read as it is now
         raise CollectionRefused(
-            f"This collection is already closed: it closed on {long_day(collection.closed_on)}"
+            _(
+                "This collection is already closed: it closed on %(day)s",
+                day=long_day(collection.closed_on),
+            )
         )
     db.session.refresh(collection)
     audit.record(
