@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -47,8 +48,11 @@ class ReviewConflict(DeclarationRefused):
 
     def __init__(self, latest: StandardEvent | None) -> None:
         super().__init__(
-            "This standard's history changed after you opened this page, so your decision "
-            "has not been saved. Check the history, then decide again if you still want to"
+            _(
+                "This standard's history changed after you opened this page, so your "
+                "decision has not been saved. Check the history, then decide again if you "
+                "still want to"
+            )
         )
         self.latest = latest
 
@@ -59,9 +63,11 @@ class AnswerConflict(DeclarationRefused):
 
     def __init__(self) -> None:
         super().__init__(
-            "The buyer recorded a decision on this declaration while you were sending your "
-            "answer, so your answer has not been sent. Check the standard's history, then "
-            "send your answer again if the query is still open"
+            _(
+                "The buyer recorded a decision on this declaration while you were sending "
+                "your answer, so your answer has not been sent. Check the standard's "
+                "history, then send your answer again if the query is still open"
+            )
         )
 
 
@@ -214,7 +220,7 @@ def invite_suppliers(user: User, collection: Collection) -> list[Declaration]:
 
 def _invite_suppliers(user: User, collection: Collection) -> list[Declaration]:
     if collection.access != "supplier":
-        raise DeclarationRefused("Only supplier attestation collections take declarations")
+        raise DeclarationRefused(_("Only supplier attestation collections take declarations"))
     contract = collection.contract
     suppliers = list(
         db.session.scalars(
@@ -224,7 +230,7 @@ def _invite_suppliers(user: User, collection: Collection) -> list[Declaration]:
         )
     )
     if not suppliers:
-        raise DeclarationRefused("Add suppliers to the contract before inviting them to attest")
+        raise DeclarationRefused(_("Add suppliers to the contract before inviting them to attest"))
     existing = set(
         db.session.scalars(select(Declaration.supplier_id).filter_by(collection_id=collection.id))
     )
@@ -314,7 +320,7 @@ def _state(declaration: Declaration, code: str) -> StandardState:
     for state in standard_states(declaration):
         if state.standard.code == code:
             return state
-    raise DeclarationRefused("That standard is not part of this declaration")
+    raise DeclarationRefused(_("That standard is not part of this declaration"))
 
 
 def review_standard(
@@ -336,19 +342,19 @@ def review_standard(
     if another reviewer decided (or the supplier answered) since, nothing is recorded
     (ReviewConflict), as a contract's terms are not saved over a change unseen."""
     if not may_change(user, declaration.collection.contract):
-        raise DeclarationRefused("Only the buyer's contract managers review declarations")
+        raise DeclarationRefused(_("Only the buyer's contract managers review declarations"))
     if declaration.status != "submitted":
-        raise DeclarationRefused("The supplier has not submitted this declaration yet")
+        raise DeclarationRefused(_("The supplier has not submitted this declaration yet"))
     state = _state(declaration, code)
     if read_version != len(state.events):
         raise ReviewConflict(state.events[-1] if state.events else None)
     if decision not in REVIEW_DECISIONS:
-        raise DeclarationRefused("Select accept, query or reject")
+        raise DeclarationRefused(_("Select accept, query or reject"))
     comment = comment.strip()
     if decision != "accepted" and not comment:
-        raise DeclarationRefused("Explain what the supplier needs to know or do")
+        raise DeclarationRefused(_("Explain what the supplier needs to know or do"))
     if not state.applies:
-        raise DeclarationRefused("That standard does not apply to this supplier")
+        raise DeclarationRefused(_("That standard does not apply to this supplier"))
     event = StandardEvent(
         declaration_id=declaration.id,
         standard=code,
@@ -386,10 +392,10 @@ def answer_query(
     """The supplier's reply to a query: a comment, and any further evidence files."""
     state = _state(declaration, code)
     if state.review != "queried":
-        raise DeclarationRefused("There is no open query on this standard")
+        raise DeclarationRefused(_("There is no open query on this standard"))
     comment = comment.strip()
     if not comment and not new_file_ids:
-        raise DeclarationRefused("Enter your answer or upload more evidence")
+        raise DeclarationRefused(_("Enter your answer or upload more evidence"))
     if new_file_ids and state.standard.evidence_question:
         _append_files(declaration.response, state.standard.evidence_question, new_file_ids)
     event = StandardEvent(
@@ -443,7 +449,7 @@ def _append_files(response: Response, question_id: str, file_ids: list[int]) -> 
 def reattest(user: User, declaration: Declaration) -> Declaration:
     """A new edition of the declaration, pre-filled from this one (answers and files)."""
     if declaration.status != "submitted":
-        raise DeclarationRefused("Submit this declaration before starting the next one")
+        raise DeclarationRefused(_("Submit this declaration before starting the next one"))
     newest = db.session.scalar(
         select(func.max(Declaration.edition)).filter_by(
             collection_id=declaration.collection_id, supplier_id=declaration.supplier_id
@@ -466,7 +472,7 @@ def reattest(user: User, declaration: Declaration) -> Declaration:
     if newest != declaration.edition:
         if newest == edition and (existing := started()) is not None:
             return existing
-        raise DeclarationRefused("A newer declaration has already been started")
+        raise DeclarationRefused(_("A newer declaration has already been started"))
     try:
         fresh = _new_declaration(declaration.collection, declaration.supplier, edition, declaration)
     except IntegrityError:  # another request started it a moment ago
