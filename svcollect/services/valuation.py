@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -60,14 +62,16 @@ class AssumptionsConflict(ValuationRefused):
 
     def __init__(self) -> None:
         super().__init__(
-            "Someone else saved these assumptions since you opened this page, so your "
-            "changes have not been saved. Check what is saved now, then make your changes "
-            "again and save",
+            _(
+                "Someone else saved these assumptions since you opened this page, so your "
+                "changes have not been saved. Check what is saved now, then make your "
+                "changes again and save"
+            ),
             "version",
         )
 
 
-KEPT_MESSAGE = (
+KEPT_MESSAGE = _l(
     "This contract's survey answers were deleted at the end of their retention period and "
     "its results are kept as they were, so its valuation can no longer be changed"
 )
@@ -76,14 +80,24 @@ KEPT_MESSAGE = (
 def refuse_if_kept(contract: Contract) -> None:
     """Results kept after the answers were deleted cannot be recomputed, so nothing changes."""
     if deletion_for(contract.id) is not None:
-        raise ValuationRefused(KEPT_MESSAGE)
+        raise ValuationRefused(str(KEPT_MESSAGE))
+
+
+#: what refuse_unless_buyer says, for each thing only the buyer does: whole sentences, so
+#: that a translation can word each as its language needs
+ONLY_THE_BUYER = {
+    "assumptions": _l("Only the buying organisation can record the valuation assumptions"),
+    "add_route": _l("Only the buying organisation can choose how outcomes are valued"),
+    "remove_route": _l("Only the buying organisation can remove a valuation route"),
+}
 
 
 def refuse_unless_buyer(user: User, contract: Contract, what: str) -> None:
     """Only the buyer sets up a contract's valuation: the prime supplier's managers may see
-    it, but a supplier does not choose the assumptions or routes that value its own work."""
+    it, but a supplier does not choose the assumptions or routes that value its own work.
+    `what` is a key of ONLY_THE_BUYER."""
     if not may_change(user, contract):
-        raise ValuationRefused(f"Only the buying organisation can {what}", "submit")
+        raise ValuationRefused(str(ONLY_THE_BUYER[what]), "submit")
 
 
 # --- value tables ------------------------------------------------------------------------
@@ -95,7 +109,7 @@ def import_value_table(
     """Import a CSV/XLSX value table as a new version; errors name the row and column."""
     name = name.strip()
     if not name:
-        return [ValueTableError("Enter a name for the table", None, "name")]
+        return [ValueTableError(_("Enter a name for the table"), None, "name")]
     parsed = read_value_table(content, filename=filename, name=name)
     if isinstance(parsed, list):
         return parsed
@@ -216,7 +230,7 @@ def record_assumptions(
     `read_version` is the version the form showed (0: none saved yet): if anyone has
     saved since, nothing is saved (AssumptionsConflict), so no one undoes a change unseen.
     """
-    refuse_unless_buyer(user, contract, "record the valuation assumptions")
+    refuse_unless_buyer(user, contract, "assumptions")
     refuse_if_kept(contract)
     latest = db.session.scalar(
         select(func.max(AssumptionSet.version)).filter_by(contract_id=contract.id)
@@ -228,15 +242,18 @@ def record_assumptions(
     for k, v in thresholds.items():
         defaults = measure_defaults(k)
         if defaults is None:
-            errors[f"threshold_{k}"] = f"{k} is not a measure svcollect scores"
+            errors[f"threshold_{k}"] = _("%(measure)s is not a measure svcollect scores", measure=k)
         elif not (math.isfinite(v) and v > 0):
-            errors[f"threshold_{k}"] = (
-                f"The meaningful change for {defaults.label} must be a number more than 0"
+            errors[f"threshold_{k}"] = _(
+                "The meaningful change for %(measure)s must be a number more than 0",
+                measure=defaults.label,
             )
         elif v > defaults.largest_change:
-            errors[f"threshold_{k}"] = (
-                f"The meaningful change for {defaults.label} must be "
-                f"{defaults.largest_change:g} points or fewer: no one's score can change by more"
+            errors[f"threshold_{k}"] = _(
+                "The meaningful change for %(measure)s must be %(points)s points or fewer: "
+                "no one's score can change by more",
+                measure=defaults.label,
+                points=f"{defaults.largest_change:g}",
             )
     if errors:
         raise InvalidAssumptionsError(errors)
@@ -351,8 +368,11 @@ def _refuse_entry_that_cannot_price(
         series.label(entry.price_year)
     except UnknownPriceYearError as exc:
         raise ValuationRefused(
-            f"The entry's price year cannot be used: {exc}. Pick another entry, or change "
-            "the deflator series on the assumptions page first",
+            _(
+                "The entry's price year cannot be used: %(problem)s. Pick another entry, or "
+                "change the deflator series on the assumptions page first",
+                problem=str(exc),
+            ),
             "entry",
         ) from None
     if route == "counted":
@@ -362,8 +382,13 @@ def _refuse_entry_that_cannot_price(
         wanted = "people"  # a band route counts people moving band
     if wanted is not None and unit_key(entry.unit) != unit_key(wanted):
         raise ValuationRefused(
-            f"The entry is a value per {entry.unit}, but the route counts {wanted}: pick an "
-            f"entry priced per {unit_key(wanted)}",
+            _(
+                "The entry is a value per %(unit)s, but the route counts %(counted)s: pick an "
+                "entry priced per %(wanted)s",
+                unit=entry.unit,
+                counted=wanted,
+                wanted=unit_key(wanted),
+            ),
             "entry",
         )
 
@@ -374,9 +399,13 @@ def _refuse_follow_up_before_baseline(baseline: Collection, follow_up: Collectio
     started, followed = opened_on(baseline), opened_on(follow_up)
     if followed < started:
         raise ValuationRefused(
-            f"The follow-up collection opened on {followed:%-d %B %Y}, before the baseline "
-            f"collection ({started:%-d %B %Y}), so no one's answers could be compared: select "
-            "a follow-up that opened on the same day as the baseline or later",
+            _(
+                "The follow-up collection opened on %(follow_up)s, before the baseline "
+                "collection (%(baseline)s), so no one's answers could be compared: select "
+                "a follow-up that opened on the same day as the baseline or later",
+                follow_up=f"{followed:%-d %B %Y}",
+                baseline=f"{started:%-d %B %Y}",
+            ),
             "follow_up",
         )
 
@@ -400,16 +429,16 @@ def add_route(
     entry: ValueTableEntry | None = None,
 ) -> ValuationRoute:
     """Add a valuation route, refusing one that would value a change twice."""
-    refuse_unless_buyer(user, contract, "choose how outcomes are valued")
+    refuse_unless_buyer(user, contract, "add_route")
     refuse_if_kept(contract)
     if route not in ROUTE_KINDS:
-        raise ValuationRefused("Select how to value the outcome", "route")
+        raise ValuationRefused(_("Select how to value the outcome"), "route")
     for name, collection in (("baseline", baseline), ("follow_up", follow_up)):
         if collection is not None and collection.contract_id != contract.id:
-            raise ValuationRefused("Select collections from this contract", name)
+            raise ValuationRefused(_("Select collections from this contract"), name)
     if route in ("wellby", "band"):
         if baseline is None or follow_up is None:
-            raise ValuationRefused("Select the baseline and follow-up collections", "follow_up")
+            raise ValuationRefused(_("Select the baseline and follow-up collections"), "follow_up")
         wanted = ("ons4",) if route == "wellby" else ("wemwbs", "swemwbs")
         qids = {
             baseline.questionnaire_version.questionnaire_id,
@@ -417,35 +446,37 @@ def add_route(
         }
         if len(qids) != 1 or not qids <= set(wanted):
             raise ValuationRefused(
-                "A WELLBY needs two ONS4 collections; a band value needs two WEMWBS or two "
-                "SWEMWBS collections",
+                _(
+                    "A WELLBY needs two ONS4 collections; a band value needs two WEMWBS or two "
+                    "SWEMWBS collections"
+                ),
                 "follow_up",
             )
         if baseline.wave != "baseline":
             raise ValuationRefused(
-                "Select a collection opened as a baseline for the baseline",
+                _("Select a collection opened as a baseline for the baseline"),
                 "baseline",
             )
         if follow_up.wave == "baseline":
             raise ValuationRefused(
-                "Select a collection opened as a follow-up or annual wave for the follow-up",
+                _("Select a collection opened as a follow-up or annual wave for the follow-up"),
                 "follow_up",
             )
         _refuse_follow_up_before_baseline(baseline, follow_up)
     if route in ("band", "counted") and entry is None:
-        raise ValuationRefused("Select a value table entry", "entry")
+        raise ValuationRefused(_("Select a value table entry"), "entry")
     if (
         entry is not None
         and user.role != "admin"
         and (entry.table.organisation_id != user.organisation_id)
     ):
-        raise ValuationRefused("Select an entry from your organisation's value tables", "entry")
+        raise ValuationRefused(_("Select an entry from your organisation's value tables"), "entry")
     if route == "counted" and not measure_code:
-        raise ValuationRefused("Select the measure being counted", "measure_code")
+        raise ValuationRefused(_("Select the measure being counted"), "measure_code")
     if route == "counted" and (follow_up is None or not counts_delivery(follow_up)):
         # Without one the route valued nothing, and said nothing (results._counted).
         raise ValuationRefused(
-            "Select the delivery-return collection whose figures are counted", "follow_up"
+            _("Select the delivery-return collection whose figures are counted"), "follow_up"
         )
     if entry is not None:
         _refuse_entry_that_cannot_price(contract, route, measure_code, entry)
@@ -479,7 +510,7 @@ def add_route(
 def remove_route(user: User, contract: Contract, route_id: int) -> bool:
     """Remove one of the contract's valuation routes (one chosen by mistake, say, which
     would block the right one as double counting); False if it is not there (any more)."""
-    refuse_unless_buyer(user, contract, "remove a valuation route")
+    refuse_unless_buyer(user, contract, "remove_route")
     refuse_if_kept(contract)
     record = db.session.get(ValuationRoute, route_id)
     if record is None or record.contract_id != contract.id:
