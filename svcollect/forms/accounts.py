@@ -55,9 +55,9 @@ def _email_filter(value: Any) -> Any:
 
 
 def _email_shape(form: Any, field: Field) -> None:
-    problem = email_problem(field.data or "")
+    problem = email_problem(field.data or "")  # translated already
     if problem:
-        raise StopValidation(gettext(problem))
+        raise StopValidation(problem)
 
 
 def _choice_values(field: Any) -> set[str]:
@@ -120,9 +120,9 @@ class SetPasswordForm(Form):
         self._email = email
 
     def validate_password(self, field: Field) -> None:
-        problem = password_problem(field.data or "", self._email)
+        problem = password_problem(field.data or "", self._email)  # translated already
         if problem:
-            raise StopValidation(gettext(problem))
+            raise StopValidation(problem)
 
     def validate_confirm(self, field: Field) -> None:
         if not field.data:
@@ -188,7 +188,7 @@ class UserForm(OnceForm):
         super().__init__(*args, **kwargs)
         self.organisation_id.choices = [
             (NO_ORGANISATION, gettext("No organisation (administrators)")),
-            *((str(o.id), f"{o.name} ({gettext(KIND_NAMES[o.kind])})") for o in organisations),
+            *((str(o.id), f"{o.name} ({KIND_NAMES[o.kind]})") for o in organisations),
         ]
 
     def chosen_organisation_id(self) -> int | None:

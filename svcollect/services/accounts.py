@@ -8,6 +8,8 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -33,12 +35,17 @@ ROLE_ORGANISATION_KINDS: dict[str, tuple[str, ...]] = {
     # A prime supplier attests for its own contract workforce too.
     "supplier_user": ("supplier", "prime_supplier"),
 }
+#: each role and kind of organisation as messages name them (translated when shown)
 ROLE_NAMES = {
-    "admin": "administrator",
-    "contract_manager": "contract manager",
-    "supplier_user": "supplier user",
+    "admin": _l("administrator"),
+    "contract_manager": _l("contract manager"),
+    "supplier_user": _l("supplier user"),
 }
-KIND_NAMES = {"buyer": "buyer", "prime_supplier": "prime supplier", "supplier": "supplier"}
+KIND_NAMES = {
+    "buyer": _l("buyer"),
+    "prime_supplier": _l("prime supplier"),
+    "supplier": _l("supplier"),
+}
 SET_PASSWORD_LINK_LIFETIME = timedelta(hours=72)
 
 
@@ -150,27 +157,51 @@ def get_user(user_id: int) -> User | None:
 def check_role_fits(role: str, organisation: Organisation | None) -> None:
     """Refuse a role the organisation's kind cannot hold (for example a supplier's manager)."""
     if role not in ROLES:
-        raise AccountRefused("Select a role", field="role")
+        raise AccountRefused(_("Select a role"), field="role")
     kinds = ROLE_ORGANISATION_KINDS[role]
     if not kinds:
         if organisation is not None:
             raise AccountRefused(
-                "An administrator does not belong to an organisation – select no organisation",
+                _("An administrator does not belong to an organisation – select no organisation"),
                 field="organisation_id",
             )
         return
-    allowed = " or ".join(KIND_NAMES[k] for k in kinds)
     if organisation is None:
-        raise AccountRefused(
-            f"Select the {allowed} organisation this {ROLE_NAMES[role]} works for",
-            field="organisation_id",
-        )
+        raise AccountRefused(organisation_needed(role), field="organisation_id")
     if organisation.kind not in kinds:
         raise AccountRefused(
-            f"A {ROLE_NAMES[role]} must belong to a {allowed} organisation – "
-            f"{organisation.name} is a {KIND_NAMES[organisation.kind]}",
+            organisation_misfits(role, organisation.name, organisation.kind),
             field="organisation_id",
         )
+
+
+def organisation_needed(role: str) -> str:
+    """Why a role that belongs to an organisation (of the kinds ROLE_ORGANISATION_KINDS
+    gives it) needs one chosen: a whole sentence per role, for translators."""
+    if role == "contract_manager":
+        return _("Select the buyer or prime supplier organisation this contract manager works for")
+    if role == "supplier_user":
+        return _("Select the supplier or prime supplier organisation this supplier user works for")
+    raise KeyError(role)
+
+
+def organisation_misfits(role: str, name: str, kind: str) -> str:
+    """Why organisation `name`, of `kind`, cannot hold `role` (as organisation_needed)."""
+    if role == "contract_manager":
+        return _(
+            "A contract manager must belong to a buyer or prime supplier organisation – "
+            "%(name)s is a %(kind)s",
+            name=name,
+            kind=KIND_NAMES[kind],
+        )
+    if role == "supplier_user":
+        return _(
+            "A supplier user must belong to a supplier or prime supplier organisation – "
+            "%(name)s is a %(kind)s",
+            name=name,
+            kind=KIND_NAMES[kind],
+        )
+    raise KeyError(role)
 
 
 def _new_link(user: User) -> IssuedLink:
@@ -191,14 +222,14 @@ def create_user(
     if problem:
         raise AccountRefused(problem, field="email")
     if not name:
-        raise AccountRefused("Enter their full name", field="name")
+        raise AccountRefused(_("Enter their full name"), field="name")
     organisation = None
     if organisation_id is not None:
         organisation = db.session.get(Organisation, organisation_id)
         if organisation is None:
-            raise AccountRefused("Select an organisation from the list", field="organisation_id")
+            raise AccountRefused(_("Select an organisation from the list"), field="organisation_id")
     check_role_fits(role, organisation)
-    duplicate = AccountRefused("An account with this email address already exists", "email")
+    duplicate = AccountRefused(_("An account with this email address already exists"), "email")
     if user_by_email(email) is not None:
         raise duplicate
     user = User(email=email, name=name, role=role, organisation_id=organisation_id)
@@ -217,7 +248,7 @@ def create_user(
 def issue_set_password_link(user: User, *, actor: User | None) -> IssuedLink:
     """A new one-time link; the old link and password stop working and sessions end."""
     if not user.is_active:
-        raise AccountRefused("This account is deactivated, so it cannot be given a new link")
+        raise AccountRefused(_("This account is deactivated, so it cannot be given a new link"))
     issued = _new_link(user)
     user.password_hash = None
     user.session_version += 1
@@ -229,7 +260,7 @@ def issue_set_password_link(user: User, *, actor: User | None) -> IssuedLink:
 def deactivate_user(user: User, *, actor: User | None) -> None:
     """The user can no longer sign in; their sessions and any set-password link end."""
     if actor is not None and actor.id == user.id:
-        raise AccountRefused("You cannot deactivate your own account")
+        raise AccountRefused(_("You cannot deactivate your own account"))
     if not user.is_active:
         return
     user.is_active = False
@@ -287,12 +318,14 @@ def change_password(user: User, current: str, password: str) -> User:
     if user.password_hash is None or not verify_password(user.password_hash, current):
         record("password_change_failed", actor=user, obj=user, organisation_id=user.organisation_id)
         db.session.commit()
-        raise AccountRefused("Enter your current password correctly", field="current")
+        raise AccountRefused(_("Enter your current password correctly"), field="current")
     problem = password_problem(password, user.email)
     if problem:
         raise AccountRefused(problem, field="password")
     if verify_password(user.password_hash, password):
-        raise AccountRefused("Enter a password different from your current one", field="password")
+        raise AccountRefused(
+            _("Enter a password different from your current one"), field="password"
+        )
     user.password_hash = hash_password(password)
     user.session_version = user.session_version + 1
     record("password_changed", actor=user, obj=user, organisation_id=user.organisation_id)

@@ -9,6 +9,8 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 256
@@ -37,16 +39,24 @@ _HASHER = PasswordHasher()  # argon2id with argon2-cffi's current recommended pa
 def password_problem(password: str, email: str | None = None) -> str | None:
     """The first rule the password breaks, as a message for the person, or None."""
     if not password:
-        return "Enter a password"
+        return _("Enter a password")
     if len(password) < PASSWORD_MIN_LENGTH:
-        return f"Password must be {PASSWORD_MIN_LENGTH} characters or more"
+        return ngettext(
+            "Password must be %(num)d character or more",
+            "Password must be %(num)d characters or more",
+            PASSWORD_MIN_LENGTH,
+        )
     if len(password) > PASSWORD_MAX_LENGTH:
-        return f"Password must be {PASSWORD_MAX_LENGTH} characters or fewer"
+        return ngettext(
+            "Password must be %(num)d character or fewer",
+            "Password must be %(num)d characters or fewer",
+            PASSWORD_MAX_LENGTH,
+        )
     folded = password.strip().casefold()
     if email and folded == normalise_email(email).casefold():
-        return "Password must not be your email address"
+        return _("Password must not be your email address")
     if folded in COMMON_PASSWORDS or len(set(folded)) <= 2:
-        return "Choose a password that is harder to guess"
+        return _("Choose a password that is harder to guess")
     return None
 
 
@@ -79,7 +89,7 @@ def normalise_email(raw: str) -> str:
 
 def email_problem(email: str) -> str | None:
     if not email:
-        return "Enter an email address"
+        return _("Enter an email address")
     if len(email) > EMAIL_MAX_LENGTH or not _EMAIL_SHAPE.match(email):
-        return "Enter an email address in the correct format, like name@example.com"
+        return _("Enter an email address in the correct format, like name@example.com")
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -46,11 +47,11 @@ def get_organisation(organisation_id: int) -> Organisation | None:
 
 def _check_details(details: OrganisationDetails) -> None:
     if not details.name.strip():
-        raise AccountRefused("Enter the organisation's name", field="name")
+        raise AccountRefused(_("Enter the organisation's name"), field="name")
     if details.kind not in ORGANISATION_KINDS:
-        raise AccountRefused("Select what kind of organisation this is", field="kind")
+        raise AccountRefused(_("Select what kind of organisation this is"), field="kind")
     if details.employee_count is not None and details.employee_count < 0:
-        raise AccountRefused("Number of employees must be 0 or more", field="employee_count")
+        raise AccountRefused(_("Number of employees must be 0 or more"), field="employee_count")
 
 
 def _apply(organisation: Organisation, details: OrganisationDetails) -> dict[str, list[object]]:
@@ -72,8 +73,12 @@ def _apply(organisation: Organisation, details: OrganisationDetails) -> dict[str
 
 def _name_taken(kind: str, name: str) -> AccountRefused:
     return AccountRefused(
-        f"There is already a {KIND_NAMES[kind]} called {name} – use that one, or enter a "
-        "name that tells them apart",
+        _(
+            "There is already a %(kind)s called %(name)s – use that one, or enter a name "
+            "that tells them apart",
+            kind=KIND_NAMES[kind],
+            name=name,
+        ),
         field="name",
     )
 
@@ -140,8 +145,13 @@ def update_organisation(
         for member in members:
             if details.kind not in ROLE_ORGANISATION_KINDS[member.role]:
                 raise AccountRefused(
-                    f"{organisation.name} has a {ROLE_NAMES[member.role]} account, so it "
-                    f"cannot be a {KIND_NAMES[details.kind]} – deactivate that account first",
+                    _(
+                        "%(name)s has a %(role)s account, so it cannot be a %(kind)s – "
+                        "deactivate that account first",
+                        name=organisation.name,
+                        role=ROLE_NAMES[member.role],
+                        kind=KIND_NAMES[details.kind],
+                    ),
                     field="kind",
                 )
     _refuse_a_taken_name(organisation, details)

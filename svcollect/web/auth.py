@@ -123,7 +123,7 @@ def set_password(token: str) -> Rendered:
         except LinkUnusable as unusable:
             return _unusable(unusable)
         except AccountRefused as refusal:
-            form.password.errors = [_(str(refusal))]
+            form.password.errors = [str(refusal)]
         else:
             return redirect(url_for(".password_set"), code=303)
     status = form_status(form)
@@ -163,7 +163,7 @@ def change_password() -> Rendered:
         try:
             accounts.change_password(user, form.current.data or "", form.password.data or "")
         except AccountRefused as refusal:
-            form[refusal.field or "current"].errors = [_(str(refusal))]
+            form[refusal.field or "current"].errors = [str(refusal)]
         else:
             # This session carries on under the new session version; every other one ends.
             session.clear()
