@@ -249,7 +249,7 @@ def _date_field(question: Question) -> Field:
     required = _t(question.message("required")) if question.required else None
     return GovDateField(
         _t(question.text),
-        description=_t(question.hint) or "For example, 27 3 2026",
+        description=_t(question.hint) or gettext("For example, 27 3 2026"),
         validators=[
             DateGiven(required),
             not_before(question, _t(question.message("too_early")) or ""),

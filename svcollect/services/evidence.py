@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -26,7 +27,7 @@ def _read_limited(upload: FileStorage, limit: int) -> bytes:
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
         mb = limit // (1024 * 1024)
-        raise UploadRejected(f"The selected file must be smaller than {mb} MB")
+        raise UploadRejected(_("The selected file must be smaller than %(mb)d MB", mb=mb))
     return data
 
 
@@ -38,7 +39,7 @@ def store_upload(response: Response, question: Question, upload: FileStorage) ->
     allowed = tuple(question.accept) if question.accept else None
     verdict = detect(data, name, allowed) if allowed else detect(data, name)
     if verdict.problem or verdict.file_type is None:
-        raise UploadRejected(verdict.problem or "The selected file cannot be used")
+        raise UploadRejected(verdict.problem or _("The selected file cannot be used"))
     digest = hashlib.sha256(data).hexdigest()
     existing = db.session.scalar(
         select(EvidenceFile).filter_by(

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from svcollect.evidence import pack_responses as responses_tables
@@ -54,7 +55,7 @@ def start_export(
 ) -> ExportJob:
     """Record a queued export; svcollect.jobs.enqueue_export runs it."""
     if period_start and period_end and period_end < period_start:
-        raise PackError("The end of the period must be the same as or after its start")
+        raise PackError(_("The end of the period must be the same as or after its start"))
     job = ExportJob(
         contract_id=contract.id,
         requested_by_id=user.id if user else None,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from flask_babel import gettext as _
 from psycopg import sql as psycopg_sql
 from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
@@ -82,12 +83,12 @@ class ImportOutcome:
 def refusal(collection: Collection) -> str | None:
     """Why this collection cannot take imports, or None if it can."""
     if collection.access == "supplier":
-        return (
+        return _(
             "Supplier declarations are made by signed-in suppliers with their evidence, "
             "so they cannot be imported from a spreadsheet"
         )
     if deletion_for(collection.contract_id) is not None:
-        return (
+        return _(
             "This contract's survey answers were deleted at the end of their retention "
             "period and only its results are kept, so it takes no more responses"
         )
