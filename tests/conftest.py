@@ -128,6 +128,19 @@ def app(migrated_app: Flask) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def catalogues_read_afresh(app: Flask) -> Iterator[None]:
+    """Flask-Babel keeps the catalogues it has read per language on the one `babel`
+    extension every app shares, whatever folder each app reads them from: a test that
+    gives an app a catalogue of its own clears them before and after, or the first test's
+    Welsh would be every later app's."""
+    from svcollect.extensions import babel
+
+    babel.domain_instance.cache.clear()
+    yield
+    babel.domain_instance.cache.clear()
+
+
+@pytest.fixture
 def client(app: Flask) -> Any:
     return app.test_client()
 

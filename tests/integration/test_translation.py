@@ -7,7 +7,6 @@ import os
 import re
 import shlex
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,10 +17,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask
 
 from svcollect import create_app
-from svcollect.extensions import babel, db
+from svcollect.extensions import db
 from svcollect.services.commitments import add_commitment
 from svcollect.services.outcomes import outcome_map
 from svcollect.services.results import compute_results
@@ -39,14 +37,7 @@ from tests.integration.helpers import (
 MAKEFILE = ROOT / "Makefile"
 
 
-@pytest.fixture(autouse=True)
-def _catalogues_read_afresh(app: Flask) -> Iterator[None]:
-    """Flask-Babel keeps the catalogues it has read per language on the one `babel`
-    extension every app shares, whatever folder each app reads them from: without this,
-    the first test's Welsh would be every later app's."""
-    babel.domain_instance.cache.clear()
-    yield
-    babel.domain_instance.cache.clear()
+pytestmark = pytest.mark.usefixtures("catalogues_read_afresh")
 
 
 def test_welsh_catalogue_translates_interface_and_questionnaire(app, database_url, tmp_path):
