@@ -191,7 +191,7 @@ def _threshold_field(measure: str) -> Any:
     hint = (
         _l(
             "Optional. Leave blank for the default: %(n)s point(s) (%(source)s)",
-            n=f"{defaults.meaningful_change:g}",
+            n=format(defaults.meaningful_change, "g"),
             source=defaults.source,
         )
         if defaults

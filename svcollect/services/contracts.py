@@ -354,7 +354,7 @@ def change_contract(
             _(
                 "The survey answers were deleted on %(day)s at the end of their retention "
                 "period, so the contract dates can no longer change",
-                day=f"{deletion.deleted_at:%-d %B %Y}",
+                day=deletion.deleted_at.strftime("%-d %B %Y"),
             ),
             sorted(dates)[0],
         )

@@ -253,7 +253,7 @@ def record_assumptions(
                 "The meaningful change for %(measure)s must be %(points)s points or fewer: "
                 "no one's score can change by more",
                 measure=defaults.label,
-                points=f"{defaults.largest_change:g}",
+                points=format(defaults.largest_change, "g"),
             )
     if errors:
         raise InvalidAssumptionsError(errors)
@@ -403,8 +403,8 @@ def _refuse_follow_up_before_baseline(baseline: Collection, follow_up: Collectio
                 "The follow-up collection opened on %(follow_up)s, before the baseline "
                 "collection (%(baseline)s), so no one's answers could be compared: select "
                 "a follow-up that opened on the same day as the baseline or later",
-                follow_up=f"{followed:%-d %B %Y}",
-                baseline=f"{started:%-d %B %Y}",
+                follow_up=followed.strftime("%-d %B %Y"),
+                baseline=started.strftime("%-d %B %Y"),
             ),
             "follow_up",
         )
