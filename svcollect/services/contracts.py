@@ -12,6 +12,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from svcollect import i18n
 from svcollect.extensions import db
 from svcollect.models import (
     AnswerDeletion,
@@ -434,8 +435,8 @@ def _check_within(contract: Contract, starts_on: date, ends_on: date) -> None:
 
 
 def long_day(day: date) -> str:
-    """A date as messages write it: 1 April 2026."""
-    return f"{day.day} {day:%B %Y}"
+    """A date as messages write it: 1 April 2026 (the month in the page's language)."""
+    return i18n.format_date(day, "d MMMM y")
 
 
 def contract_outcomes(contract: Contract) -> list[str]:
