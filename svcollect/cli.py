@@ -90,16 +90,22 @@ def list_command() -> None:
 @with_appcontext
 def demo_command() -> None:
     """Create the demo contract, collections and accounts, and print links and passwords."""
-    from svcollect.services.demo import seed_demo
+    from svcollect.services.demo import DemoFailed, seed_demo
 
     base = (current_app.config.get("SVCOLLECT_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-    demo = seed_demo()
+    try:
+        demo = seed_demo()
+    except DemoFailed as failed:
+        click.echo(f"The demo could not be completed: {failed}", err=True)
+        sys.exit(1)
     click.echo("Demo survey links (open to anyone with the link):")
     for link in demo.links:
         click.echo(f"  {link.questionnaire} [{link.audience}]: {base}{link.path}")
     click.echo(f"\nStaff sign-in at {base}/sign-in (passwords are new each time this runs):")
     for role, email, password in demo.accounts:
         click.echo(f"  {role:17} {email}  password: {password}")
+    for note in demo.notes:
+        click.echo(f"\n{note}")
 
 
 @click.command("score")

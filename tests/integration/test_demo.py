@@ -466,3 +466,51 @@ def test_the_employer_sees_closed_figures_never_answers(app, tmp_path):
     summary = rows_of(book["Summary"])
     life = [r for r in summary if r[0] == "ons4" and r[3] == "Life satisfaction (ONS4)"]
     assert [(r[4], r[6]) for r in life] == [("paired", PAIRED)]  # the open wave left out
+
+
+def test_demo_command_prints_links_accounts_and_that_the_answers_are_synthetic(app):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    links = re.findall(r"\[workforce\]: http://127\.0\.0\.1:5000(/s/\S+)", result.output)
+    assert len(links) == 4  # one open link per workforce questionnaire
+    client = app.test_client()
+    assert all(client.get(path).status_code == 200 for path in links)
+    assert len(re.findall(r"password: \S+", result.output)) == 5
+    assert "facilities-manager@demo.svcollect.invalid" in result.output
+    assert "already in the demo are synthetic" in result.output
+
+
+def test_a_demo_the_services_refuse_to_complete_says_why(app):
+    """A database changed by hand since (here: the WELLBY route swapped for a band route
+    over the same people and months) stops the demo with the refusal, not a traceback."""
+    from svcollect.services.valuation import add_route, import_value_table, remove_route
+
+    seed_demo()
+    contract = _contract()
+    manager = db.session.scalar(
+        select(User).filter_by(email="contract-manager@demo.svcollect.invalid")
+    )
+    [wellby] = db.session.scalars(select(ValuationRoute).filter_by(route="wellby"))
+    assert remove_route(manager, contract, wellby.id)
+    table = import_value_table(
+        manager,
+        "Test band values",
+        "band.csv",
+        b"outcome_code,description,unit,value,price_year,source,licence,deadweight_included\n"
+        b"band_up,Moving up a band,person,100,2024,test,test,no\n",
+    )
+    assert not isinstance(table, list)
+    data = results_of(contract).to_dict()
+    swemwbs = _pairing(data, "swemwbs")
+    add_route(
+        manager,
+        contract,
+        "band",
+        baseline=db.session.get(Collection, swemwbs["baseline_collection"]),
+        follow_up=db.session.get(Collection, swemwbs["follow_up_collection"]),
+        entry=table.entries[0],
+    )
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "The demo could not be completed: ValuationRefused:" in result.output
+    assert "Traceback" not in result.output
