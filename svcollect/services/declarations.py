@@ -355,25 +355,10 @@ def review_standard(
         raise DeclarationRefused(_("Explain what the supplier needs to know or do"))
     if not state.applies:
         raise DeclarationRefused(_("That standard does not apply to this supplier"))
-    event = StandardEvent(
-        declaration_id=declaration.id,
-        standard=code,
-        kind=decision,
-        comment=comment,
-        author_id=user.id,
-        at=utcnow(),
-    )
-    try:
-        # Every decision counts on the declaration: its UPDATE matches no row if another
-        # decision on it was recorded since this request read it, so of two decided at
-        # once only one is kept.
-        declaration.version = declaration.version + 1
-        db.session.add(event)
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
+    event = _recorded(declaration, code, decision, comment, user)
+    if event is None:  # another decision (or the supplier's answer) was recorded first
         latest = _state(declaration, code).events
-        raise ReviewConflict(latest[-1] if latest else None) from None
+        raise ReviewConflict(latest[-1] if latest else None)
     audit.record(
         f"evidence_{decision}",
         actor=user,
@@ -383,6 +368,34 @@ def review_standard(
         supplier_id=declaration.supplier_id,
     )
     db.session.commit()
+    return event
+
+
+def _recorded(
+    declaration: Declaration, code: str, kind: str, comment: str, user: User
+) -> StandardEvent | None:
+    """Add an entry to a standard's history, counted on the declaration; None, with
+    nothing added, if another entry was recorded on the declaration since it was read.
+
+    Decisions and the supplier's answers all count: the UPDATE of the declaration's
+    version matches no row if another was recorded since this request read it, so of two
+    sent at once only one is kept, and none is recorded unaware of the other.
+    """
+    event = StandardEvent(
+        declaration_id=declaration.id,
+        standard=code,
+        kind=kind,
+        comment=comment,
+        author_id=user.id,
+        at=utcnow(),
+    )
+    try:
+        declaration.version = declaration.version + 1
+        db.session.add(event)
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        return None
     return event
 
 
@@ -398,25 +411,9 @@ def answer_query(
         raise DeclarationRefused(_("Enter your answer or upload more evidence"))
     if new_file_ids and state.standard.evidence_question:
         _append_files(declaration.response, state.standard.evidence_question, new_file_ids)
-    event = StandardEvent(
-        declaration_id=declaration.id,
-        standard=code,
-        kind="answered",
-        comment=comment,
-        author_id=user.id,
-        at=utcnow(),
-    )
-    try:
-        # An answer counts on the declaration as a decision does: a decision recorded
-        # since this request read the query makes this UPDATE match no row (the answer is
-        # refused, as the query may be closed), and a decision whose form was read before
-        # this answer cannot then be recorded unaware of it (see review_standard).
-        declaration.version = declaration.version + 1
-        db.session.add(event)
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise AnswerConflict() from None
+    event = _recorded(declaration, code, "answered", comment, user)
+    if event is None:  # a decision was recorded since this answer read the query
+        raise AnswerConflict()
     audit.record(
         "query_answered",
         actor=user,
