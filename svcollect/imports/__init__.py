@@ -8,9 +8,12 @@ Storing the rows is ``svcollect.services.imports``' job.
 
 from __future__ import annotations
 
+from datetime import date
+
 from svcollect.questionnaires import Questionnaire
 
 from .codebook import (
+    COMPLETED_ON,
     FIXED_COLUMNS,
     RESPONDENT_CODE,
     ROW_ID,
@@ -29,6 +32,7 @@ from .validate import MAX_PROBLEMS, CodeReader, ImportCheck, ValidRows, check_ta
 MAX_ROWS = 200_000
 
 __all__ = [
+    "COMPLETED_ON",
     "FIXED_COLUMNS",
     "MAX_PROBLEMS",
     "MAX_ROWS",
@@ -60,10 +64,15 @@ def check_file(
     read_code: CodeReader,
     *,
     max_rows: int = MAX_ROWS,
+    opens_on: date | None = None,
+    today: date | None = None,
 ) -> ImportCheck:
-    """Read and check an uploaded file; a file that cannot be read is one problem."""
+    """Read and check an uploaded file; a file that cannot be read is one problem.
+
+    ``opens_on`` and ``today`` are the UK days completed_on dates must lie between.
+    """
     try:
         table = read_table(data, file_name, max_rows=max_rows)
     except FileRefused as refused:
         return ImportCheck((ImportProblem(None, None, str(refused)),), 1, None)
-    return check_table(table, questionnaire, read_code)
+    return check_table(table, questionnaire, read_code, opens_on=opens_on, today=today)

@@ -10,8 +10,11 @@ from .rules import MULTIPLE_SEPARATOR, listed
 
 ROW_ID = "row_id"
 RESPONDENT_CODE = "respondent_code"
+COMPLETED_ON = "completed_on"
 #: columns before the questions; only row_id is required
-FIXED_COLUMNS = (ROW_ID, RESPONDENT_CODE)
+FIXED_COLUMNS = (ROW_ID, RESPONDENT_CODE, COMPLETED_ON)
+#: fixed columns a file may leave out (a file without completed_on imports as before)
+OPTIONAL_COLUMNS = frozenset({RESPONDENT_CODE, COMPLETED_ON})
 MAX_ROW_ID_LENGTH = 100
 CODE_EXAMPLE = "7KQ-2MX-9PD"
 
@@ -120,7 +123,7 @@ def _how(question: Question) -> str:
 
 
 def codebook(questionnaire: Questionnaire) -> list[CodebookRow]:
-    """A row for row_id, respondent_code and each importable question, in column order."""
+    """A row for each fixed column and each importable question, in column order."""
     rows = [
         CodebookRow(
             ROW_ID,
@@ -149,6 +152,20 @@ def codebook(questionnaire: Questionnaire) -> list[CodebookRow]:
             "the first 2 letters of the mother's or main carer's first name, the day of the "
             "month of birth (2 digits) and the last 2 letters of the town of birth, for "
             "example M:MA07DS",
+            "",
+        ),
+        CodebookRow(
+            COMPLETED_ON,
+            "The date the respondent filled in the paper form, if it is known: the "
+            "response counts as submitted on this day in charts and evidence packs. Leave "
+            "it blank (or leave out the column) and the day of the import is used instead",
+            "date",
+            "",
+            "No",
+            "The day the collection opened",
+            "Today",
+            "",
+            _HOW["date"],
             "",
         ),
     ]

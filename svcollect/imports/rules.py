@@ -144,16 +144,22 @@ def stored_number(question: Question, value: Decimal) -> tuple[str, float]:
     return canonical, float(value)
 
 
-def _date(question: Question, text: str) -> Verdict:
+def read_date(text: str) -> date | None:
+    """A date written as YYYY-MM-DD or DD/MM/YYYY, or None if it is not a real date."""
     iso, uk = _ISO_DATE.fullmatch(text), _UK_DATE.fullmatch(text)
     try:
         if iso:
-            day = date(int(iso[1]), int(iso[2]), int(iso[3]))
-        elif uk:
-            day = date(int(uk[3]), int(uk[2]), int(uk[1]))
-        else:
-            raise ValueError(text)
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if uk:
+            return date(int(uk[3]), int(uk[2]), int(uk[1]))
     except ValueError:
+        return None
+    return None
+
+
+def _date(question: Question, text: str) -> Verdict:
+    day = read_date(text)
+    if day is None:
         return (
             None,
             None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -21,7 +21,10 @@ from svcollect.questionnaires import Question, Questionnaire
 from .cells import column_text, is_none, not_none, per_distinct
 from .codebook import (
     CODE_EXAMPLE,
+    COMPLETED_ON,
+    FIXED_COLUMNS,
     MAX_ROW_ID_LENGTH,
+    OPTIONAL_COLUMNS,
     RESPONDENT_CODE,
     ROW_ID,
     describe_condition,
@@ -31,7 +34,7 @@ from .codebook import (
 from .conditions import Asked, asked_rows
 from .problems import ImportProblem, column_letter, shown
 from .reading import Table
-from .rules import CONTROL_MESSAGE, Checked, check_column, has_control_characters
+from .rules import CONTROL_MESSAGE, Checked, check_column, has_control_characters, read_date
 
 #: problems listed in full; beyond this only their number is kept
 MAX_PROBLEMS = 100_000
@@ -50,6 +53,8 @@ class ValidRows:
     #: question id -> (value_text or None, value_number or NaN) per row
     answers: dict[str, tuple[ObjectArray, npt.NDArray[np.float64]]]
     blank_rows: int
+    #: the day each paper form was filled in (completed_on), None where not given
+    completed_on: list[date | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.row_ids)
@@ -98,10 +103,22 @@ class _Problems:
         return ImportCheck(tuple(ordered[:MAX_PROBLEMS]), count, None)
 
 
-def check_table(table: Table, questionnaire: Questionnaire, read_code: CodeReader) -> ImportCheck:
-    """Check every row of ``table`` against ``questionnaire`` with the web form's rules."""
+def check_table(
+    table: Table,
+    questionnaire: Questionnaire,
+    read_code: CodeReader,
+    *,
+    opens_on: date | None = None,
+    today: date | None = None,
+) -> ImportCheck:
+    """Check every row of ``table`` against ``questionnaire`` with the web form's rules.
+
+    ``opens_on`` and ``today`` (UK days) bound the completed_on dates: a paper form was
+    filled in on or after the day its collection opened and not after today. ``None``
+    leaves that end unchecked (the service always passes both).
+    """
     # Ids are lower case (the questionnaire schema says so): Wemwbs_01 means wemwbs_01.
-    known = {ROW_ID, RESPONDENT_CODE, *(q.id for q in questionnaire.questions())}
+    known = {*FIXED_COLUMNS, *(q.id for q in questionnaire.questions())}
     header = tuple(name.lower() if name.lower() in known else name for name in table.header)
     table = dataclasses.replace(table, header=header)
     problems = _Problems(table)
@@ -122,6 +139,9 @@ def check_table(table: Table, questionnaire: Questionnaire, read_code: CodeReade
     _row_ids(texts[ROW_ID], position[ROW_ID], problems)
     code_column = position.get(RESPONDENT_CODE, 0)
     codes = _codes(texts.get(RESPONDENT_CODE), code_column, read_code, problems)
+    completed = _completed_on(
+        texts.get(COMPLETED_ON), position.get(COMPLETED_ON, 0), opens_on, today, problems
+    )
     questions = importable(questionnaire)
     checked = {q.id: check_column(q, texts[q.id]) for q in questions}
     asked = asked_rows(questionnaire, checked, len(keep))
@@ -139,7 +159,9 @@ def check_table(table: Table, questionnaire: Questionnaire, read_code: CodeReade
         text = np.full(len(keep), None, dtype=object)
         text[stored] = column.text[stored]
         answers[question.id] = (text, np.where(stored, column.number, np.nan))
-    rows = ValidRows(table.row_numbers, list(texts[ROW_ID]), codes, answers, int(blank.sum()))
+    rows = ValidRows(
+        table.row_numbers, list(texts[ROW_ID]), codes, answers, int(blank.sum()), completed
+    )
     return ImportCheck((), 0, rows)
 
 
@@ -147,7 +169,7 @@ def _header_problems(table: Table, questionnaire: Questionnaire) -> list[ImportP
     found: list[ImportProblem] = []
     row = table.header_row
     files = {q.id for q in not_importable(questionnaire)}
-    expected = [ROW_ID, RESPONDENT_CODE, *(q.id for q in importable(questionnaire))]
+    expected = [*FIXED_COLUMNS, *(q.id for q in importable(questionnaire))]
     seen: dict[str, int] = {}
     for j, name in enumerate(table.header):
         letter = column_letter(j)
@@ -193,7 +215,7 @@ def _header_problems(table: Table, questionnaire: Questionnaire) -> list[ImportP
             )
         seen.setdefault(name, j)
     for name in expected:
-        if name not in seen and name != RESPONDENT_CODE:
+        if name not in seen and name not in OPTIONAL_COLUMNS:
             found.append(
                 ImportProblem(
                     row,
@@ -262,6 +284,47 @@ def _codes(
         "or as a memorable code such as M:MA07DS, or leave the cell blank",
     )
     return list(read)
+
+
+def _completed_on(
+    texts: ObjectArray | None,
+    column: int,
+    opens_on: date | None,
+    today: date | None,
+    problems: _Problems,
+) -> list[date | None]:
+    """The day each form was filled in; problems for dates that are not real or possible.
+
+    Allowed: the collection's opening day to today (UK days), inclusive. The closing day
+    is not a limit: a form filled in while the collection was open may be dated a day or
+    two late, and a date after closing but not in the future is still what the form says.
+    """
+    if texts is None:
+        return [None] * len(problems.table.row_numbers)
+    present = not_none(texts)
+    days = np.full(len(texts), None, dtype=object)
+    days[present] = per_distinct(texts[present], read_date)
+    found = not_none(days)
+    problems.add(
+        np.flatnonzero(present & ~found),
+        column,
+        "The date the form was filled in must be a real date: enter it as YYYY-MM-DD or "
+        "DD/MM/YYYY, for example 2026-03-27 or 27/03/2026, or leave the cell blank",
+    )
+    rows = np.flatnonzero(found)
+    if today is not None:
+        late = rows[np.array([days[i] > today for i in rows], dtype=bool)]
+        problems.add(late, column, "The date the form was filled in must be today or in the past")
+        rows = np.setdiff1d(rows, late)
+    if opens_on is not None:
+        early = rows[np.array([days[i] < opens_on for i in rows], dtype=bool)]
+        problems.add(
+            early,
+            column,
+            "The date the form was filled in must be the same as or after "
+            f"{_day(opens_on.isoformat())}, the day the collection opened",
+        )
+    return list(days)
 
 
 def _answer_problems(

@@ -12,7 +12,9 @@ import math
 import re
 import secrets
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import numpy as np
@@ -35,10 +37,11 @@ from svcollect.imports import (
 )
 from svcollect.imports.cells import not_none
 from svcollect.models import Answer, Collection, ImportBatch, Response, User
-from svcollect.models._types import utcnow
+from svcollect.models._types import UK, utcnow
 from svcollect.models.jobs import ImportJob
 from svcollect.questionnaires import Questionnaire
 from svcollect.services import audit
+from svcollect.services.collections import uk_today
 from svcollect.services.contracts import deletion_for
 from svcollect.services.questionnaires import questionnaire_for
 from svcollect.services.respondent_codes import (
@@ -123,7 +126,26 @@ def template_file(collection: Collection, kind: str) -> tuple[bytes, str, str]:
 def check_upload(collection: Collection, file_name: str, data: bytes) -> ImportCheck:
     """Read and check a file for this collection without storing anything."""
     questionnaire = questionnaire_of(collection)
-    return check_file(data, file_name, questionnaire, read_paper_code, max_rows=MAX_ROWS)
+    return check_file(
+        data,
+        file_name,
+        questionnaire,
+        read_paper_code,
+        max_rows=MAX_ROWS,
+        opens_on=collection.opens_at.astimezone(UK).date(),
+        today=uk_today(),
+    )
+
+
+def completed_instant(day: date) -> datetime:
+    """When a paper form filled in on the UK ``day`` counts as started and submitted.
+
+    Noon UK time, not midnight: the dashboards and evidence pack periods go by UK days,
+    and noon is the same calendar day in UTC too (UK midnight in summer is 23:00 UTC the
+    day before), so every view of the timestamp shows the day written on the form. It is
+    also after the collection opened, which happens at midnight at the start of its day.
+    """
+    return datetime.combine(day, time(12), tzinfo=UK).astimezone(UTC)
 
 
 def import_responses(
@@ -250,7 +272,7 @@ def _insert_responses(
     references = _references(len(new))
     # Random and never issued: nobody holds a resume link to an imported response.
     resume = secrets.token_bytes(32 * len(new)).hex()
-    fixed = {
+    shared = {
         "collection_id": collection.id,
         "questionnaire_version_id": version.id,
         "questionnaire_id": version.questionnaire_id,
@@ -267,10 +289,13 @@ def _insert_responses(
     chosen = new.tolist()
     hashes = [hash_code(salt, code[0]) if (code := rows.codes[i]) else None for i in chosen]
     respondent_of = respondent_ids(h for h in hashes if h is not None)
-    records = []
+    completed = rows.completed_on or [None] * len(rows)
+    # One insert per day written in completed_on (None: the import time), so the dates
+    # stay shared values: a file holds at most a few hundred different days.
+    by_day: dict[date | None, list[tuple[Any, ...]]] = defaultdict(list)
     for n, i in enumerate(chosen):
         code, code_hash = rows.codes[i], hashes[n]
-        records.append(
+        by_day[completed[i]].append(
             (
                 keys[i],
                 resume[n * 64 : (n + 1) * 64],
@@ -279,7 +304,11 @@ def _insert_responses(
                 code[1] if code else None,
             )
         )
-    _bulk_insert(Response.__table__, fixed, varying, records)
+    for day, records in by_day.items():
+        # updated_at stays the import time: when this record was written.
+        when = now if day is None else completed_instant(day)
+        fixed = {**shared, "started_at": when, "submitted_at": when}
+        _bulk_insert(Response.__table__, fixed, varying, records)
     ids: dict[str, int] = {}
     for chunk in _chunks([keys[i] for i in new.tolist()]):
         ids.update(
