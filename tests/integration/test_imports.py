@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import io
+import re
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from sqlalchemy import func, select, text
 
 from svcollect import create_app
+from svcollect.charts.figure import long_date
 from svcollect.cli_imports import import_responses_command
 from svcollect.extensions import db
 from svcollect.models import Answer, AuditEvent, ImportBatch, Response
+from svcollect.models._types import UK, utcnow
 from svcollect.models.jobs import ImportJob
 from svcollect.scoring import get_scorer
 from svcollect.services import imports as imports_svc
 from svcollect.services.answers import answers_frame
+from svcollect.services.collections import uk_today
 from svcollect.services.questionnaires import registry, sync_releases
 from svcollect.services.respondent_codes import hash_code
 from svcollect.web.imports import bp as imports_bp
@@ -37,6 +43,8 @@ from tests.unit.imports.conftest import (
 )
 
 WEMWBS_HEADER = ["row_id", "respondent_code", *(f"wemwbs_{i:02d}" for i in range(1, 15))]
+#: the template's columns: completed_on is optional, so files made before it still import
+TEMPLATE_HEADER = [*WEMWBS_HEADER[:2], "completed_on", *WEMWBS_HEADER[2:]]
 UPLOAD_LIMIT = 200_000
 
 
@@ -128,9 +136,14 @@ def test_template_downloads_for_the_collections_questionnaire(wemwbs):
     assert "attachment" in xlsx.headers["Content-Disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx.data))
     assert workbook.sheetnames == ["Responses", "Codebook"]
-    assert [c.value for c in workbook["Responses"][1]] == WEMWBS_HEADER
+    assert [c.value for c in workbook["Responses"][1]] == TEMPLATE_HEADER
+    codebook = [[c.value for c in row] for row in workbook["Codebook"].iter_rows()]
+    completed = next(row for row in codebook if row[0] == "completed_on")
+    assert completed[1].startswith("The date the respondent filled in the paper form")
     csv_file = client.get(f"/manage/collections/{collection.id}/import-template.csv")
-    assert csv_file.data.decode("utf-8-sig").strip() == ",".join(WEMWBS_HEADER)
+    assert csv_file.data.decode("utf-8-sig").strip() == ",".join(TEMPLATE_HEADER)
+    page = client.get(f"/manage/collections/{collection.id}/import").get_data(as_text=True)
+    assert "completed_on" in page and "filled in the paper form" in page
 
 
 def test_page_asks_for_consent_and_refuses_without_it(wemwbs):
@@ -392,3 +405,85 @@ def test_command_line_import_prints_problems_or_counts(wemwbs, web, tmp_path):
     assert missing.exit_code == 1
     db.session.expire_all()
     assert _count(Response) == 4
+
+
+# --- completed_on: the day the paper form was filled in -----------------------------------
+
+
+def _dated_rows(days):
+    """WEMWBS rows with completed_on, one per entry of ``days`` (text or a date cell)."""
+    return [TEMPLATE_HEADER] + [
+        [f"D{i:04d}", "", day, *[(i + j) % 5 + 1 for j in range(14)]] for i, day in enumerate(days)
+    ]
+
+
+@pytest.fixture
+def dated(web):
+    """A collection that opened 200 days ago, for forms filled in months before import."""
+    contract = make_contract()
+    manager = make_user("contract_manager", contract.buyer)
+    collection = make_collection("wemwbs", contract=contract, opens_in_days=-200)
+    return {"collection": collection, "client": signed_in(web, manager), "contract": contract}
+
+
+def test_completed_on_dates_the_responses_and_the_dashboard_shows_them(dated):
+    client, collection = dated["client"], dated["collection"]
+    april, june = uk_today() - timedelta(days=150), uk_today() - timedelta(days=100)
+    # As text both ways, and once as a date cell Excel made.
+    days = [april.isoformat()] * 6 + [june.strftime("%d/%m/%Y")] * 5 + [june]
+    before = utcnow()
+    _status(client, _upload(client, collection, xlsx_bytes(_dated_rows(days))))
+    responses = {r.idempotency_key: r for r in db.session.scalars(select(Response))}
+    assert len(responses) == 12
+    for i in range(12):
+        response = responses[imports_svc.import_key(collection, f"D{i:04d}")]
+        written = april if i < 6 else june
+        assert response.submitted_at.astimezone(UK).date() == written
+        assert response.submitted_at.date() == written  # the same day in UTC
+        assert response.started_at == response.submitted_at
+        assert response.updated_at >= before  # when the record was written
+    page = client.get(f"/manage/contracts/{dated['contract'].id}/dashboard")
+    text = re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page.get_data(True))))
+    assert f"12 responses submitted by {long_date(june)}" in text
+
+
+def test_completed_on_refusals_name_row_and_column_and_import_nothing(dated):
+    client, collection = dated["client"], dated["collection"]
+    opened = collection.opens_at.astimezone(UK).date()
+    days = [
+        uk_today().isoformat(),
+        "30/02/2026",
+        (uk_today() + timedelta(days=1)).isoformat(),
+        (opened - timedelta(days=1)).strftime("%d/%m/%Y"),
+        opened.isoformat(),
+    ]
+    result = _upload(client, collection, csv_bytes(_dated_rows(days)), name="returns.csv")
+    html = html_lib.unescape(_status(client, result).get_data(as_text=True))
+    assert "nothing was imported" in html
+    assert "Row 3, column completed_on: The date the form was filled in must be a real date" in html
+    assert (
+        "Row 4, column completed_on: The date the form was filled in must be today or in the past"
+        in html
+    )
+    assert (
+        "Row 5, column completed_on: The date the form was filled in must be the same as or "
+        f"after {long_date(opened)}, the day the collection opened" in html
+    )
+    assert "Row 2," not in html and "Row 6," not in html
+    assert _count(Response) == 0 and _count(Answer) == 0 and _count(ImportBatch) == 0
+    job = db.session.scalar(select(ImportJob))
+    assert (job.status, job.problem_count) == ("failed", 3)
+
+
+def test_without_completed_on_a_response_is_submitted_at_the_import_time(dated):
+    """A blank completed_on, or a file made before the column, imports as it always did."""
+    collection = dated["collection"]
+    before = utcnow()
+    old_file = imports_svc.import_responses(collection, "a.csv", csv_bytes(_wemwbs_rows(3)))
+    blank = imports_svc.import_responses(collection, "b.csv", csv_bytes(_dated_rows(["", ""])))
+    assert (old_file.imported, blank.imported) == (3, 2)
+    responses = db.session.scalars(select(Response)).all()
+    assert len(responses) == 5
+    for response in responses:
+        assert response.submitted_at >= before
+        assert response.started_at == response.updated_at == response.submitted_at

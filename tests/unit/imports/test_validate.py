@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date, datetime
 
 import numpy as np
 import openpyxl
@@ -261,3 +262,86 @@ def test_who_is_asked_what_matches_the_questionnaire_row_by_row(branching, rows)
 
 def _number(value: float) -> float | None:
     return None if np.isnan(value) else float(value)
+
+
+# --- completed_on: the day the paper form was filled in -----------------------------------
+
+OPENS_ON = date(2026, 4, 1)
+TODAY = date(2026, 12, 7)
+
+
+def _with_completed_on(*rows):
+    """BRANCHING rows with completed_on after respondent_code: (row_id, completed_on)."""
+    header = [*BRANCHING_HEADER[:2], "completed_on", *BRANCHING_HEADER[2:]]
+    body = [[*(r := branching_row(row_id))[:2], day, *r[2:]] for row_id, day in rows]
+    return [header, *body]
+
+
+def _check_window(questionnaire, rows, kind="csv"):
+    data = csv_bytes(rows) if kind == "csv" else xlsx_bytes(rows)
+    name = f"returns.{kind}"
+    return check_file(data, name, questionnaire, read_code, opens_on=OPENS_ON, today=TODAY)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_completed_on_is_read_in_either_format_from_opening_day_to_today(branching, kind):
+    rows = _with_completed_on(
+        ("A1", "2026-04-01"), ("A2", "07/12/2026"), ("A3", ""), ("A4", "15/6/2026")
+    )
+    result = _check_window(branching, rows, kind)
+    assert result.ok, _problems(result)
+    assert result.rows.completed_on == [OPENS_ON, TODAY, None, date(2026, 6, 15)]
+
+
+def test_completed_on_from_an_excel_date_cell(branching):
+    rows = _with_completed_on(("A1", date(2026, 5, 2)), ("A2", datetime(2026, 5, 3)))
+    result = _check_window(branching, rows, "xlsx")
+    assert result.ok, _problems(result)
+    assert result.rows.completed_on == [date(2026, 5, 2), date(2026, 5, 3)]
+
+
+def test_completed_on_problems_name_row_and_column_and_store_nothing(branching):
+    rows = _with_completed_on(
+        ("A1", "2026-04-02"),
+        ("A2", "31/02/2026"),
+        ("A3", "yesterday"),
+        ("A4", "2026-12-08"),
+        ("A5", "31/03/2026"),
+    )
+    result = _check_window(branching, rows)
+    assert result.rows is None
+    assert _problems(result) == [
+        (
+            3,
+            "completed_on",
+            "The date the form was filled in must be a real date: enter it as YYYY-MM-DD or "
+            "DD/MM/YYYY, for example 2026-03-27 or 27/03/2026, or leave the cell blank",
+        ),
+        (
+            4,
+            "completed_on",
+            "The date the form was filled in must be a real date: enter it as YYYY-MM-DD or "
+            "DD/MM/YYYY, for example 2026-03-27 or 27/03/2026, or leave the cell blank",
+        ),
+        (5, "completed_on", "The date the form was filled in must be today or in the past"),
+        (
+            6,
+            "completed_on",
+            "The date the form was filled in must be the same as or after 1 April 2026, "
+            "the day the collection opened",
+        ),
+    ]
+    assert result.problem_count == 4
+
+
+def test_completed_on_problems_count_towards_the_limit(branching, monkeypatch):
+    monkeypatch.setattr(validate, "MAX_PROBLEMS", 2)
+    rows = _with_completed_on(*((f"A{i}", "2027-01-01") for i in range(5)))
+    result = _check_window(branching, rows)
+    assert result.problem_count == 5 and len(result.problems) == 2
+
+
+def test_a_file_without_completed_on_has_no_dates(branching):
+    result = _check_window(branching, [BRANCHING_HEADER, branching_row("A1"), branching_row("A2")])
+    assert result.ok, _problems(result)
+    assert result.rows.completed_on == [None, None]
