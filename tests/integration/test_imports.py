@@ -22,10 +22,12 @@ from svcollect.scoring import get_scorer
 from svcollect.services import imports as imports_svc
 from svcollect.services.answers import answers_frame
 from svcollect.services.collections import uk_today
+from svcollect.services.exports import run_job, start_export
 from svcollect.services.questionnaires import registry, sync_releases
 from svcollect.services.respondent_codes import hash_code
 from svcollect.web.imports import bp as imports_bp
 from tests.conftest import IsolatedClient, make_config
+from tests.integration.export_world import pack_of, rows_of, workbook_of
 from tests.integration.helpers import (
     csrf_token,
     make_collection,
@@ -487,3 +489,18 @@ def test_without_completed_on_a_response_is_submitted_at_the_import_time(dated):
     for response in responses:
         assert response.submitted_at >= before
         assert response.started_at == response.updated_at == response.submitted_at
+
+
+def test_an_evidence_pack_counts_dated_paper_returns_in_the_period_written(dated, web, tmp_path):
+    contract, collection = dated["contract"], dated["collection"]
+    written = uk_today() - timedelta(days=150)
+    rows = _dated_rows([written.strftime("%d/%m/%Y")] * 3)
+    assert imports_svc.import_responses(collection, "a.csv", csv_bytes(rows)).imported == 3
+
+    def submitted_on(start, end):
+        job = run_job(start_export(None, contract, start, end).id)
+        book = workbook_of(pack_of(web, job), tmp_path)
+        return [row[5] for row in rows_of(book["Responses"])[1:] if row[0] is not None]
+
+    assert [day.date() for day in submitted_on(written, written)] == [written] * 3
+    assert submitted_on(uk_today() - timedelta(days=7), uk_today()) == []
