@@ -142,8 +142,9 @@ def completed_instant(day: date) -> datetime:
 
     Noon UK time, not midnight: the dashboards and evidence pack periods go by UK days,
     and noon is the same calendar day in UTC too (UK midnight in summer is 23:00 UTC the
-    day before), so every view of the timestamp shows the day written on the form. It is
-    also after the collection opened, which happens at midnight at the start of its day.
+    day before; the evidence pack's Responses sheet shows the UTC date), so every view of
+    the timestamp shows the day written on the form. A collection set up in the service
+    opens at UK midnight, so noon on its first day is inside its window.
     """
     return datetime.combine(day, time(12), tzinfo=UK).astimezone(UTC)
 
