@@ -39,7 +39,7 @@ from svcollect.models import (
     User,
     ValueTable,
 )
-from svcollect.models._types import utcnow
+from svcollect.models._types import UK, utcnow
 from svcollect.models.contract import comparison_key
 from svcollect.models.jobs import ImportJob
 from svcollect.scoring.assumptions import InvalidAssumptionsError
@@ -347,6 +347,13 @@ def _supplier_collections(contract: Contract) -> list[Collection]:
     )
 
 
+def _days_open(collection: Collection) -> tuple[date, date]:
+    """The UK days a past wave was open (its first, and its last up to today)."""
+    first = collection.opens_at.astimezone(UK).date()
+    last = (collection.closes_at - timedelta(microseconds=1)).astimezone(UK).date()
+    return first, min(last, uk_today())
+
+
 def _import_paper_returns(manager: User, waves: Waves) -> None:
     """Each past wave's synthetic returns, imported once as a contract manager would."""
     people = workforce()
@@ -362,7 +369,7 @@ def _import_paper_returns(manager: User, waves: Waves) -> None:
                 manager,
                 collection,
                 file_name(qid, wave),
-                paper_returns(questionnaire, wave, people),
+                paper_returns(questionnaire, wave, people, _days_open(collection)),
             )
             finished = import_jobs.run_import(job.id)
             if finished is None or finished.status != "done":

@@ -19,6 +19,7 @@ import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from svcollect.imports import template_columns
 from svcollect.questionnaires import Questionnaire
@@ -157,11 +158,19 @@ def _loneliness(person: Person, effect: float, rng: random.Random) -> dict[str, 
 ANSWERERS: dict[str, Answerer] = {"ons4": _ons4, "swemwbs": _swemwbs, "loneliness": _loneliness}
 
 
-def paper_returns(questionnaire: Questionnaire, wave: str, people: list[Person]) -> bytes:
+def paper_returns(
+    questionnaire: Questionnaire, wave: str, people: list[Person], days: tuple[date, date]
+) -> bytes:
     """One wave's returns as a CSV in the import template's columns, UTF-8 with a BOM as
-    the template is; the same bytes on every run."""
+    the template is; the same bytes on every run for the same ``days``. Each form is dated
+    (``completed_on``) on a day from ``days`` (first, last), so the dashboard shows the
+    wave when it ran, not when the demo imported it."""
     answerer = ANSWERERS[questionnaire.id]
     rng = seeded(f"{questionnaire.id}:{wave}")
+    # Dates from a generator of their own: the answers stay those of earlier demos.
+    dated = seeded(f"{questionnaire.id}:{wave}:completed_on")
+    first, last = days
+    span = max(0, (last - first).days)
     second = wave != "baseline"
     columns = template_columns(questionnaire)
     buffer = io.StringIO()
@@ -174,6 +183,7 @@ def paper_returns(questionnaire: Questionnaire, wave: str, people: list[Person])
         row = {
             "row_id": f"form-{person.number:03d}",
             "respondent_code": person.codes[1 if second else 0],
+            "completed_on": (first + timedelta(days=dated.randint(0, span))).isoformat(),
             **answers,
         }
         unknown = set(row) - set(columns)

@@ -12,6 +12,7 @@ import html as html_lib
 import json
 import re
 import zipfile
+from datetime import date
 from typing import Any
 
 import pytest
@@ -35,6 +36,7 @@ from svcollect.models import (
     ValuationRoute,
     ValueTable,
 )
+from svcollect.models._types import UK
 from svcollect.models.jobs import ImportJob
 from svcollect.services.declarations import standard_states
 from svcollect.services.demo import DEMO_REFERENCE, Demo, seed_demo
@@ -48,6 +50,8 @@ from tests.integration.helpers import Respondent, csrf_token
 
 #: people in each synthetic wave: 44 answered both, 12 the first only, 10 the second only
 PAIRED, BASELINE, FOLLOW_UP = 44, 56, 54
+#: the days a wave of paper returns is dated within, for the file checks
+SPRING = (date(2026, 4, 6), date(2026, 5, 3))
 COUNTED = (
     Collection,
     Response,
@@ -364,9 +368,32 @@ def test_paper_returns_were_imported_with_their_provenance(app):
     for qid in ANSWERED:
         questionnaire = registry().latest(qid)
         for wave in ("baseline", "follow_up"):
-            lines = paper_returns(questionnaire, wave, workforce()).decode("utf-8-sig").split("\n")
-            answers = {line.split(",", 2)[2] for line in lines[1:] if line}
+            made = paper_returns(questionnaire, wave, workforce(), SPRING)
+            lines = made.decode("utf-8-sig").split("\n")
+            assert lines[0].split(",")[:3] == ["row_id", "respondent_code", "completed_on"]
+            answers = {line.split(",", 3)[3] for line in lines[1:] if line}
             assert len(answers) > 20, (qid, wave)
+
+
+def test_paper_returns_are_dated_when_their_wave_ran_not_when_the_demo_imported_them(app):
+    """The dashboard shows each past wave when it was open (`completed_on`), so its
+    responses-over-time chart is not one bar on the day the demo ran."""
+    seed_demo()
+    data = results_of(_contract()).to_dict()
+    for qid in ANSWERED:
+        pairing = _pairing(data, qid)
+        for key in ("baseline_collection", "follow_up_collection"):
+            collection = db.session.get(Collection, pairing[key])
+            days = {
+                at.astimezone(UK).date()
+                for at in db.session.scalars(
+                    select(Response.submitted_at).filter_by(collection_id=collection.id)
+                )
+            }
+            opened = collection.opens_at.astimezone(UK).date()
+            closed = collection.closes_at.astimezone(UK).date()
+            assert len(days) > 5, (qid, key)  # spread over the weeks it was open
+            assert all(opened <= day < closed for day in days), (qid, key, sorted(days))
 
 
 def test_synthetic_answers_are_the_same_on_every_run_and_backend(app):
@@ -375,8 +402,8 @@ def test_synthetic_answers_are_the_same_on_every_run_and_backend(app):
     assert len({p.codes[0] for p in people}) == len(people)
     for qid in ANSWERED:
         questionnaire = registry().latest(qid)
-        assert paper_returns(questionnaire, "baseline", people) == paper_returns(
-            questionnaire, "baseline", workforce()
+        assert paper_returns(questionnaire, "baseline", people, SPRING) == paper_returns(
+            questionnaire, "baseline", workforce(), SPRING
         )
     seed_demo()
     life = _change(results_of(_contract()).to_dict(), "ons4", "life_satisfaction")["paired"]
