@@ -54,7 +54,11 @@ from svcollect.services.collections import (
 )
 from svcollect.services.commitments import add_commitment, commitments_of
 from svcollect.services.contracts import ContractRefused
-from svcollect.services.declarations import DeclarationRefused, invite_suppliers
+from svcollect.services.declarations import (
+    DeclarationRefused,
+    invite_suppliers,
+    supplier_collections,
+)
 from svcollect.services.demo_answers import ANSWERED, file_name, paper_returns, workforce
 from svcollect.services.demo_suppliers import DemoFailed, answer_and_review
 from svcollect.services.evidence import UploadRejected
@@ -241,7 +245,7 @@ def seed_demo() -> Demo:
         waves = _collections(demo, contract, buyer, people)
         _import_paper_returns(people.manager, waves)
         _commitments(people.manager, contract)
-        for collection in _supplier_collections(contract):
+        for collection in supplier_collections(contract):
             answer_and_review(collection, people.manager, people.large, people.small)
         _valuation(people.manager, contract, waves)
     except REFUSALS as refused:
@@ -337,16 +341,6 @@ def _open(request: CollectionRequest, buyer: Organisation, actor: User) -> Colle
     return open_collection(request, licensee=buyer, actor=actor, allow_past=True)
 
 
-def _supplier_collections(contract: Contract) -> list[Collection]:
-    return list(
-        db.session.scalars(
-            select(Collection)
-            .filter_by(contract_id=contract.id, access="supplier")
-            .order_by(Collection.id)
-        )
-    )
-
-
 def _days_open(collection: Collection) -> tuple[date, date]:
     """The UK days a past wave was open (its first, and its last up to today)."""
     first = collection.opens_at.astimezone(UK).date()
@@ -421,7 +415,7 @@ def _valuation(manager: User, contract: Contract, waves: Waves) -> None:
     if not any(r.route == "counted" and r.measure_code == VOLUNTEERING for r in routes):
         delivery = next(
             c
-            for c in _supplier_collections(contract)
+            for c in supplier_collections(contract)
             if c.questionnaire_version.questionnaire_id == "delivery-return"
         )
         [entry] = _value_table(manager).entries
