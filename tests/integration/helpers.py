@@ -302,3 +302,26 @@ def ons_pairs(
         ],
     )
     return baseline, follow_up
+
+
+def translated_app(database_url: str, tmp_path: Any, catalog: Any) -> Flask:
+    """The app reading its translations from a folder holding only ``catalog`` (a Babel
+    Catalog; its locale names the language), written as `make translations-compile` would.
+    Its test clients get a fresh app context per request, as real requests do."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+
+    from svcollect import create_app
+    from tests.conftest import IsolatedClient, make_config
+
+    folder = Path(tmp_path) / "translations"
+    messages = folder / str(catalog.locale) / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    with open(messages / "messages.mo", "wb") as handle:
+        write_mo(handle, catalog)
+    app = create_app(
+        make_config(database_url, Path(tmp_path), BABEL_TRANSLATION_DIRECTORIES=str(folder))
+    )
+    app.test_client_class = IsolatedClient
+    return app

@@ -9,22 +9,19 @@ import shlex
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from babel.dates import get_month_names
 from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from svcollect import create_app
 from svcollect.extensions import db
 from svcollect.services.commitments import add_commitment
 from svcollect.services.outcomes import outcome_map
 from svcollect.services.results import compute_results
 from svcollect.services.valuation import add_route, record_assumptions
-from tests.conftest import ROOT, IsolatedClient, make_config
+from tests.conftest import ROOT
 from tests.fake_translation import WIDE_LETTER, english_left, wide
 from tests.integration.helpers import (
     make_collection,
@@ -32,6 +29,7 @@ from tests.integration.helpers import (
     make_user,
     ons_pairs,
     signed_in,
+    translated_app,
 )
 
 MAKEFILE = ROOT / "Makefile"
@@ -44,17 +42,8 @@ def test_welsh_catalogue_translates_interface_and_questionnaire(app, database_ur
     catalog = Catalog(locale="cy")
     catalog.add("Do you agree to take part?", "Ydych chi'n cytuno i gymryd rhan?")
     catalog.add("Personal wellbeing", "Llesiant personol")
-    folder = tmp_path / "translations" / "cy" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with open(folder / "messages.mo", "wb") as handle:
-        write_mo(handle, catalog)
     collection = make_collection("ons4")
-    welsh = create_app(
-        make_config(
-            database_url, tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations")
-        )
-    )
-    welsh.test_client_class = IsolatedClient
+    welsh = translated_app(database_url, tmp_path, catalog)
     html = (
         welsh.test_client()
         .get(f"/s/{collection.public_id}", headers={"Accept-Language": "cy"})
@@ -68,7 +57,7 @@ def test_welsh_catalogue_translates_interface_and_questionnaire(app, database_ur
 
 
 @pytest.fixture(scope="module")
-def wide_welsh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wide_welsh(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     """Every message `make translations-template` extracts, in the fake language, as Welsh.
 
     The template is extracted with the Makefile's own command, so a message it would miss
@@ -99,10 +88,7 @@ def wide_welsh(tmp_path_factory: pytest.TempPathFactory) -> Path:
             catalog.add(message.id, tuple(forms), flags=message.flags)
         else:
             catalog.add(message.id, wide(message.id), flags=message.flags)
-    (folder / "cy" / "LC_MESSAGES").mkdir(parents=True)
-    with open(folder / "cy" / "LC_MESSAGES" / "messages.mo", "wb") as handle:
-        write_mo(handle, catalog)
-    return folder
+    return catalog
 
 
 def _figures(page: str) -> list[str]:
@@ -173,10 +159,7 @@ def test_a_catalogue_translates_every_chart_on_the_dashboards(
         "points",
         *WELSH_MONTHS,
     ]
-    welsh = create_app(
-        make_config(database_url, tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(wide_welsh))
-    )
-    welsh.test_client_class = IsolatedClient
+    welsh = translated_app(database_url, tmp_path, wide_welsh)
     client = signed_in(welsh, manager)
     pages = {}
     for url in (f"/manage/contracts/{contract.id}/dashboard", "/manage/portfolio"):

@@ -14,18 +14,16 @@ from typing import Any
 import pytest
 from babel.dates import format_date as babel_format_date
 from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import gettext
 
-from svcollect import create_app, i18n
+from svcollect import i18n
 from svcollect.extensions import db
 from svcollect.services.accounts import create_user
 from svcollect.services.collections import close_early
 from svcollect.services.contracts import long_day
 from svcollect.services.questionnaires import registry, released_version
-from tests.conftest import IsolatedClient, make_config
 from tests.integration.helpers import (
     PASSWORD,
     csrf_token,
@@ -33,6 +31,7 @@ from tests.integration.helpers import (
     make_contract,
     make_user,
     post_form,
+    translated_app,
 )
 
 pytestmark = pytest.mark.usefixtures("catalogues_read_afresh")
@@ -53,17 +52,7 @@ def _welsh_app(database_url, tmp_path, messages: dict[Any, Any]) -> Flask:
         if isinstance(msgid, tuple):
             msgstr = (msgstr,) * catalog.num_plurals
         catalog.add(msgid, msgstr)
-    folder = tmp_path / "translations" / "cy" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with open(folder / "messages.mo", "wb") as handle:
-        write_mo(handle, catalog)
-    welsh = create_app(
-        make_config(
-            database_url, tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations")
-        )
-    )
-    welsh.test_client_class = IsolatedClient
-    return welsh
+    return translated_app(database_url, tmp_path, catalog)
 
 
 def _in_welsh(welsh: Flask, user: Any | None = None) -> FlaskClient:
